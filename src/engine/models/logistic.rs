@@ -1,0 +1,435 @@
+//! Multinomial (softmax) logistic regression with L2 regularization, fitted by L-BFGS.
+//!
+//! Objective, as scikit-learn's `LogisticRegression(C)` minimises it (intercepts not penalised):
+//!
+//! ```text
+//! f(W, b) = Σᵢ −log softmax(W xᵢ + b)[yᵢ]  +  1/(2C) · ‖W‖²
+//! ```
+//!
+//! With two classes scikit-learn fits a single weight vector `w = w₁ − w₀`; the symmetric softmax
+//! solution has `w₀ = −w₁`, so we double the penalty (`1/C · ‖W‖²`) to reach the same optimum and
+//! the same probabilities.
+//!
+//! Why hand-written rather than linfa-logistic: an active learning session refits after every
+//! label, and the previous round's weights are an excellent starting point (warm start), which
+//! linfa's API does not accept; we also need a model that keeps all dataset classes (even those
+//! not labeled yet) so probabilities have a fixed width. The optimiser is a textbook L-BFGS
+//! (Nocedal & Wright, Algorithm 7.4/7.5) with Armijo backtracking. Correctness is proven against
+//! scikit-learn's probabilities (see the tests and `scripts/sklearn_reference.py`), and the gain of
+//! warm starting is shown by the `warm_start_needs_fewer_iterations` test.
+
+use super::{Classifier, ModelError};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Hyperparameters of [`LogisticRegression`], unchecked.
+///
+/// ```
+/// use activelab::engine::models::logistic::LogisticParams;
+/// let checked = LogisticParams::default().c(0.5).max_iter(200).check().unwrap();
+/// assert!(LogisticParams::default().c(-1.0).check().is_err());
+/// # let _ = checked;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LogisticParams {
+    c: f64,
+    max_iter: usize,
+    tol: f64,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        Self {
+            c: 1.0,
+            max_iter: 1000,
+            tol: 1e-7,
+        }
+    }
+}
+
+impl LogisticParams {
+    /// Inverse regularization strength (scikit-learn's `C`); larger means less regularization.
+    pub fn c(mut self, c: f64) -> Self {
+        self.c = c;
+        self
+    }
+
+    /// Most L-BFGS iterations per fit.
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Stop when the largest gradient component of the mean loss is below this.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Validate the hyperparameters.
+    pub fn check(self) -> Result<CheckedLogistic, ModelError> {
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(ModelError::InvalidC { c: self.c });
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(ModelError::InvalidTolerance { tol: self.tol });
+        }
+        if self.max_iter == 0 {
+            return Err(ModelError::InvalidMaxIter {
+                max_iter: self.max_iter,
+            });
+        }
+        Ok(CheckedLogistic(self))
+    }
+}
+
+/// Validated hyperparameters: the only way to fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedLogistic(LogisticParams);
+
+/// A fitted multinomial logistic regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticRegression {
+    /// `n_classes × n_features` weights.
+    pub coef: Array2<f64>,
+    /// One intercept per class.
+    pub intercept: Array1<f64>,
+    /// L-BFGS iterations the fit took.
+    pub n_iter: usize,
+    /// Whether the gradient tolerance was reached within `max_iter`.
+    pub converged: bool,
+}
+
+/// Number of (s, y) pairs L-BFGS remembers.
+const MEMORY: usize = 10;
+
+impl CheckedLogistic {
+    /// Fit on rows `x` with labels `y` in `0..n_classes`, starting from `warm` when its shape fits.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use activelab::engine::models::{Classifier, logistic::LogisticParams};
+    /// let x = array![[-2.0], [-1.0], [1.0], [2.0]];
+    /// let model = LogisticParams::default().check().unwrap().fit(x.view(), &[0, 0, 1, 1], 2, None).unwrap();
+    /// assert_eq!(model.predict(x.view()), vec![0, 0, 1, 1]);
+    /// ```
+    pub fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        n_classes: usize,
+        warm: Option<&LogisticRegression>,
+    ) -> Result<LogisticRegression, ModelError> {
+        let params = self.0;
+        if n_classes < 2 {
+            return Err(ModelError::TooFewClasses { n_classes });
+        }
+        if y.is_empty() {
+            return Err(ModelError::NoRows);
+        }
+        if x.nrows() != y.len() {
+            return Err(ModelError::LengthMismatch {
+                x_rows: x.nrows(),
+                y_len: y.len(),
+            });
+        }
+        if let Some(&label) = y.iter().find(|&&l| l >= n_classes) {
+            return Err(ModelError::LabelOutOfRange { label, n_classes });
+        }
+        if let Some(row) = x.rows().into_iter().position(|r| !r.iter().all(|v| v.is_finite())) {
+            return Err(ModelError::NonFinite { row });
+        }
+        let d = x.ncols();
+        let k = n_classes;
+        let mut theta = Array1::<f64>::zeros(k * (d + 1));
+        if let Some(w) = warm.filter(|w| w.coef.dim() == (k, d)) {
+            theta
+                .slice_mut(s![..k * d])
+                .assign(&Array1::from_iter(w.coef.iter().copied()));
+            theta.slice_mut(s![k * d..]).assign(&w.intercept);
+        }
+        let l2 = if k == 2 { 2.0 / params.c } else { 1.0 / params.c };
+        let objective = Objective { x, y, k, l2 };
+        let (theta, n_iter, converged) =
+            lbfgs(&objective, theta, params.max_iter, params.tol * y.len() as f64);
+        let coef = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
+        Ok(LogisticRegression {
+            coef,
+            intercept: theta.slice(s![k * d..]).to_owned(),
+            n_iter,
+            converged,
+        })
+    }
+}
+
+/// The penalised cross-entropy and its gradient.
+struct Objective<'x, 'y> {
+    x: ArrayView2<'x, f64>,
+    y: &'y [usize],
+    k: usize,
+    l2: f64,
+}
+
+impl Objective<'_, '_> {
+    fn eval(&self, theta: ArrayView1<f64>) -> (f64, Array1<f64>) {
+        let (k, d) = (self.k, self.x.ncols());
+        let w = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
+        let b = theta.slice(s![k * d..]);
+        let mut z = self.x.dot(&w.t());
+        z += &b;
+        let mut loss = 0.0;
+        for (mut row, &label) in z.rows_mut().into_iter().zip(self.y) {
+            let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            let lse = m + row.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            loss += lse - row[label];
+            row.mapv_inplace(|v| (v - lse).exp());
+            row[label] -= 1.0;
+        }
+        // z now holds P − Y.
+        let grad_w = z.t().dot(&self.x) + &w * self.l2;
+        let grad_b = z.sum_axis(Axis(0));
+        loss += 0.5 * self.l2 * w.iter().map(|v| v * v).sum::<f64>();
+        let mut grad = Array1::zeros(theta.len());
+        grad.slice_mut(s![..k * d])
+            .assign(&Array1::from_iter(grad_w.iter().copied()));
+        grad.slice_mut(s![k * d..]).assign(&grad_b);
+        (loss, grad)
+    }
+}
+
+fn inf_norm(v: &Array1<f64>) -> f64 {
+    v.iter().fold(0.0, |a, x| a.max(x.abs()))
+}
+
+/// Minimise with L-BFGS; returns the point, the iterations used and whether `tol` was reached.
+fn lbfgs(
+    f: &Objective<'_, '_>,
+    mut theta: Array1<f64>,
+    max_iter: usize,
+    tol: f64,
+) -> (Array1<f64>, usize, bool) {
+    let (mut value, mut grad) = f.eval(theta.view());
+    let mut memory: VecDeque<(Array1<f64>, Array1<f64>, f64)> = VecDeque::with_capacity(MEMORY);
+    for iter in 0..max_iter {
+        if inf_norm(&grad) <= tol {
+            return (theta, iter, true);
+        }
+        // Two-loop recursion: direction = −H·grad.
+        let mut q = grad.clone();
+        let mut alphas = Vec::with_capacity(memory.len());
+        for (s, y, rho) in memory.iter().rev() {
+            let a = rho * s.dot(&q);
+            q.scaled_add(-a, y);
+            alphas.push(a);
+        }
+        if let Some((s, y, _)) = memory.back() {
+            q *= s.dot(y) / y.dot(y);
+        } else {
+            q *= 1.0 / (1.0 + grad.dot(&grad).sqrt());
+        }
+        for ((s, y, rho), a) in memory.iter().zip(alphas.iter().rev()) {
+            let bta = rho * y.dot(&q);
+            q.scaled_add(a - bta, s);
+        }
+        let mut direction = -q;
+        let mut slope = grad.dot(&direction);
+        if slope >= 0.0 {
+            memory.clear();
+            direction = -&grad;
+            slope = grad.dot(&direction);
+        }
+        // Armijo backtracking from a unit step.
+        let mut step = 1.0;
+        let mut accepted = None;
+        for _ in 0..60 {
+            let candidate = &theta + &(&direction * step);
+            let (v, g) = f.eval(candidate.view());
+            if v.is_finite() && v <= value + 1e-4 * step * slope {
+                accepted = Some((candidate, v, g));
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some((next, next_value, next_grad)) = accepted else {
+            // No decrease is representable any more: we are at the optimum to machine precision.
+            return (theta, iter, inf_norm(&grad) <= tol);
+        };
+        let s = &next - &theta;
+        let y = &next_grad - &grad;
+        let sy = s.dot(&y);
+        if sy > 1e-12 * y.dot(&y).max(f64::MIN_POSITIVE) {
+            if memory.len() == MEMORY {
+                memory.pop_front();
+            }
+            memory.push_back((s, y, 1.0 / sy));
+        }
+        theta = next;
+        value = next_value;
+        grad = next_grad;
+    }
+    let converged = inf_norm(&grad) <= tol;
+    (theta, max_iter, converged)
+}
+
+impl Classifier for LogisticRegression {
+    fn n_classes(&self) -> usize {
+        self.coef.nrows()
+    }
+
+    fn predict_proba(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let mut z = x.dot(&self.coef.t());
+        z += &self.intercept;
+        for mut row in z.rows_mut() {
+            let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            row.mapv_inplace(|v| (v - m).exp());
+            let sum = row.sum();
+            row /= sum;
+        }
+        z
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::data::import::{parse_csv, CsvOptions};
+    use crate::engine::data::scale::Standardizer;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize)]
+    struct Reference {
+        datasets: BTreeMap<String, RefDataset>,
+    }
+    #[derive(Deserialize)]
+    struct RefDataset {
+        classes: Vec<String>,
+        cases: Vec<RefCase>,
+    }
+    #[derive(Deserialize)]
+    struct RefCase {
+        name: String,
+        train_rows: Vec<usize>,
+        proba: Vec<Vec<f64>>,
+    }
+
+    fn dataset(name: &str) -> &'static [u8] {
+        match name {
+            "iris" => include_bytes!("../../../public/datasets/iris.csv"),
+            "wine" => include_bytes!("../../../public/datasets/wine.csv"),
+            "breast_cancer" => include_bytes!("../../../public/datasets/breast_cancer.csv"),
+            other => panic!("no bundled dataset {other}"),
+        }
+    }
+
+    /// Largest absolute difference to scikit-learn's probabilities, over every case of a dataset.
+    fn max_deviation(name: &str) -> f64 {
+        let reference: Reference =
+            serde_json::from_str(include_str!("../../../tests/reference/logistic.json")).unwrap();
+        let r = &reference.datasets[name];
+        let data = parse_csv(dataset(name), &CsvOptions::named(name)).unwrap();
+        assert_eq!(data.class_names, r.classes);
+        let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
+        let model = LogisticParams::default().tol(1e-9).check().unwrap();
+        let mut worst = 0.0_f64;
+        for case in &r.cases {
+            let xs = x.select(Axis(0), &case.train_rows);
+            let ys: Vec<usize> = case
+                .train_rows
+                .iter()
+                .map(|&i| data.known_labels[i].unwrap())
+                .collect();
+            let fitted = model.fit(xs.view(), &ys, data.n_classes(), None).unwrap();
+            assert!(fitted.converged, "{name}/{} did not converge in {} iterations", case.name, fitted.n_iter);
+            let p = fitted.predict_proba(x.view());
+            for (row, want) in p.rows().into_iter().zip(&case.proba) {
+                for (a, b) in row.iter().zip(want) {
+                    worst = worst.max((a - b).abs());
+                }
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn matches_scikit_learn_on_iris() {
+        let dev = max_deviation("iris");
+        eprintln!("max |p - p_sklearn| = {dev:e}");
+        assert!(dev < 1e-3, "max |p - p_sklearn| = {dev}");
+    }
+
+    #[test]
+    fn matches_scikit_learn_on_wine() {
+        let dev = max_deviation("wine");
+        eprintln!("max |p - p_sklearn| = {dev:e}");
+        assert!(dev < 1e-3, "max |p - p_sklearn| = {dev}");
+    }
+
+    #[test]
+    fn matches_scikit_learn_on_binary_breast_cancer() {
+        let dev = max_deviation("breast_cancer");
+        eprintln!("max |p - p_sklearn| = {dev:e}");
+        assert!(dev < 1e-3, "max |p - p_sklearn| = {dev}");
+    }
+
+    #[test]
+    fn warm_start_needs_fewer_iterations() {
+        let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
+        let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
+        let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
+        let model = LogisticParams::default().check().unwrap();
+        let rows: Vec<usize> = (0..150).step_by(3).collect();
+        let first = model
+            .fit(x.select(Axis(0), &rows).view(), &rows.iter().map(|&r| y[r]).collect::<Vec<_>>(), 3, None)
+            .unwrap();
+        let more: Vec<usize> = rows.iter().copied().chain([1, 51, 101]).collect();
+        let xm = x.select(Axis(0), &more);
+        let ym: Vec<usize> = more.iter().map(|&r| y[r]).collect();
+        let cold = model.fit(xm.view(), &ym, 3, None).unwrap();
+        let warm = model.fit(xm.view(), &ym, 3, Some(&first)).unwrap();
+        assert!(cold.converged && warm.converged);
+        assert!(
+            warm.n_iter < cold.n_iter,
+            "warm {} vs cold {} iterations",
+            warm.n_iter,
+            cold.n_iter
+        );
+        let diff = (&warm.predict_proba(x.view()) - &cold.predict_proba(x.view()))
+            .iter()
+            .fold(0.0_f64, |a, v| a.max(v.abs()));
+        assert!(diff < 1e-4, "warm and cold fits differ by {diff}");
+    }
+
+    #[test]
+    fn refuses_bad_input_with_numbers() {
+        let m = LogisticParams::default().check().unwrap();
+        let x = ndarray::array![[1.0], [f64::NAN]];
+        assert_eq!(
+            m.fit(x.view(), &[0, 1], 2, None),
+            Err(ModelError::NonFinite { row: 1 })
+        );
+        assert_eq!(
+            m.fit(x.view(), &[0], 2, None).unwrap_err().to_string(),
+            "2 feature rows but 1 labels: they must match"
+        );
+        assert_eq!(
+            m.fit(x.view(), &[0, 5], 2, None).unwrap_err().to_string(),
+            "label 5 is out of range for 2 classes"
+        );
+        assert_eq!(
+            LogisticParams::default().c(0.0).check().unwrap_err().to_string(),
+            "the regularization strength C must be a positive finite number, got 0"
+        );
+    }
+
+    #[test]
+    fn copes_with_a_class_not_labeled_yet() {
+        let x = ndarray::array![[-1.0, 0.0], [1.0, 0.0]];
+        let m = LogisticParams::default().check().unwrap();
+        let fitted = m.fit(x.view(), &[0, 1], 3, None).unwrap();
+        let p = fitted.predict_proba(x.view());
+        assert!(p.iter().all(|v| v.is_finite()));
+        assert!(p[[0, 0]] > p[[0, 2]] && p[[1, 1]] > p[[1, 2]]);
+    }
+}

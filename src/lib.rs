@@ -1,0 +1,24 @@
+//! # activelab
+//!
+//! An active learning studio that runs entirely in the browser. This crate holds three layers:
+//!
+//! - [`engine`]: pure, synchronous, deterministic Rust (data import, models, query strategies,
+//!   metrics, the labeling session and simulations). It compiles natively and to wasm32 and never
+//!   names a web crate or reads a clock; randomness comes in as a seed.
+//! - [`worker`]: the message protocol between the page and the Web Worker, and the state machine the
+//!   worker runs around [`engine::session::Session`]. The protocol is plain Rust, so it is tested
+//!   natively; the gloo-worker glue is compiled for wasm32 only.
+//! - `ui` (wasm32 only): Leptos components that render state and dispatch intents to the worker.
+//!
+//! ```
+//! use activelab::engine::data::import::{parse_csv, CsvOptions};
+//! let csv = "a,b,label\n1,2,x\n2,1,y\n";
+//! let data = parse_csv(csv.as_bytes(), &CsvOptions::named("toy")).unwrap();
+//! assert_eq!(data.class_names, vec!["x", "y"]);
+//! ```
+
+pub mod engine;
+pub mod worker;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

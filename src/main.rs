@@ -1,0 +1,12 @@
+//! The app entry: install the panic hook and mount the UI, nothing else.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    activelab::ui::mount();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("The activelab app runs in the browser: run `cargo xtask serve` and open the URL it prints.");
+}

@@ -1,0 +1,158 @@
+//! The sample on screen: its feature values, the model's probabilities, why it was picked, and one
+//! button per class (keys 1..9 too).
+
+use super::studio::use_studio;
+use super::{format_percent, format_value};
+use leptos::prelude::*;
+
+/// Keys `1`..`9` label the sample on screen with class 1..9 (ignored with modifier keys or while
+/// typing in a form field).
+pub fn class_for_key(key: &str, n_classes: usize) -> Option<usize> {
+    let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d))?;
+    (digit <= n_classes).then_some(digit - 1)
+}
+
+/// Listen for labeling keys on the whole window.
+pub fn install_label_keys() {
+    let studio = use_studio();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing {
+            return;
+        }
+        let n_classes = studio
+            .dataset
+            .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
+        if let Some(class) = class_for_key(&ev.key(), n_classes) {
+            ev.prevent_default();
+            studio.label(class);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// The query card.
+#[component]
+pub fn QueryCard() -> impl IntoView {
+    let studio = use_studio();
+    let classes = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.class_names.clone()).unwrap_or_default())
+    });
+    let features = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.feature_names.clone()).unwrap_or_default())
+    });
+    let query = Memo::new(move |_| studio.round.with(|r| r.as_ref().and_then(|r| r.query.clone())));
+
+    let buttons = move || {
+        classes
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let key = (k < 9).then(|| (k + 1).to_string());
+                let shortcut = key.clone().unwrap_or_default();
+                view! {
+                    <button
+                        class="class-button"
+                        data-testid="class-button"
+                        aria-keyshortcuts=shortcut
+                        on:click=move |_| studio.label(k)
+                    >
+                        {key.map(|k| view! { <kbd>{k}</kbd> })}
+                        <span>{name}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+
+    let body = move || {
+        let Some(q) = query.get() else {
+            let waiting = studio.dataset.with(Option::is_some) && studio.round.with(Option::is_some);
+            return view! {
+                <p class="query-empty">
+                    {if waiting { "Every pool sample is labeled." } else { "Loading the demo…" }}
+                </p>
+            }
+            .into_any();
+        };
+        let names = classes.get();
+        let mut ranked: Vec<(usize, f64)> = q.proba.iter().copied().enumerate().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let why = match (ranked.first(), ranked.get(1)) {
+            (Some(&(a, pa)), Some(&(b, pb))) => format!(
+                "Margin sampling asks where the model is torn between its two best guesses: {} ({}) and {} ({}), a margin of {}. No other unlabeled sample has a smaller margin.",
+                names.get(a).cloned().unwrap_or_default(),
+                format_percent(pa),
+                names.get(b).cloned().unwrap_or_default(),
+                format_percent(pb),
+                format_value(pa - pb),
+            ),
+            _ => "No model yet: this sample was drawn at random.".to_string(),
+        };
+        let known = q.known_label.and_then(|k| names.get(k).cloned());
+        let known_index = q.known_label.map(|k| k.to_string()).unwrap_or_default();
+        let rows = features
+            .get()
+            .into_iter()
+            .zip(q.features.clone())
+            .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{format_value(value)}</td></tr> })
+            .collect_view();
+        let proba = q
+            .proba
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| {
+                let name = names.get(k).cloned().unwrap_or_default();
+                let width = format!("width: {:.1}%", p * 100.0);
+                view! {
+                    <li>
+                        <span class="proba-name">{name}</span>
+                        <span class="proba-bar" aria-hidden="true"><span style=width></span></span>
+                        <span class="proba-value">{format_percent(p)}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div data-testid="query" data-row=q.row.to_string() data-known-label=known_index>
+                <h2 id="query-title">"Sample #" {q.row}</h2>
+                <table class="features" aria-labelledby="query-title">
+                    <thead><tr><th scope="col">"Feature"</th><th scope="col">"Value"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                <h3>"What the model thinks"</h3>
+                <ul class="proba">{proba}</ul>
+                <p class="why" data-testid="why"><strong>"Why this sample? "</strong>{why}</p>
+                {known.map(|name| view! {
+                    <details class="known">
+                        <summary>"Show the dataset's answer"</summary>
+                        <p>"The file labels this sample " <strong>{name}</strong> "."</p>
+                    </details>
+                })}
+            </div>
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="query-card" aria-labelledby="label-heading">
+            <h2 id="label-heading" class="visually-hidden">"Label the next sample"</h2>
+            {body}
+            <div class="class-buttons" role="group" aria-label="Label this sample as">
+                {buttons}
+            </div>
+            <p class="hint">"Press " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " to label with the keyboard."</p>
+        </section>
+    }
+}

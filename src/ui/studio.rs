@@ -1,0 +1,148 @@
+//! The studio's shared state: signals the worker's responses update, and the way intents reach the
+//! worker. Components get it with [`use_studio`]; nothing else holds state.
+
+use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView, WorkerState};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Where requests go: the Web Worker in the app, or the same state machine in-thread for
+/// component tests (which have no `worker.js` to load).
+pub enum Backend {
+    /// A gloo-worker bridge to `worker.js`.
+    Worker(gloo_worker::WorkerBridge<crate::worker::web::EngineWorker>),
+    /// The worker's state machine on this thread; responses are delivered synchronously.
+    Local(Rc<RefCell<WorkerState>>, Rc<dyn Fn(Response)>),
+    /// The worker could not be started: requests are refused with a message.
+    Unavailable,
+}
+
+/// The studio's state and intents. `Copy`, so closures take it freely.
+#[derive(Clone, Copy)]
+pub struct Studio {
+    /// The open dataset.
+    pub dataset: RwSignal<Option<DatasetSummary>>,
+    /// The last round: curve, accuracy, the sample on screen.
+    pub round: RwSignal<Option<RoundView>>,
+    /// The random-sampling baseline.
+    pub baseline: RwSignal<Option<BaselineView>>,
+    /// A request is being worked on.
+    pub busy: RwSignal<bool>,
+    /// The last error, for the person to read.
+    pub error: RwSignal<Option<String>>,
+    backend: StoredValue<Backend, LocalStorage>,
+}
+
+/// Which backend [`Studio::new`] should start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// Spawn `./worker.js` (relative, so any sub-path works).
+    Worker,
+    /// Run in-thread (tests).
+    Local,
+}
+
+impl Studio {
+    /// Create the state and start the backend.
+    pub fn new(kind: BackendKind) -> Self {
+        let dataset = RwSignal::new(None);
+        let round = RwSignal::new(None);
+        let baseline = RwSignal::new(None);
+        let busy = RwSignal::new(false);
+        let error = RwSignal::new(None);
+        let backend = StoredValue::new_local(Backend::Unavailable);
+        let studio = Self {
+            dataset,
+            round,
+            baseline,
+            busy,
+            error,
+            backend,
+        };
+        let on_response = move |response: Response| studio.receive(response);
+        let started = match kind {
+            BackendKind::Worker => {
+                use gloo_worker::Spawnable;
+                let bridge = crate::worker::web::EngineWorker::spawner()
+                    .callback(on_response)
+                    .as_module(false)
+                    .spawn("./worker.js");
+                Backend::Worker(bridge)
+            }
+            BackendKind::Local => Backend::Local(
+                Rc::new(RefCell::new(WorkerState::default())),
+                Rc::new(on_response),
+            ),
+        };
+        backend.set_value(started);
+        studio
+    }
+
+    /// Send a request to the worker and mark the studio busy until its round arrives.
+    pub fn send(&self, request: Request) {
+        self.busy.set(true);
+        self.error.set(None);
+        self.backend.with_value(|backend| match backend {
+            Backend::Worker(bridge) => bridge.send(request),
+            Backend::Local(state, emit) => {
+                let emit = emit.clone();
+                state.borrow_mut().handle(request, &mut |r| emit(r));
+            }
+            Backend::Unavailable => {
+                self.busy.set(false);
+                self.error
+                    .set(Some("The background worker is not running: reload the page.".into()));
+            }
+        });
+    }
+
+    /// Apply a response to the signals.
+    pub fn receive(&self, response: Response) {
+        match response {
+            Response::Opened(summary) => {
+                self.dataset.set(Some(summary));
+                self.round.set(None);
+                self.baseline.set(None);
+            }
+            Response::Round(round) => {
+                self.round.set(Some(round));
+                self.busy.set(false);
+            }
+            Response::Baseline(baseline) => self.baseline.set(Some(baseline)),
+            Response::Error(message) => {
+                self.error.set(Some(message));
+                self.busy.set(false);
+            }
+        }
+    }
+
+    /// The person labels the sample on screen as `class`. Ignored while a round is running (the
+    /// sample on screen is about to change) or when `class` does not exist.
+    pub fn label(&self, class: usize) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        let n_classes = self
+            .dataset
+            .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
+        let row = self
+            .round
+            .with_untracked(|r| r.as_ref().and_then(|r| r.query.as_ref().map(|q| q.row)));
+        if let (Some(row), true) = (row, class < n_classes) {
+            self.send(Request::Label { row, class });
+        }
+    }
+}
+
+/// Make the studio available to every component below.
+pub fn provide_studio(studio: Studio) {
+    provide_context(studio);
+}
+
+/// The studio provided by [`provide_studio`].
+///
+/// Calling it outside [`provide_studio`] is a programming error (every component is mounted under
+/// `StudioView`), not something user data can cause, so it panics with the reason.
+pub fn use_studio() -> Studio {
+    use_context::<Studio>().expect("components must be mounted below provide_studio")
+}
