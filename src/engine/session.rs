@@ -139,7 +139,8 @@ impl Session {
             config.test_fraction,
             &mut rng(config.seed, STREAM_SPLIT),
         )?;
-        let x = Standardizer::fit(data.features.view(), &split.pool).transform(data.features.view());
+        let x =
+            Standardizer::fit(data.features.view(), &split.pool).transform(data.features.view());
         Ok(Self {
             pool_set: split.pool.iter().copied().collect(),
             data,
@@ -268,7 +269,10 @@ impl Session {
                     .iter()
                     .filter_map(|&r| self.data.known_labels[r])
                     .collect();
-                let predicted = argmax_rows(m.predict_proba(self.x.select(Axis(0), &self.split.test).view()).view());
+                let predicted = argmax_rows(
+                    m.predict_proba(self.x.select(Axis(0), &self.split.test).view())
+                        .view(),
+                );
                 Some(accuracy(&truth, &predicted)?)
             }
             _ => None,

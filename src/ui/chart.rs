@@ -75,7 +75,11 @@ pub fn geometry(active: &[CurvePoint], random: &[CurvePoint]) -> ChartGeometry {
     ChartGeometry {
         active_path: path(points.iter().map(|&(x, y, _, _)| (x, y))),
         active: points,
-        random_path: path(shown_random.iter().map(|p| (sx(p.n_labels), sy(p.accuracy)))),
+        random_path: path(
+            shown_random
+                .iter()
+                .map(|p| (sx(p.n_labels), sy(p.accuracy))),
+        ),
         x_ticks,
         y_ticks,
     }
@@ -85,7 +89,11 @@ pub fn geometry(active: &[CurvePoint], random: &[CurvePoint]) -> ChartGeometry {
 #[component]
 pub fn LearningCurve() -> impl IntoView {
     let studio = use_studio();
-    let active = Memo::new(move |_| studio.round.with(|r| r.as_ref().map(|r| r.curve.clone()).unwrap_or_default()));
+    let active = Memo::new(move |_| {
+        studio
+            .round
+            .with(|r| r.as_ref().map(|r| r.curve.clone()).unwrap_or_default())
+    });
     let random = Memo::new(move |_| {
         studio
             .baseline
@@ -111,8 +119,12 @@ pub fn LearningCurve() -> impl IntoView {
                     last.n_labels,
                     format_percent(last.accuracy),
                     strategy.get(),
-                    base.map(|b| format!(", {} for random sampling (mean of {} runs)", format_percent(b.accuracy), runs.get()))
-                        .unwrap_or_default()
+                    base.map(|b| format!(
+                        ", {} for random sampling (mean of {} runs)",
+                        format_percent(b.accuracy),
+                        runs.get()
+                    ))
+                    .unwrap_or_default()
                 )
             }
         }

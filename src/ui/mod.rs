@@ -51,7 +51,8 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
     let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(fail)?)
         .await
         .map_err(fail)?;
-    text.as_string().ok_or_else(|| format!("Could not load {url}: not text"))
+    text.as_string()
+        .ok_or_else(|| format!("Could not load {url}: not text"))
 }
 
 /// The app: start the worker, open the default demo, show the studio.
@@ -79,9 +80,11 @@ pub fn StudioView() -> impl IntoView {
     let studio = use_studio();
     query::install_label_keys();
     let title = move || {
-        studio
-            .dataset
-            .with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| "…".into()))
+        studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| "…".into())
+        })
     };
     let details = move || {
         studio.dataset.with(|d| {
@@ -97,7 +100,11 @@ pub fn StudioView() -> impl IntoView {
         })
     };
     let n_labels = move || studio.round.with(|r| r.as_ref().map_or(0, |r| r.n_labels));
-    let accuracy = move || studio.round.with(|r| r.as_ref().and_then(|r| r.test_accuracy));
+    let accuracy = move || {
+        studio
+            .round
+            .with(|r| r.as_ref().and_then(|r| r.test_accuracy))
+    };
     let random_at = move || {
         let n = n_labels();
         studio.baseline.with(|b| {

@@ -42,16 +42,24 @@ pub fn install_label_keys() {
 pub fn QueryCard() -> impl IntoView {
     let studio = use_studio();
     let classes = Memo::new(move |_| {
-        studio
-            .dataset
-            .with(|d| d.as_ref().map(|d| d.class_names.clone()).unwrap_or_default())
+        studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| d.class_names.clone())
+                .unwrap_or_default()
+        })
     });
     let features = Memo::new(move |_| {
-        studio
-            .dataset
-            .with(|d| d.as_ref().map(|d| d.feature_names.clone()).unwrap_or_default())
+        studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| d.feature_names.clone())
+                .unwrap_or_default()
+        })
     });
-    let query = Memo::new(move |_| studio.round.with(|r| r.as_ref().and_then(|r| r.query.clone())));
+    let query = Memo::new(move |_| {
+        studio
+            .round
+            .with(|r| r.as_ref().and_then(|r| r.query.clone()))
+    });
 
     let buttons = move || {
         classes
@@ -78,7 +86,8 @@ pub fn QueryCard() -> impl IntoView {
 
     let body = move || {
         let Some(q) = query.get() else {
-            let waiting = studio.dataset.with(Option::is_some) && studio.round.with(Option::is_some);
+            let waiting =
+                studio.dataset.with(Option::is_some) && studio.round.with(Option::is_some);
             return view! {
                 <p class="query-empty">
                     {if waiting { "Every pool sample is labeled." } else { "Loading the demo…" }}

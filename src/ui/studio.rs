@@ -90,8 +90,9 @@ impl Studio {
             }
             Backend::Unavailable => {
                 self.busy.set(false);
-                self.error
-                    .set(Some("The background worker is not running: reload the page.".into()));
+                self.error.set(Some(
+                    "The background worker is not running: reload the page.".into(),
+                ));
             }
         });
     }

@@ -152,10 +152,7 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
         .collect();
     let known_labels = raw_labels
         .iter()
-        .map(|l| {
-            l.as_ref()
-                .and_then(|l| class_names.binary_search(l).ok())
-        })
+        .map(|l| l.as_ref().and_then(|l| class_names.binary_search(l).ok()))
         .collect();
     let n_rows = raw_labels.len();
     let features = Array2::from_shape_vec((n_rows, feature_names.len()), values).map_err(|e| {

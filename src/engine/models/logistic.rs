@@ -137,7 +137,11 @@ impl CheckedLogistic {
         if let Some(&label) = y.iter().find(|&&l| l >= n_classes) {
             return Err(ModelError::LabelOutOfRange { label, n_classes });
         }
-        if let Some(row) = x.rows().into_iter().position(|r| !r.iter().all(|v| v.is_finite())) {
+        if let Some(row) = x
+            .rows()
+            .into_iter()
+            .position(|r| !r.iter().all(|v| v.is_finite()))
+        {
             return Err(ModelError::NonFinite { row });
         }
         let d = x.ncols();
@@ -149,10 +153,18 @@ impl CheckedLogistic {
                 .assign(&Array1::from_iter(w.coef.iter().copied()));
             theta.slice_mut(s![k * d..]).assign(&w.intercept);
         }
-        let l2 = if k == 2 { 2.0 / params.c } else { 1.0 / params.c };
+        let l2 = if k == 2 {
+            2.0 / params.c
+        } else {
+            1.0 / params.c
+        };
         let objective = Objective { x, y, k, l2 };
-        let (theta, n_iter, converged) =
-            lbfgs(&objective, theta, params.max_iter, params.tol * y.len() as f64);
+        let (theta, n_iter, converged) = lbfgs(
+            &objective,
+            theta,
+            params.max_iter,
+            params.tol * y.len() as f64,
+        );
         let coef = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
         Ok(LogisticRegression {
             coef,
@@ -341,7 +353,11 @@ mod tests {
                 .map(|&i| data.known_labels[i].unwrap())
                 .collect();
             let fitted = model.fit(xs.view(), &ys, data.n_classes(), None).unwrap();
-            assert!(fitted.converged, "{name}/{} did not converge in {} iterations", case.name, fitted.n_iter);
+            assert!(
+                fitted.converged,
+                "{name}/{} did not converge in {} iterations",
+                case.name, fitted.n_iter
+            );
             let p = fitted.predict_proba(x.view());
             for (row, want) in p.rows().into_iter().zip(&case.proba) {
                 for (a, b) in row.iter().zip(want) {
@@ -381,7 +397,12 @@ mod tests {
         let model = LogisticParams::default().check().unwrap();
         let rows: Vec<usize> = (0..150).step_by(3).collect();
         let first = model
-            .fit(x.select(Axis(0), &rows).view(), &rows.iter().map(|&r| y[r]).collect::<Vec<_>>(), 3, None)
+            .fit(
+                x.select(Axis(0), &rows).view(),
+                &rows.iter().map(|&r| y[r]).collect::<Vec<_>>(),
+                3,
+                None,
+            )
             .unwrap();
         let more: Vec<usize> = rows.iter().copied().chain([1, 51, 101]).collect();
         let xm = x.select(Axis(0), &more);
@@ -418,7 +439,11 @@ mod tests {
             "label 5 is out of range for 2 classes"
         );
         assert_eq!(
-            LogisticParams::default().c(0.0).check().unwrap_err().to_string(),
+            LogisticParams::default()
+                .c(0.0)
+                .check()
+                .unwrap_err()
+                .to_string(),
             "the regularization strength C must be a positive finite number, got 0"
         );
     }

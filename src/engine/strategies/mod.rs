@@ -52,10 +52,17 @@ pub fn top_k<R: Rng>(scores: &[f64], k: usize, rng: &mut R) -> Vec<usize> {
     let mut keyed: Vec<(f64, u64, usize)> = scores
         .iter()
         .enumerate()
-        .map(|(i, &s)| (if s.is_nan() { f64::NEG_INFINITY } else { s }, rng.gen::<u64>(), i))
+        .map(|(i, &s)| {
+            (
+                if s.is_nan() { f64::NEG_INFINITY } else { s },
+                rng.gen::<u64>(),
+                i,
+            )
+        })
         .collect();
     let k = k.min(keyed.len());
-    let order = |a: &(f64, u64, usize), b: &(f64, u64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let order =
+        |a: &(f64, u64, usize), b: &(f64, u64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if k > 0 && k < keyed.len() {
         keyed.select_nth_unstable_by(k - 1, order);
         keyed.truncate(k);
@@ -78,7 +85,10 @@ mod tests {
         let firsts: std::collections::BTreeSet<usize> = (0..20)
             .map(|seed| top_k(&scores, 2, &mut crate::engine::rng(seed, 0))[1])
             .collect();
-        assert!(firsts.len() > 1, "ties must not always resolve to the same index");
+        assert!(
+            firsts.len() > 1,
+            "ties must not always resolve to the same index"
+        );
     }
 
     #[test]

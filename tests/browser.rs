@@ -1,0 +1,108 @@
+//! Browser tests of the Leptos components (wasm-bindgen-test in headless Chromium). They mount the
+//! real studio with the worker's state machine running in-thread (no `worker.js` here).
+#![cfg(target_arch = "wasm32")]
+
+use activelab::ui::studio::{provide_studio, BackendKind, Studio};
+use activelab::ui::StudioView;
+use activelab::worker::Request;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const IRIS: &str = include_str!("../public/datasets/iris.csv");
+
+/// Let Leptos run the effects that the last signal changes scheduled.
+async fn settle() {
+    for _ in 0..5 {
+        leptos::task::tick().await;
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
+fn mount_studio() -> (web_sys::HtmlElement, Studio) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let studio = Studio::new(BackendKind::Local);
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_studio(studio);
+        view! { <StudioView/> }
+    })
+    .forget();
+    (container, studio)
+}
+
+fn count(container: &web_sys::HtmlElement, selector: &str) -> u32 {
+    container.query_selector_all(selector).unwrap().length()
+}
+
+fn text(container: &web_sys::HtmlElement, selector: &str) -> String {
+    container
+        .query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn mounting_the_studio_renders_a_labeling_button_per_class() {
+    let (container, studio) = mount_studio();
+    studio.send(Request::Open {
+        name: "Iris".into(),
+        csv: IRIS.into(),
+        seed: 42,
+    });
+    settle().await;
+    assert_eq!(count(&container, "[data-testid=class-button]"), 3);
+    let names: Vec<String> = (0..3)
+        .map(|i| {
+            container
+                .query_selector_all("[data-testid=class-button] span")
+                .unwrap()
+                .item(i)
+                .and_then(|n| n.text_content())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(names, vec!["setosa", "versicolor", "virginica"]);
+    assert_eq!(text(&container, "[data-testid=labels-count]"), "3");
+    assert_eq!(count(&container, "[data-series=active] circle.point"), 1);
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_key_press_labels_and_adds_a_chart_point() {
+    let (container, studio) = mount_studio();
+    studio.send(Request::Open {
+        name: "Iris".into(),
+        csv: IRIS.into(),
+        seed: 42,
+    });
+    settle().await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("2");
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    settle().await;
+    assert_eq!(text(&container, "[data-testid=labels-count]"), "4");
+    assert_eq!(count(&container, "[data-series=active] circle.point"), 2);
+    // The chart's text alternative lists every point.
+    assert_eq!(count(&container, ".curve-table tbody tr"), 2);
+    // A key for a class that does not exist does nothing.
+    init.set_key("9");
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    settle().await;
+    assert_eq!(text(&container, "[data-testid=labels-count]"), "4");
+    container.remove();
+}

@@ -1,0 +1,152 @@
+//! Native integration tests of the whole loop: import → session → rounds → curves, and the worker
+//! protocol the page speaks.
+
+use activelab::engine::data::import::{parse_csv, CsvOptions};
+use activelab::engine::session::SessionConfig;
+use activelab::engine::simulation::run_with_oracle;
+use activelab::engine::strategies::Strategy;
+use activelab::worker::{Request, Response, WorkerState, BASELINE_RUNS};
+
+const IRIS: &str = include_str!("../public/datasets/iris.csv");
+
+fn iris() -> activelab::engine::data::Dataset {
+    parse_csv(IRIS.as_bytes(), &CsvOptions::named("iris")).unwrap()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_label_order_twice() {
+    for strategy in [Strategy::Margin, Strategy::Random] {
+        let config = SessionConfig {
+            seed: 7,
+            strategy,
+            ..SessionConfig::default()
+        };
+        let a = run_with_oracle(&iris(), config, 30).unwrap();
+        let b = run_with_oracle(&iris(), config, 30).unwrap();
+        assert_eq!(a, b, "{strategy:?}");
+        assert_eq!(a.order.len(), 30);
+        assert_eq!(a.curve.len(), 28, "one point per round from 3 to 30 labels");
+        let other = run_with_oracle(&iris(), SessionConfig { seed: 8, ..config }, 30).unwrap();
+        assert_ne!(
+            a.order, other.order,
+            "{strategy:?}: another seed, another order"
+        );
+    }
+}
+
+#[test]
+fn margin_sampling_learns_iris_quickly() {
+    let config = SessionConfig {
+        seed: 42,
+        ..SessionConfig::default()
+    };
+    let run = run_with_oracle(&iris(), config, 20).unwrap();
+    let last = run.curve.last().unwrap();
+    assert_eq!(last.n_labels, 20);
+    assert!(
+        last.accuracy >= 0.9,
+        "accuracy after 20 labels: {}",
+        last.accuracy
+    );
+}
+
+fn collect(state: &mut WorkerState, request: Request) -> Vec<Response> {
+    let mut out = Vec::new();
+    state.handle(request, &mut |r| out.push(r));
+    out
+}
+
+#[test]
+fn worker_protocol_open_label_and_refuse() {
+    let mut state = WorkerState::default();
+    let early = collect(&mut state, Request::Label { row: 0, class: 0 });
+    assert_eq!(
+        early,
+        vec![Response::Error(
+            "No dataset is open: open one before labeling.".into()
+        )]
+    );
+
+    let opened = collect(
+        &mut state,
+        Request::Open {
+            name: "Iris".into(),
+            csv: IRIS.into(),
+            seed: 42,
+        },
+    );
+    assert_eq!(opened.len(), 3, "{opened:?}");
+    let Response::Opened(summary) = &opened[0] else {
+        panic!("first response: {:?}", opened[0])
+    };
+    assert_eq!(
+        summary.class_names,
+        vec!["setosa", "versicolor", "virginica"]
+    );
+    assert_eq!((summary.n_pool, summary.n_test), (105, 45));
+    let Response::Round(round) = &opened[1] else {
+        panic!("second response: {:?}", opened[1])
+    };
+    assert_eq!(round.n_labels, 3);
+    assert_eq!(round.curve.len(), 1);
+    let query = round.query.clone().unwrap();
+    assert_eq!(query.features.len(), 4);
+    let Response::Baseline(baseline) = &opened[2] else {
+        panic!("third response: {:?}", opened[2])
+    };
+    assert_eq!(baseline.runs, BASELINE_RUNS);
+    assert_eq!(baseline.curve.first().map(|p| p.n_labels), Some(3));
+    assert_eq!(
+        baseline.curve.len(),
+        105 - 3 + 1,
+        "random runs until the pool is empty"
+    );
+
+    let next = collect(
+        &mut state,
+        Request::Label {
+            row: query.row,
+            class: query.known_label.unwrap(),
+        },
+    );
+    let [Response::Round(after)] = next.as_slice() else {
+        panic!("{next:?}")
+    };
+    assert_eq!(after.n_labels, 4);
+    assert_eq!(after.curve.len(), 2);
+    assert_ne!(after.query.as_ref().unwrap().row, query.row);
+
+    let again = collect(
+        &mut state,
+        Request::Label {
+            row: query.row,
+            class: 0,
+        },
+    );
+    assert_eq!(
+        again,
+        vec![Response::Error(format!(
+            "That label was not recorded: row {} is already labeled",
+            query.row
+        ))]
+    );
+}
+
+#[test]
+fn worker_reports_bad_csv_clearly() {
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::Open {
+            name: "broken.csv".into(),
+            csv: "a,b,label\n1,2,x\n1,2\n".into(),
+            seed: 1,
+        },
+    );
+    assert_eq!(
+        out,
+        vec![Response::Error(
+            "Could not open broken.csv: line 3 has 2 fields but the header has 3: every row needs the same number of fields".into()
+        )]
+    );
+}
