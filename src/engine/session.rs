@@ -89,6 +89,8 @@ pub enum SessionError {
     AlreadyLabeled { row: usize },
     #[error("the dataset needs at least 2 classes to learn from, it has {n_classes}")]
     TooFewClasses { n_classes: usize },
+    #[error("the split cannot be used: {reason}")]
+    BadSplit { reason: String },
 }
 
 /// The sample to show next, with the numbers behind the pick.
@@ -128,21 +130,48 @@ pub struct Session {
 impl Session {
     /// Split the dataset, fit the standardizer on the pool and start with an empty log.
     pub fn new(data: Dataset, config: SessionConfig) -> Result<Self, SessionError> {
+        let split = stratified_split(
+            &data.known_labels,
+            config.test_fraction,
+            &mut rng(config.seed, STREAM_SPLIT),
+        )?;
+        Self::with_split(data, config, split)
+    }
+
+    /// Start on a given split (for example one shared with peer tools, so both run on identical
+    /// rows). Test rows must have known labels; pool and test must not overlap.
+    pub fn with_split(
+        data: Dataset,
+        config: SessionConfig,
+        split: Split,
+    ) -> Result<Self, SessionError> {
         if data.n_classes() < 2 {
             return Err(SessionError::TooFewClasses {
                 n_classes: data.n_classes(),
             });
         }
         config.logistic.check()?;
-        let split = stratified_split(
-            &data.known_labels,
-            config.test_fraction,
-            &mut rng(config.seed, STREAM_SPLIT),
-        )?;
+        let n = data.n_rows();
+        let pool_set: BTreeSet<usize> = split.pool.iter().copied().collect();
+        if let Some(&row) = split.pool.iter().chain(&split.test).find(|&&r| r >= n) {
+            return Err(SessionError::BadSplit {
+                reason: format!("row {row} does not exist (the dataset has {n} rows)"),
+            });
+        }
+        if let Some(&row) = split.test.iter().find(|r| pool_set.contains(r)) {
+            return Err(SessionError::BadSplit {
+                reason: format!("row {row} is in both the pool and the test split"),
+            });
+        }
+        if let Some(&row) = split.test.iter().find(|&&r| data.known_labels[r].is_none()) {
+            return Err(SessionError::BadSplit {
+                reason: format!("test row {row} has no known label"),
+            });
+        }
         let x =
             Standardizer::fit(data.features.view(), &split.pool).transform(data.features.view());
         Ok(Self {
-            pool_set: split.pool.iter().copied().collect(),
+            pool_set,
             data,
             config,
             split,

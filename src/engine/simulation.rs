@@ -1,9 +1,15 @@
 //! Oracle-driven runs: replay the labeling loop with the dataset's known labels and record the
-//! learning curve.
+//! learning curves, over several seeds, with optional label noise.
 
+use crate::engine::data::split::Split;
 use crate::engine::data::Dataset;
+use crate::engine::rng;
 use crate::engine::session::{Event, Origin, Session, SessionConfig, SessionError};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
+
+/// The random stream of the noisy oracle.
+const STREAM_NOISE: u64 = 2;
 
 /// Test accuracy after a number of labels.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -17,10 +23,79 @@ pub struct CurvePoint {
 /// One simulated run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Run {
+    /// The seed of this run (split, seed labels, queries).
+    pub seed: u64,
     /// Rows in the order they were labeled (seed labels first).
     pub order: Vec<usize>,
     /// One point per round.
     pub curve: Vec<CurvePoint>,
+    /// Area under the learning curve: the mean accuracy over the curve's points.
+    pub aulc: f64,
+}
+
+/// How an oracle run proceeds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunOptions {
+    /// Stop at this many labels, seed labels included (or when the pool runs out).
+    pub budget: usize,
+    /// Probability that the oracle answers a uniformly drawn wrong class instead of the truth.
+    pub noise: f64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            budget: 50,
+            noise: 0.0,
+        }
+    }
+}
+
+/// A split with the seed labels to start from (rows of the pool), e.g. read from a file shared
+/// with peer tools so that both sides run on identical rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedSet {
+    pub seed: u64,
+    pub pool: Vec<usize>,
+    pub test: Vec<usize>,
+    /// Pool rows labeled (with their known labels) before the first round.
+    pub initial: Vec<usize>,
+}
+
+/// Mean AULC over runs: `(mean, sample standard deviation)`.
+pub fn aulc_summary(runs: &[Run]) -> (f64, f64) {
+    let n = runs.len() as f64;
+    if runs.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mean = runs.iter().map(|r| r.aulc).sum::<f64>() / n;
+    let var = if runs.len() > 1 {
+        runs.iter().map(|r| (r.aulc - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
+fn mean_accuracy(curve: &[CurvePoint]) -> f64 {
+    if curve.is_empty() {
+        0.0
+    } else {
+        curve.iter().map(|p| p.accuracy).sum::<f64>() / curve.len() as f64
+    }
+}
+
+/// The split and seed labels a run with `config.seed` starts from (as [`run_with_oracle`] makes
+/// them).
+pub fn seed_set(data: &Dataset, config: SessionConfig) -> Result<SeedSet, SessionError> {
+    let mut session = Session::new(data.clone(), config)?;
+    session.seed_one_per_class()?;
+    Ok(SeedSet {
+        seed: config.seed,
+        pool: session.split().pool.clone(),
+        test: session.split().test.clone(),
+        initial: session.labels().keys().copied().collect(),
+    })
 }
 
 /// Label with the known labels until `budget` labels (seed labels included) or the pool runs out.
@@ -39,8 +114,45 @@ pub fn run_with_oracle(
     config: SessionConfig,
     budget: usize,
 ) -> Result<Run, SessionError> {
-    let mut session = Session::new(data.clone(), config)?;
-    session.seed_one_per_class()?;
+    run(data, config, None, RunOptions { budget, noise: 0.0 })
+}
+
+/// One oracle run, on the session's own split (`seed_set = None`) or a given one.
+pub fn run(
+    data: &Dataset,
+    config: SessionConfig,
+    seed_set: Option<&SeedSet>,
+    options: RunOptions,
+) -> Result<Run, SessionError> {
+    let mut session = match seed_set {
+        None => {
+            let mut s = Session::new(data.clone(), config)?;
+            s.seed_one_per_class()?;
+            s
+        }
+        Some(set) => {
+            let split = Split {
+                pool: set.pool.clone(),
+                test: set.test.clone(),
+            };
+            let mut s = Session::with_split(data.clone(), config, split)?;
+            for &row in &set.initial {
+                let class = data.known_labels.get(row).copied().flatten().ok_or(
+                    SessionError::BadSplit {
+                        reason: format!("initial row {row} has no known label"),
+                    },
+                )?;
+                s.apply(Event::Label {
+                    row,
+                    class,
+                    origin: Origin::Seed,
+                })?;
+            }
+            s
+        }
+    };
+    let mut noise_rng = rng(config.seed, STREAM_NOISE);
+    let n_classes = data.n_classes();
     let mut curve = Vec::new();
     loop {
         let round = session.round()?;
@@ -51,11 +163,16 @@ pub fn run_with_oracle(
             });
         }
         let Some(query) = round.query else { break };
-        if round.n_labels >= budget {
+        if round.n_labels >= options.budget {
             break;
         }
-        let Some(class) = data.known_labels[query.row] else {
+        let Some(truth) = data.known_labels[query.row] else {
             break; // the oracle cannot answer an unlabeled row
+        };
+        let class = if options.noise > 0.0 && noise_rng.gen::<f64>() < options.noise {
+            (truth + noise_rng.gen_range(1..n_classes)) % n_classes
+        } else {
+            truth
         };
         session.apply(Event::Label {
             row: query.row,
@@ -70,16 +187,138 @@ pub fn run_with_oracle(
             Event::Label { row, .. } => row,
         })
         .collect();
-    Ok(Run { order, curve })
+    Ok(Run {
+        seed: config.seed,
+        order,
+        aulc: mean_accuracy(&curve),
+        curve,
+    })
+}
+
+/// Mean and spread of accuracy at one label count, over runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurveStat {
+    pub n_labels: usize,
+    pub mean: f64,
+    /// Sample standard deviation (0 for a single run).
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Pointwise statistics of curves that share their label counts (the shortest curve ends them).
+pub fn curve_stats(runs: &[Run]) -> Vec<CurveStat> {
+    let len = runs.iter().map(|r| r.curve.len()).min().unwrap_or(0);
+    (0..len)
+        .map(|i| {
+            let values: Vec<f64> = runs.iter().map(|r| r.curve[i].accuracy).collect();
+            let n = values.len() as f64;
+            let mean = values.iter().sum::<f64>() / n;
+            let std = if values.len() > 1 {
+                (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+            } else {
+                0.0
+            };
+            CurveStat {
+                n_labels: runs[0].curve[i].n_labels,
+                mean,
+                std,
+                min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect()
 }
 
 /// The pointwise mean of curves that share their label counts (shorter curves end the mean).
 pub fn mean_curve(runs: &[Run]) -> Vec<CurvePoint> {
-    let len = runs.iter().map(|r| r.curve.len()).min().unwrap_or(0);
-    (0..len)
-        .map(|i| CurvePoint {
-            n_labels: runs[0].curve[i].n_labels,
-            accuracy: runs.iter().map(|r| r.curve[i].accuracy).sum::<f64>() / runs.len() as f64,
+    curve_stats(runs)
+        .into_iter()
+        .map(|s| CurvePoint {
+            n_labels: s.n_labels,
+            accuracy: s.mean,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::data::import::{parse_csv, CsvOptions};
+
+    fn iris() -> Dataset {
+        parse_csv(
+            include_bytes!("../../public/datasets/iris.csv"),
+            &CsvOptions::named("iris"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_seed_set_replays_the_same_run() {
+        let config = SessionConfig {
+            seed: 5,
+            ..SessionConfig::default()
+        };
+        let set = seed_set(&iris(), config).unwrap();
+        let own = run(&iris(), config, None, RunOptions::default()).unwrap();
+        let given = run(&iris(), config, Some(&set), RunOptions::default()).unwrap();
+        assert_eq!(own, given);
+        assert_eq!(set.initial.len(), 3);
+    }
+
+    #[test]
+    fn noise_changes_answers_but_stays_seeded() {
+        let config = SessionConfig::default();
+        let noisy = RunOptions {
+            budget: 40,
+            noise: 0.5,
+        };
+        let a = run(&iris(), config, None, noisy).unwrap();
+        let b = run(&iris(), config, None, noisy).unwrap();
+        let clean = run(
+            &iris(),
+            config,
+            None,
+            RunOptions {
+                budget: 40,
+                noise: 0.0,
+            },
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert!(
+            a.aulc < clean.aulc,
+            "noisy {} vs clean {}",
+            a.aulc,
+            clean.aulc
+        );
+    }
+
+    #[test]
+    fn stats_over_runs() {
+        let mk = |acc: [f64; 2]| Run {
+            seed: 0,
+            order: vec![],
+            curve: vec![
+                CurvePoint {
+                    n_labels: 3,
+                    accuracy: acc[0],
+                },
+                CurvePoint {
+                    n_labels: 4,
+                    accuracy: acc[1],
+                },
+            ],
+            aulc: (acc[0] + acc[1]) / 2.0,
+        };
+        let runs = [mk([0.5, 0.7]), mk([0.7, 0.9])];
+        let s = curve_stats(&runs);
+        assert_eq!(s[0].n_labels, 3);
+        assert!((s[0].mean - 0.6).abs() < 1e-12);
+        assert!((s[0].std - 0.02_f64.sqrt()).abs() < 1e-12);
+        assert_eq!((s[1].min, s[1].max), (0.7, 0.9));
+        let (m, sd) = aulc_summary(&runs);
+        assert!((m - 0.7).abs() < 1e-12 && (sd - 0.02_f64.sqrt()).abs() < 1e-12);
+    }
 }
