@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod models;
 pub mod session;
 pub mod simulation;
+pub mod stopping;
 pub mod strategies;
 
 use rand::SeedableRng;

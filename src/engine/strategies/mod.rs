@@ -2,12 +2,98 @@
 //!
 //! A higher score means "ask this first". Ties are broken by the seeded random generator, so the
 //! same seed gives the same picks natively and in wasm.
+//!
+//! | module | strategies | input |
+//! |---|---|---|
+//! | [`uncertainty`] | least confident, margin, entropy | one model's probabilities |
+//! | [`committee`] | vote entropy, consensus entropy, max KL disagreement | every member's probabilities |
+//! | [`diversity`] | core-set / k-center greedy, k-means++ seeding (cold start) | feature rows |
+//! | [`density`] | information density (uncertainty × similarity^β) | scores + feature rows |
+//! | [`batch`] | top-M then diverse, ranked batch (Cardoso et al. 2017) | scores + feature rows |
+//! | [`eer`] | expected error reduction (Roy & McCallum 2001) | probabilities + a refit callback |
+//! | [`stream`] | budgeted stream-based selective sampling (Žliobaitė et al. 2014) | one row at a time |
+//!
+//! Score functions return one score per candidate row (feed them to [`top_k`]); the greedy
+//! selectors in [`diversity`] and [`batch`] return ordered [`Pick`]s directly.
 
+pub mod batch;
+pub mod committee;
+pub mod density;
+pub mod diversity;
+pub mod eer;
+pub mod stream;
 pub mod uncertainty;
+
+#[cfg(test)]
+mod reference_tests;
 
 use ndarray::ArrayView2;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+
+/// One chosen row (an index into the candidate rows given to the selector) and the score it had
+/// when it was chosen. Picks are returned in the order they were chosen: ask the first one first.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Pick {
+    /// Row index into the candidate (pool) rows passed in.
+    pub index: usize,
+    /// The selector's score for that row at the moment it was chosen (each selector documents it).
+    pub score: f64,
+}
+
+/// Everything that can go wrong while scoring or selecting candidate rows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+pub enum StrategyError {
+    /// Query-by-committee was given no member probabilities.
+    #[error(
+        "the committee is empty: query-by-committee needs the probabilities of at least one member"
+    )]
+    EmptyCommittee,
+    /// Two committee members scored different rows or classes.
+    #[error(
+        "committee member {member} gives a {rows}×{cols} probability matrix but member 0 gives \
+         {expected_rows}×{expected_cols}: every member must score the same rows and classes"
+    )]
+    CommitteeShape {
+        member: usize,
+        rows: usize,
+        cols: usize,
+        expected_rows: usize,
+        expected_cols: usize,
+    },
+    /// The pool and the labeled rows have different numbers of feature columns.
+    #[error(
+        "the pool rows have {pool} feature columns but the labeled rows have {labeled}: they must match"
+    )]
+    FeatureMismatch { pool: usize, labeled: usize },
+    /// A per-row input (scores, densities) does not have one entry per pool row.
+    #[error("{what} has {found} entries for {rows} pool rows: there must be exactly one per row")]
+    LengthMismatch {
+        what: String,
+        found: usize,
+        rows: usize,
+    },
+    /// A parameter is outside its allowed range.
+    #[error("{name} must be {rule}, got {value}")]
+    InvalidParameter {
+        name: String,
+        rule: String,
+        value: f64,
+    },
+    /// A probability row with no classes.
+    #[error("the probability row is empty: the model must give at least one class probability")]
+    EmptyProbabilities,
+}
+
+impl StrategyError {
+    pub(crate) fn invalid(name: &str, rule: &str, value: f64) -> Self {
+        StrategyError::InvalidParameter {
+            name: name.to_string(),
+            rule: rule.to_string(),
+            value,
+        }
+    }
+}
 
 /// The strategies a session or simulation can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,5 +182,79 @@ mod tests {
         let picks = top_k(&[f64::NAN, 0.2, 0.1], 10, &mut crate::engine::rng(0, 0));
         assert_eq!(picks, vec![1, 2, 0]);
         assert!(top_k(&[], 3, &mut crate::engine::rng(0, 0)).is_empty());
+    }
+}
+
+/// No input makes a strategy panic: random shapes and values, NaN and ±∞ included.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::{batch, committee, density, diversity, stream, uncertainty};
+    use crate::engine::rng;
+    use ndarray::Array2;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -2.0..2.0f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(0.0),
+        ]
+    }
+
+    fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
+        proptest::collection::vec(value(), rows * cols)
+            .prop_map(move |v| Array2::from_shape_vec((rows, cols), v).unwrap())
+    }
+
+    proptest! {
+        #[test]
+        fn strategies_never_panic(
+            (p, q, x, l) in (0usize..6, 0usize..4, 0usize..3, 0usize..4).prop_flat_map(|(n, k, d, m)| {
+                (matrix(n, k), matrix(n, k), matrix(n, d), matrix(m, d))
+            }),
+            k in 0usize..8,
+            seed in 0u64..4,
+        ) {
+            let n = p.nrows();
+            let r = &mut rng(seed, 0);
+            prop_assert_eq!(uncertainty::least_confident_scores(p.view()).len(), n);
+            prop_assert_eq!(uncertainty::entropy_scores(p.view()).len(), n);
+            prop_assert_eq!(uncertainty::margin_scores(p.view()).len(), n);
+            let members = vec![p.clone(), q.clone()];
+            prop_assert_eq!(committee::vote_entropy_scores(&members).unwrap().len(), n);
+            prop_assert_eq!(committee::consensus_entropy_scores(&members).unwrap().len(), n);
+            prop_assert_eq!(committee::max_kl_disagreement_scores(&members).unwrap().len(), n);
+            let u = uncertainty::least_confident_scores(p.view());
+            let want = k.min(x.nrows());
+            prop_assert_eq!(diversity::k_center_greedy(x.view(), l.view(), k, r).unwrap().len(), want);
+            prop_assert_eq!(diversity::kmeans_pp(x.view(), l.view(), k, r).unwrap().len(), want);
+            prop_assert_eq!(diversity::cold_start(x.view(), k, r).unwrap().len(), want);
+            prop_assert_eq!(diversity::core_set_scores(x.view(), l.view()).unwrap().len(), n);
+            let opts = density::DensityOptions { max_reference: 3, ..Default::default() };
+            let d = density::information_density(x.view(), &opts, r).unwrap();
+            prop_assert_eq!(density::density_weighted_scores(&u, &d, 1.0).unwrap().len(), n);
+            for method in [batch::BatchDiversity::KCenter, batch::BatchDiversity::KMeansPlusPlus] {
+                let picks = batch::diverse_top_batch(&u, x.view(), l.view(), k, 2, method, r).unwrap();
+                prop_assert_eq!(picks.len(), want);
+            }
+            let picks = batch::ranked_batch(&u, x.view(), l.view(), k, r).unwrap();
+            prop_assert_eq!(picks.len(), want);
+            let mut distinct: Vec<usize> = picks.iter().map(|p| p.index).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            prop_assert_eq!(distinct.len(), want);
+            for policy in [
+                stream::StreamPolicy::Random,
+                stream::StreamPolicy::FixedUncertainty,
+                stream::StreamPolicy::VariableUncertainty,
+                stream::StreamPolicy::RandomizedVariableUncertainty,
+            ] {
+                let mut s = stream::StreamSampler::new(stream::StreamConfig::new(policy, 0.5)).unwrap();
+                for row in p.rows() {
+                    let _ = s.decide(row, r);
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,54 @@
-//! Uncertainty sampling (Lewis & Gale 1994; Settles 2009, §3.1).
+//! Uncertainty sampling (Lewis & Gale 1994; Settles 2009, §3.1): ask where one model is least sure.
+//!
+//! Every function maps an `n × K` matrix of class probabilities (one row per candidate) to one score
+//! per row, higher = more uncertain = ask first. Rows are used as given (not renormalised).
 
 use ndarray::ArrayView2;
+
+/// Least-confident sampling (Lewis & Gale 1994; Settles 2009, §3.1): `score = 1 − max_k p_k`.
+/// Identical to modAL's `classifier_uncertainty`. A row with no classes scores 1.
+///
+/// ```
+/// use ndarray::array;
+/// let s = activelab::engine::strategies::uncertainty::least_confident_scores(array![[0.7, 0.2, 0.1]].view());
+/// assert!((s[0] - 0.3).abs() < 1e-12);
+/// ```
+pub fn least_confident_scores(proba: ArrayView2<f64>) -> Vec<f64> {
+    proba
+        .rows()
+        .into_iter()
+        .map(|row| {
+            1.0 - row
+                .iter()
+                .fold(f64::NEG_INFINITY, |m, &p| m.max(p))
+                .max(0.0)
+        })
+        .collect()
+}
+
+/// Entropy sampling (Shannon 1948; Settles 2009, §3.1): `score = −Σ_k p_k ln p_k`, natural log,
+/// with `0 · ln 0 = 0`. modAL's `classifier_entropy` gives the same values for rows that sum to 1
+/// (scipy's `entropy` renormalises each row first; this function does not).
+///
+/// ```
+/// use ndarray::array;
+/// let s = activelab::engine::strategies::uncertainty::entropy_scores(array![[0.5, 0.5, 0.0]].view());
+/// assert!((s[0] - std::f64::consts::LN_2).abs() < 1e-12);
+/// ```
+pub fn entropy_scores(proba: ArrayView2<f64>) -> Vec<f64> {
+    proba
+        .rows()
+        .into_iter()
+        .map(|row| entropy(row.iter().copied()))
+        .collect()
+}
+
+/// `−Σ p ln p` with `0 · ln 0 = 0` (a negative or NaN entry gives NaN).
+pub(crate) fn entropy(p: impl IntoIterator<Item = f64>) -> f64 {
+    p.into_iter()
+        .map(|p| if p == 0.0 { 0.0 } else { -p * p.ln() })
+        .sum()
+}
 
 /// Margin sampling (Scheffer et al. 2001): `score = 1 − (p₍₁₎ − p₍₂₎)`, where `p₍₁₎ ≥ p₍₂₎` are the
 /// two largest class probabilities. A sample the model cannot separate between its two best guesses
@@ -52,5 +100,48 @@ mod tests {
         }
         let order = crate::engine::strategies::top_k(&s, 4, &mut crate::engine::rng(0, 0));
         assert_eq!(order, vec![2, 1, 3, 0]);
+    }
+
+    /// Hand-computed: 1 − max p = 0.1, 0.6, 0.5, 0.4.
+    #[test]
+    fn least_confident_by_hand() {
+        let p = array![
+            [0.9, 0.05, 0.05],
+            [0.35, 0.4, 0.25],
+            [0.5, 0.0, 0.5],
+            [0.1, 0.3, 0.6],
+        ];
+        let s = least_confident_scores(p.view());
+        for (a, b) in s.iter().zip([0.1, 0.6, 0.5, 0.4]) {
+            assert!((a - b).abs() < 1e-12, "{s:?}");
+        }
+        assert_eq!(
+            least_confident_scores(ndarray::Array2::<f64>::zeros((2, 0)).view()),
+            vec![1.0, 1.0]
+        );
+    }
+
+    /// Hand-computed: H(½, ½, 0) = ln 2; H(1, 0, 0) = 0; H(⅓, ⅓, ⅓) = ln 3;
+    /// H(0.9, 0.1) = −0.9 ln 0.9 − 0.1 ln 0.1 = 0.325082973391448.
+    #[test]
+    fn entropy_by_hand() {
+        let third = 1.0 / 3.0;
+        let p = array![
+            [0.5, 0.5, 0.0],
+            [1.0, 0.0, 0.0],
+            [third, third, third],
+            [0.9, 0.1, 0.0],
+        ];
+        let s = entropy_scores(p.view());
+        let want = [
+            std::f64::consts::LN_2,
+            0.0,
+            3.0_f64.ln(),
+            0.325_082_973_391_448,
+        ];
+        for (a, b) in s.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{s:?}");
+        }
+        assert!(entropy_scores(array![[-0.1, 1.1]].view())[0].is_nan());
     }
 }
