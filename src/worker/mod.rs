@@ -1,7 +1,7 @@
 //! The worker: the message protocol between page and Web Worker, and the loop around
-//! [`Session`](crate::engine::session::Session).
+//! [`Session`].
 //!
-//! [`WorkerState::handle`] is plain Rust, so the whole protocol is tested natively; [`web`] (wasm32
+//! [`WorkerState::handle`] is plain Rust, so the whole protocol is tested natively; `web` (wasm32
 //! only) registers it as a gloo-worker. The page never runs the engine itself, so it never freezes.
 
 #[cfg(target_arch = "wasm32")]
