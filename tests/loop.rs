@@ -21,12 +21,20 @@ fn the_same_seed_gives_the_same_label_order_twice() {
             strategy,
             ..SessionConfig::default()
         };
-        let a = run_with_oracle(&iris(), config, 30).unwrap();
-        let b = run_with_oracle(&iris(), config, 30).unwrap();
+        let a = run_with_oracle(&iris(), &config, 30).unwrap();
+        let b = run_with_oracle(&iris(), &config, 30).unwrap();
         assert_eq!(a, b, "{strategy:?}");
         assert_eq!(a.order.len(), 30);
         assert_eq!(a.curve.len(), 28, "one point per round from 3 to 30 labels");
-        let other = run_with_oracle(&iris(), SessionConfig { seed: 8, ..config }, 30).unwrap();
+        let other = run_with_oracle(
+            &iris(),
+            &SessionConfig {
+                seed: 8,
+                ..config.clone()
+            },
+            30,
+        )
+        .unwrap();
         assert_ne!(
             a.order, other.order,
             "{strategy:?}: another seed, another order"
@@ -40,7 +48,7 @@ fn margin_sampling_learns_iris_quickly() {
         seed: 42,
         ..SessionConfig::default()
     };
-    let run = run_with_oracle(&iris(), config, 20).unwrap();
+    let run = run_with_oracle(&iris(), &config, 20).unwrap();
     let last = run.curve.last().unwrap();
     assert_eq!(last.n_labels, 20);
     assert!(
@@ -146,7 +154,7 @@ fn worker_reports_bad_csv_clearly() {
     assert_eq!(
         out,
         vec![Response::Error(
-            "Could not open broken.csv: line 3 has 2 fields but the header has 3: every row needs the same number of fields".into()
+            "Could not open broken.csv: line 3 has 2 fields but the header has 3: every row needs the same number of fields (a value containing ',' must be in double quotes)".into()
         )]
     );
 }

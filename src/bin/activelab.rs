@@ -114,11 +114,12 @@ mod cli {
     }
 
     fn parse_strategy(name: &str) -> Result<Strategy, String> {
-        match name {
-            "random" => Ok(Strategy::Random),
-            "margin" => Ok(Strategy::Margin),
-            other => Err(format!("unknown strategy '{other}'; known: random, margin")),
-        }
+        Strategy::from_name(name).ok_or_else(|| {
+            format!(
+                "unknown strategy '{name}'; known: {}",
+                activelab::engine::strategies::STRATEGY_NAMES.join(", ")
+            )
+        })
     }
 
     fn load(args: &DataArgs) -> Result<Dataset, String> {
@@ -150,7 +151,7 @@ mod cli {
             Command::Seeds { data } => {
                 let dataset = load(&data)?;
                 let seed_sets = (data.first_seed..data.first_seed + data.seeds)
-                    .map(|seed| seed_set(&dataset, config(&data, seed, Strategy::Random)))
+                    .map(|seed| seed_set(&dataset, &config(&data, seed, Strategy::Random)))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| e.to_string())?;
                 let file = SeedFile {
@@ -193,14 +194,14 @@ mod cli {
                 };
                 let runs = match &sets {
                     None => (data.first_seed..data.first_seed + data.seeds)
-                        .map(|seed| run(&dataset, config(&data, seed, parsed), None, options))
+                        .map(|seed| run(&dataset, &config(&data, seed, parsed), None, options))
                         .collect::<Result<Vec<_>, _>>(),
                     Some(sets) => sets
                         .iter()
                         .map(|set| {
                             run(
                                 &dataset,
-                                config(&data, set.seed, parsed),
+                                &config(&data, set.seed, parsed),
                                 Some(set),
                                 options,
                             )

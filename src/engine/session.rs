@@ -8,12 +8,22 @@ use crate::engine::data::scale::Standardizer;
 use crate::engine::data::split::{stratified_split, Split};
 use crate::engine::data::{DataError, Dataset};
 use crate::engine::metrics::{accuracy, MetricsError};
-use crate::engine::models::logistic::{LogisticParams, LogisticRegression};
+use crate::engine::models::committee::CommitteeParams;
+use crate::engine::models::logistic::LogisticParams;
 use crate::engine::models::{argmax_rows, Classifier, ModelError};
-use crate::engine::strategies::{top_k, Strategy};
+use crate::engine::models::{FittedModel, ModelSpec};
+use crate::engine::strategies::batch::{diverse_top_batch, ranked_batch, BatchDiversity};
+use crate::engine::strategies::density::{
+    density_weighted_scores, information_density, DensityOptions,
+};
+use crate::engine::strategies::diversity::{cold_start, k_center_greedy};
+use crate::engine::strategies::eer::expected_error_reduction;
+use crate::engine::strategies::{
+    committee, random_scores, top_k, Disagreement, Strategy, StrategyError, Uncertainty,
+};
 use crate::engine::{rng, EngineRng};
-use ndarray::{Array2, Axis};
-use rand::seq::SliceRandom;
+use ndarray::{Array2, ArrayView2, Axis};
+use rand::seq::{index::sample, SliceRandom};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,8 +32,20 @@ const STREAM_SPLIT: u64 = 0;
 const STREAM_SEED_LABELS: u64 = 1;
 const STREAM_QUERY: u64 = 1_000;
 
+/// How the first picks are made when nothing is labeled yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColdStart {
+    /// Uniformly random rows.
+    Random,
+    /// k-means++ seeding over the pool ([`cold_start`]): spread-out, representative rows.
+    KMeansPlusPlus,
+}
+
+/// Rows of the evaluation subsample expected error reduction measures its expected loss on.
+const EER_EVAL_ROWS: usize = 200;
+
 /// How a session runs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionConfig {
     /// Seeds the split and the seed labels.
     pub seed: u64,
@@ -34,8 +56,17 @@ pub struct SessionConfig {
     pub test_fraction: f64,
     /// How the next sample is picked.
     pub strategy: Strategy,
-    /// The model's hyperparameters.
-    pub logistic: LogisticParams,
+    /// The model and its hyperparameters.
+    pub model: ModelSpec,
+    /// Rows picked per round (1 = one at a time).
+    pub batch_size: usize,
+    /// With `batch_size > 1`: spread each batch over the `batch_factor × batch_size` best rows
+    /// (`None` = plain top-k). Core-set and ranked batch are diverse by construction.
+    pub batch_diversity: Option<BatchDiversity>,
+    /// Candidates per pick for `batch_diversity`.
+    pub batch_factor: usize,
+    /// How to pick when nothing is labeled.
+    pub cold_start: ColdStart,
 }
 
 impl Default for SessionConfig {
@@ -45,7 +76,11 @@ impl Default for SessionConfig {
             replicate: 0,
             test_fraction: 0.3,
             strategy: Strategy::Margin,
-            logistic: LogisticParams::default(),
+            model: ModelSpec::Logistic(LogisticParams::default()),
+            batch_size: 1,
+            batch_diversity: None,
+            batch_factor: 10,
+            cold_start: ColdStart::KMeansPlusPlus,
         }
     }
 }
@@ -81,6 +116,10 @@ pub enum SessionError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Metrics(#[from] MetricsError),
+    #[error(transparent)]
+    Strategy(#[from] StrategyError),
+    #[error("the batch size must be at least 1, got {batch_size}")]
+    BadBatchSize { batch_size: usize },
     #[error("row {row} is not in the pool of {pool} queryable rows")]
     RowNotInPool { row: usize, pool: usize },
     #[error("class {class} does not exist: the dataset has {n_classes} classes")]
@@ -111,8 +150,10 @@ pub struct Round {
     pub n_labels: usize,
     /// Accuracy on the held-out test split, when one exists and a model could be fitted.
     pub test_accuracy: Option<f64>,
-    /// The next sample to label, or `None` when the pool is exhausted.
+    /// The next sample to label (the first of `batch`), or `None` when the pool is exhausted.
     pub query: Option<Query>,
+    /// All picks of this round, best first (`batch_size` of them while the pool lasts).
+    pub batch: Vec<Query>,
 }
 
 /// A session over one dataset.
@@ -124,7 +165,7 @@ pub struct Session {
     pool_set: BTreeSet<usize>,
     x: Array2<f64>,
     log: Vec<Event>,
-    warm: Option<LogisticRegression>,
+    warm: Option<FittedModel>,
 }
 
 impl Session {
@@ -150,7 +191,10 @@ impl Session {
                 n_classes: data.n_classes(),
             });
         }
-        config.logistic.check()?;
+        config.model.check()?;
+        if config.batch_size == 0 {
+            return Err(SessionError::BadBatchSize { batch_size: 0 });
+        }
         let n = data.n_rows();
         let pool_set: BTreeSet<usize> = split.pool.iter().copied().collect();
         if let Some(&row) = split.pool.iter().chain(&split.test).find(|&&r| r >= n) {
@@ -266,7 +310,7 @@ impl Session {
         rng(seed, STREAM_QUERY + self.log.len() as u64)
     }
 
-    /// Fit on the labeled rows (warm-started), measure on the test split, and pick the next row.
+    /// Fit on the labeled rows (warm-started), measure on the test split, and pick the next row(s).
     pub fn round(&mut self) -> Result<Round, SessionError> {
         let labels = self.labels();
         let mut rng = self.query_rng();
@@ -277,18 +321,19 @@ impl Session {
             .copied()
             .filter(|r| !labels.contains_key(r))
             .collect();
+        let labeled_rows: Vec<usize> = labels.keys().copied().collect();
+        let y: Vec<usize> = labels.values().copied().collect();
+        let x_labeled = self.x.select(Axis(0), &labeled_rows);
         let model = if labels.is_empty() {
             None
         } else {
-            let rows: Vec<usize> = labels.keys().copied().collect();
-            let y: Vec<usize> = labels.values().copied().collect();
-            let fitted = self.config.logistic.check()?.fit(
-                self.x.select(Axis(0), &rows).view(),
+            Some(self.config.model.check()?.fit(
+                x_labeled.view(),
                 &y,
                 self.data.n_classes(),
                 self.warm.as_ref(),
-            )?;
-            Some(fitted)
+                &mut rng,
+            )?)
         };
         let test_accuracy = match (&model, self.split.test.is_empty()) {
             (Some(m), false) => {
@@ -298,39 +343,182 @@ impl Session {
                     .iter()
                     .filter_map(|&r| self.data.known_labels[r])
                     .collect();
-                let predicted = argmax_rows(
-                    m.predict_proba(self.x.select(Axis(0), &self.split.test).view())
-                        .view(),
-                );
-                Some(accuracy(&truth, &predicted)?)
+                let p = m.predict_proba(self.x.select(Axis(0), &self.split.test).view());
+                Some(accuracy(&truth, &argmax_rows(p.view()))?)
             }
             _ => None,
         };
-        let query = if candidates.is_empty() {
-            None
+        let batch = if candidates.is_empty() {
+            Vec::new()
         } else {
-            let (scores, proba) = match &model {
-                Some(m) => {
-                    let p = m.predict_proba(self.x.select(Axis(0), &candidates).view());
-                    (self.config.strategy.scores(p.view(), &mut rng), Some(p))
+            let x_cand = self.x.select(Axis(0), &candidates);
+            let proba = model.as_ref().map(|m| m.predict_proba(x_cand.view()));
+            let picks = match (&model, &proba) {
+                (Some(m), Some(p)) => {
+                    self.pick(m, p.view(), x_cand.view(), x_labeled.view(), &y, &mut rng)?
                 }
-                None => (
-                    crate::engine::strategies::random_scores(candidates.len(), &mut rng),
-                    None,
-                ),
+                _ => self.pick_cold(x_cand.view(), &mut rng)?,
             };
-            top_k(&scores, 1, &mut rng).first().map(|&i| Query {
-                row: candidates[i],
-                score: scores[i],
-                proba: proba.map(|p| p.row(i).to_vec()).unwrap_or_default(),
-            })
+            picks
+                .into_iter()
+                .map(|(i, score)| Query {
+                    row: candidates[i],
+                    score,
+                    proba: proba
+                        .as_ref()
+                        .map(|p| p.row(i).to_vec())
+                        .unwrap_or_default(),
+                })
+                .collect()
         };
         self.warm = model;
         Ok(Round {
             n_labels: labels.len(),
             test_accuracy,
-            query,
+            query: batch.first().cloned(),
+            batch,
         })
+    }
+
+    /// Picks when no model exists yet: `(candidate index, score)`, best first.
+    fn pick_cold(
+        &self,
+        x_cand: ArrayView2<f64>,
+        rng: &mut EngineRng,
+    ) -> Result<Vec<(usize, f64)>, SessionError> {
+        let k = self.config.batch_size;
+        Ok(match self.config.cold_start {
+            ColdStart::Random => {
+                let scores = random_scores(x_cand.nrows(), rng);
+                top_k(&scores, k, rng)
+                    .into_iter()
+                    .map(|i| (i, scores[i]))
+                    .collect()
+            }
+            ColdStart::KMeansPlusPlus => cold_start(x_cand, k, rng)?
+                .into_iter()
+                .map(|p| (p.index, p.score))
+                .collect(),
+        })
+    }
+
+    /// Picks with a fitted model: `(candidate index, score)`, best first.
+    fn pick(
+        &self,
+        model: &FittedModel,
+        proba: ArrayView2<f64>,
+        x_cand: ArrayView2<f64>,
+        x_labeled: ArrayView2<f64>,
+        y: &[usize],
+        rng: &mut EngineRng,
+    ) -> Result<Vec<(usize, f64)>, SessionError> {
+        let k = self.config.batch_size;
+        let from_picks = |picks: Vec<crate::engine::strategies::Pick>| {
+            picks
+                .into_iter()
+                .map(|p| (p.index, p.score))
+                .collect::<Vec<_>>()
+        };
+        let scores = match self.config.strategy {
+            Strategy::CoreSet => {
+                return Ok(from_picks(k_center_greedy(x_cand, x_labeled, k, rng)?));
+            }
+            Strategy::RankedBatch => {
+                let u = Uncertainty::LeastConfident.scores(proba);
+                return Ok(from_picks(ranked_batch(&u, x_cand, x_labeled, k, rng)?));
+            }
+            Strategy::Committee { measure, members } => {
+                let committee = CommitteeParams {
+                    base: self.config.model.clone(),
+                    members,
+                }
+                .check()?
+                .fit(x_labeled, y, self.data.n_classes(), rng)?;
+                let member_probas = committee.member_probas(x_cand);
+                match measure {
+                    Disagreement::VoteEntropy => committee::vote_entropy_scores(&member_probas)?,
+                    Disagreement::ConsensusEntropy => {
+                        committee::consensus_entropy_scores(&member_probas)?
+                    }
+                    Disagreement::MaxKl => committee::max_kl_disagreement_scores(&member_probas)?,
+                }
+            }
+            Strategy::Density { base, beta } => {
+                let density = information_density(x_cand, &DensityOptions::default(), rng)?;
+                density_weighted_scores(&base.scores(proba), &density, beta)?
+            }
+            Strategy::ExpectedErrorReduction { candidates, loss } => {
+                self.eer_scores(model, proba, x_cand, x_labeled, y, candidates, loss, rng)?
+            }
+            simple => simple
+                .scores(proba, rng)
+                .unwrap_or_else(|| Uncertainty::Margin.scores(proba)),
+        };
+        Ok(match (self.config.batch_diversity, k) {
+            (Some(method), k) if k > 1 => from_picks(diverse_top_batch(
+                &scores,
+                x_cand,
+                x_labeled,
+                k,
+                self.config.batch_factor.max(1),
+                method,
+                rng,
+            )?),
+            _ => top_k(&scores, k, rng)
+                .into_iter()
+                .map(|i| (i, scores[i]))
+                .collect(),
+        })
+    }
+
+    /// Expected error reduction over a seeded subsample of candidates, measured on a seeded
+    /// subsample of the pool; rows outside the candidate subsample score −∞.
+    #[allow(clippy::too_many_arguments)]
+    fn eer_scores(
+        &self,
+        model: &FittedModel,
+        proba: ArrayView2<f64>,
+        x_cand: ArrayView2<f64>,
+        x_labeled: ArrayView2<f64>,
+        y: &[usize],
+        n_candidates: usize,
+        loss: crate::engine::strategies::eer::EerLoss,
+        rng: &mut EngineRng,
+    ) -> Result<Vec<f64>, SessionError> {
+        let n = x_cand.nrows();
+        let mut chosen: Vec<usize> = sample(rng, n, n_candidates.clamp(1, n)).into_vec();
+        chosen.sort_unstable();
+        let mut eval: Vec<usize> = sample(rng, n, EER_EVAL_ROWS.min(n)).into_vec();
+        eval.sort_unstable();
+        let x_eval = x_cand.select(Axis(0), &eval);
+        let checked = self.config.model.check()?;
+        let sub_proba = proba.select(Axis(0), &chosen);
+        let mut x_plus =
+            ndarray::concatenate![Axis(0), x_labeled, x_cand.select(Axis(0), &chosen[..1])];
+        let mut y_plus: Vec<usize> = y.iter().copied().chain([0]).collect();
+        let last = x_plus.nrows() - 1;
+        let mut refit_rng = rng.clone();
+        let sub_scores = expected_error_reduction(
+            sub_proba.view(),
+            |candidate, class| -> Result<Array2<f64>, SessionError> {
+                x_plus.row_mut(last).assign(&x_cand.row(chosen[candidate]));
+                y_plus[last] = class;
+                let fitted = checked.fit(
+                    x_plus.view(),
+                    &y_plus,
+                    self.data.n_classes(),
+                    Some(model),
+                    &mut refit_rng,
+                )?;
+                Ok(fitted.predict_proba(x_eval.view()))
+            },
+            loss,
+        )?;
+        let mut scores = vec![f64::NEG_INFINITY; n];
+        for (&i, s) in chosen.iter().zip(sub_scores) {
+            scores[i] = s;
+        }
+        Ok(scores)
     }
 }
 
@@ -390,11 +578,56 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_log_queries_at_random() {
-        let mut s = Session::new(iris(), SessionConfig::default()).unwrap();
-        let round = s.round().unwrap();
-        assert_eq!(round.n_labels, 0);
-        assert_eq!(round.test_accuracy, None);
-        assert!(round.query.unwrap().proba.is_empty());
+    fn an_empty_log_starts_cold() {
+        for cold_start in [ColdStart::Random, ColdStart::KMeansPlusPlus] {
+            let config = SessionConfig {
+                cold_start,
+                batch_size: 3,
+                ..SessionConfig::default()
+            };
+            let mut s = Session::new(iris(), config).unwrap();
+            let round = s.round().unwrap();
+            assert_eq!(round.n_labels, 0);
+            assert_eq!(round.test_accuracy, None);
+            assert_eq!(round.batch.len(), 3);
+            assert!(round.query.unwrap().proba.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_strategy_runs_a_round_with_distinct_batch_picks() {
+        use crate::engine::strategies::STRATEGY_NAMES;
+        for name in STRATEGY_NAMES {
+            for batch_diversity in [None, Some(BatchDiversity::KCenter)] {
+                let config = SessionConfig {
+                    strategy: Strategy::from_name(name).unwrap(),
+                    batch_size: 4,
+                    batch_diversity,
+                    ..SessionConfig::default()
+                };
+                let mut s = Session::new(iris(), config).unwrap();
+                s.seed_one_per_class().unwrap();
+                let round = s.round().unwrap();
+                let rows: BTreeSet<usize> = round.batch.iter().map(|q| q.row).collect();
+                assert_eq!(rows.len(), 4, "{name}: {:?}", round.batch);
+                assert!(rows.iter().all(|r| !s.labels().contains_key(r)), "{name}");
+                assert_eq!(
+                    round.query.as_ref().map(|q| q.row),
+                    round.batch.first().map(|q| q.row)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_a_zero_batch() {
+        let config = SessionConfig {
+            batch_size: 0,
+            ..SessionConfig::default()
+        };
+        assert_eq!(
+            Session::new(iris(), config).unwrap_err().to_string(),
+            "the batch size must be at least 1, got 0"
+        );
     }
 }

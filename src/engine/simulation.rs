@@ -87,11 +87,12 @@ fn mean_accuracy(curve: &[CurvePoint]) -> f64 {
 
 /// The split and seed labels a run with `config.seed` starts from (as [`run_with_oracle`] makes
 /// them).
-pub fn seed_set(data: &Dataset, config: SessionConfig) -> Result<SeedSet, SessionError> {
-    let mut session = Session::new(data.clone(), config)?;
+pub fn seed_set(data: &Dataset, config: &SessionConfig) -> Result<SeedSet, SessionError> {
+    let seed = config.seed;
+    let mut session = Session::new(data.clone(), config.clone())?;
     session.seed_one_per_class()?;
     Ok(SeedSet {
-        seed: config.seed,
+        seed,
         pool: session.split().pool.clone(),
         test: session.split().test.clone(),
         initial: session.labels().keys().copied().collect(),
@@ -105,13 +106,13 @@ pub fn seed_set(data: &Dataset, config: SessionConfig) -> Result<SeedSet, Sessio
 /// use activelab::engine::session::SessionConfig;
 /// let csv = "a,y\n0,n\n0.1,n\n0.2,n\n0.3,n\n1,p\n1.1,p\n1.2,p\n1.3,p\n";
 /// let data = parse_csv(csv.as_bytes(), &CsvOptions::named("toy")).unwrap();
-/// let run = activelab::engine::simulation::run_with_oracle(&data, SessionConfig::default(), 4).unwrap();
+/// let run = activelab::engine::simulation::run_with_oracle(&data, &SessionConfig::default(), 4).unwrap();
 /// assert_eq!(run.order.len(), 4);
 /// assert_eq!(run.curve.first().map(|p| p.n_labels), Some(2));
 /// ```
 pub fn run_with_oracle(
     data: &Dataset,
-    config: SessionConfig,
+    config: &SessionConfig,
     budget: usize,
 ) -> Result<Run, SessionError> {
     run(data, config, None, RunOptions { budget, noise: 0.0 })
@@ -120,13 +121,14 @@ pub fn run_with_oracle(
 /// One oracle run, on the session's own split (`seed_set = None`) or a given one.
 pub fn run(
     data: &Dataset,
-    config: SessionConfig,
+    config: &SessionConfig,
     seed_set: Option<&SeedSet>,
     options: RunOptions,
 ) -> Result<Run, SessionError> {
+    let seed = config.seed;
     let mut session = match seed_set {
         None => {
-            let mut s = Session::new(data.clone(), config)?;
+            let mut s = Session::new(data.clone(), config.clone())?;
             s.seed_one_per_class()?;
             s
         }
@@ -135,7 +137,7 @@ pub fn run(
                 pool: set.pool.clone(),
                 test: set.test.clone(),
             };
-            let mut s = Session::with_split(data.clone(), config, split)?;
+            let mut s = Session::with_split(data.clone(), config.clone(), split)?;
             for &row in &set.initial {
                 let class = data.known_labels.get(row).copied().flatten().ok_or(
                     SessionError::BadSplit {
@@ -151,7 +153,7 @@ pub fn run(
             s
         }
     };
-    let mut noise_rng = rng(config.seed, STREAM_NOISE);
+    let mut noise_rng = rng(seed, STREAM_NOISE);
     let n_classes = data.n_classes();
     let mut curve = Vec::new();
     loop {
@@ -188,7 +190,7 @@ pub fn run(
         })
         .collect();
     Ok(Run {
-        seed: config.seed,
+        seed,
         order,
         aulc: mean_accuracy(&curve),
         curve,
@@ -260,9 +262,9 @@ mod tests {
             seed: 5,
             ..SessionConfig::default()
         };
-        let set = seed_set(&iris(), config).unwrap();
-        let own = run(&iris(), config, None, RunOptions::default()).unwrap();
-        let given = run(&iris(), config, Some(&set), RunOptions::default()).unwrap();
+        let set = seed_set(&iris(), &config).unwrap();
+        let own = run(&iris(), &config, None, RunOptions::default()).unwrap();
+        let given = run(&iris(), &config, Some(&set), RunOptions::default()).unwrap();
         assert_eq!(own, given);
         assert_eq!(set.initial.len(), 3);
     }
@@ -274,11 +276,11 @@ mod tests {
             budget: 40,
             noise: 0.5,
         };
-        let a = run(&iris(), config, None, noisy).unwrap();
-        let b = run(&iris(), config, None, noisy).unwrap();
+        let a = run(&iris(), &config, None, noisy).unwrap();
+        let b = run(&iris(), &config, None, noisy).unwrap();
         let clean = run(
             &iris(),
-            config,
+            &config,
             None,
             RunOptions {
                 budget: 40,

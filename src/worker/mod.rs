@@ -127,7 +127,7 @@ impl WorkerState {
                     n_test: session.split().test.len(),
                     feature_names: data.feature_names.clone(),
                     class_names: data.class_names.clone(),
-                    strategy: config.strategy.label().to_string(),
+                    strategy: session.config().strategy.label().to_string(),
                 }));
                 self.curve.clear();
                 self.session = Some(session);
@@ -157,6 +157,7 @@ impl WorkerState {
             n_labels,
             test_accuracy,
             query,
+            ..
         } = session.round().map_err(|e| e.to_string())?;
         if let Some(accuracy) = test_accuracy {
             self.curve.push(CurvePoint { n_labels, accuracy });
@@ -184,9 +185,9 @@ impl WorkerState {
                 let config = SessionConfig {
                     replicate: replicate + 1,
                     strategy: Strategy::Random,
-                    ..*session.config()
+                    ..session.config().clone()
                 };
-                run_with_oracle(session.data(), config, BASELINE_BUDGET)
+                run_with_oracle(session.data(), &config, BASELINE_BUDGET)
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;

@@ -95,29 +95,179 @@ impl StrategyError {
     }
 }
 
-/// The strategies a session or simulation can use.
+/// Which uncertainty measure an uncertainty-based strategy uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Uncertainty {
+    /// [`uncertainty::least_confident_scores`]: `1 − max p`.
+    LeastConfident,
+    /// [`uncertainty::margin_scores`]: `1 − (p₍₁₎ − p₍₂₎)`.
+    Margin,
+    /// [`uncertainty::entropy_scores`]: `−Σ p log p`.
+    Entropy,
+}
+
+impl Uncertainty {
+    /// Scores of rows with class probabilities `proba`.
+    pub fn scores(self, proba: ArrayView2<f64>) -> Vec<f64> {
+        match self {
+            Uncertainty::LeastConfident => uncertainty::least_confident_scores(proba),
+            Uncertainty::Margin => uncertainty::margin_scores(proba),
+            Uncertainty::Entropy => uncertainty::entropy_scores(proba),
+        }
+    }
+}
+
+/// How a committee's disagreement is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Disagreement {
+    /// [`committee::vote_entropy_scores`].
+    VoteEntropy,
+    /// [`committee::consensus_entropy_scores`].
+    ConsensusEntropy,
+    /// [`committee::max_kl_disagreement_scores`].
+    MaxKl,
+}
+
+/// The pool-based strategies a session or simulation can use. Stream-based selective sampling is
+/// in [`stream`] (it decides per arriving sample instead of ranking a pool).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Strategy {
     /// Uniformly random picks: the baseline every other strategy must beat.
     Random,
-    /// Margin sampling: ask where the top two classes are closest. See [`uncertainty::margin_scores`].
+    /// Least confident (Lewis & Gale 1994).
+    LeastConfident,
+    /// Margin sampling (Scheffer et al. 2001).
     Margin,
+    /// Entropy sampling (Shannon entropy of the prediction; Settles 2009 §3.1).
+    Entropy,
+    /// Query-by-committee (Seung et al. 1992) with bootstrap-bagged members of the session's model.
+    Committee {
+        measure: Disagreement,
+        members: usize,
+    },
+    /// Core-set / k-center greedy (Sener & Savarese 2018): the row farthest from everything labeled.
+    CoreSet,
+    /// Information density (Settles & Craven 2008): `uncertainty × density^β`.
+    Density { base: Uncertainty, beta: f64 },
+    /// Ranked batch-mode sampling (Cardoso et al. 2017), modAL's `uncertainty_batch_sampling`.
+    RankedBatch,
+    /// Expected error reduction (Roy & McCallum 2001) on a seeded subsample of `candidates` rows,
+    /// refitting the model for every candidate and class: slow by design, so keep the subsample small.
+    ExpectedErrorReduction {
+        candidates: usize,
+        loss: eer::EerLoss,
+    },
 }
 
+/// The names [`Strategy::from_name`] accepts, with the strategy each one means.
+pub const STRATEGY_NAMES: [&str; 12] = [
+    "random",
+    "least_confident",
+    "margin",
+    "entropy",
+    "qbc",
+    "qbc_consensus",
+    "qbc_kl",
+    "coreset",
+    "density",
+    "ranked_batch",
+    "eer",
+    "eer_log",
+];
+
 impl Strategy {
-    /// A short human name.
-    pub fn label(self) -> &'static str {
+    /// A strategy by its short name (see [`STRATEGY_NAMES`]), with default parameters.
+    ///
+    /// ```
+    /// use activelab::engine::strategies::Strategy;
+    /// assert_eq!(Strategy::from_name("margin"), Some(Strategy::Margin));
+    /// assert_eq!(Strategy::from_name("qbc").map(|s| s.name()), Some("qbc"));
+    /// assert_eq!(Strategy::from_name("nope"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        let committee = |measure| Strategy::Committee {
+            measure,
+            members: 5,
+        };
+        Some(match name {
+            "random" => Strategy::Random,
+            "least_confident" => Strategy::LeastConfident,
+            "margin" => Strategy::Margin,
+            "entropy" => Strategy::Entropy,
+            "qbc" => committee(Disagreement::VoteEntropy),
+            "qbc_consensus" => committee(Disagreement::ConsensusEntropy),
+            "qbc_kl" => committee(Disagreement::MaxKl),
+            "coreset" => Strategy::CoreSet,
+            "density" => Strategy::Density {
+                base: Uncertainty::Entropy,
+                beta: 1.0,
+            },
+            "ranked_batch" => Strategy::RankedBatch,
+            "eer" => Strategy::ExpectedErrorReduction {
+                candidates: 50,
+                loss: eer::EerLoss::ZeroOne,
+            },
+            "eer_log" => Strategy::ExpectedErrorReduction {
+                candidates: 50,
+                loss: eer::EerLoss::Log,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The short name ([`Strategy::from_name`] gives it back, with default parameters).
+    pub fn name(self) -> &'static str {
         match self {
             Strategy::Random => "random",
+            Strategy::LeastConfident => "least_confident",
             Strategy::Margin => "margin",
+            Strategy::Entropy => "entropy",
+            Strategy::Committee { measure, .. } => match measure {
+                Disagreement::VoteEntropy => "qbc",
+                Disagreement::ConsensusEntropy => "qbc_consensus",
+                Disagreement::MaxKl => "qbc_kl",
+            },
+            Strategy::CoreSet => "coreset",
+            Strategy::Density { .. } => "density",
+            Strategy::RankedBatch => "ranked_batch",
+            Strategy::ExpectedErrorReduction { loss, .. } => match loss {
+                eer::EerLoss::ZeroOne => "eer",
+                eer::EerLoss::Log => "eer_log",
+            },
         }
     }
 
-    /// Scores of the candidate rows whose class probabilities are `proba` (one row each).
-    pub fn scores<R: Rng>(self, proba: ArrayView2<f64>, rng: &mut R) -> Vec<f64> {
+    /// A human name for the UI.
+    pub fn label(self) -> &'static str {
         match self {
-            Strategy::Random => random_scores(proba.nrows(), rng),
-            Strategy::Margin => uncertainty::margin_scores(proba),
+            Strategy::Random => "random",
+            Strategy::LeastConfident => "least confident",
+            Strategy::Margin => "margin",
+            Strategy::Entropy => "entropy",
+            Strategy::Committee { measure, .. } => match measure {
+                Disagreement::VoteEntropy => "query-by-committee (vote entropy)",
+                Disagreement::ConsensusEntropy => "query-by-committee (consensus entropy)",
+                Disagreement::MaxKl => "query-by-committee (max KL disagreement)",
+            },
+            Strategy::CoreSet => "core-set (k-center greedy)",
+            Strategy::Density { .. } => "information density",
+            Strategy::RankedBatch => "ranked batch",
+            Strategy::ExpectedErrorReduction { loss, .. } => match loss {
+                eer::EerLoss::ZeroOne => "expected error reduction",
+                eer::EerLoss::Log => "expected log-loss reduction",
+            },
+        }
+    }
+
+    /// Scores from class probabilities alone, for the strategies that need nothing else
+    /// (`None` for committee, diversity, density, batch and error-reduction strategies).
+    pub fn scores<R: Rng>(self, proba: ArrayView2<f64>, rng: &mut R) -> Option<Vec<f64>> {
+        match self {
+            Strategy::Random => Some(random_scores(proba.nrows(), rng)),
+            Strategy::LeastConfident => Some(Uncertainty::LeastConfident.scores(proba)),
+            Strategy::Margin => Some(Uncertainty::Margin.scores(proba)),
+            Strategy::Entropy => Some(Uncertainty::Entropy.scores(proba)),
+            _ => None,
         }
     }
 }
