@@ -1,73 +1,663 @@
-//! CSV import: header line, numeric feature columns, one label column.
+//! Import: CSV/TSV and JSON Lines bytes → [`Dataset`].
 //!
-//! The label column is the one named in [`CsvOptions::label_column`], else the first column named
-//! `label`, `class`, `target`, `species` or `y` (case-insensitive), else the last column. An empty
-//! label cell marks an unlabeled row: that is the normal case for a person's own data.
+//! Reading (this module) turns bytes into a table of text cells; [`super::schema`] then decides
+//! what each column is (label, id, numeric, categorical, text) and builds the features.
+//!
+//! **Before parsing**, the bytes are checked: a zip archive (`PK\x03\x04`, also every `.xlsx`),
+//! gzip, UTF-16 (a byte order mark, or NULs at every other byte), other binary data (NUL bytes)
+//! and invalid UTF-8 (usually Latin-1 / Windows-1252) are each refused with their own message.
+//! A UTF-8 byte order mark is skipped.
+//!
+//! **CSV/TSV** ([`parse_csv`]): the delimiter is [`CsvOptions::delimiter`], else sniffed among
+//! `,` `;` and tab (the one that splits the first 30 records of the first 64 KiB into the same
+//! number ≥ 2 of fields; ties go to `,`, then `;`). Fields may be quoted (`"a, b"`, `"say ""hi"""`)
+//! and quoted fields may span lines. Cells are trimmed of ASCII whitespace; lines whose cells are
+//! all empty are skipped. In `;` files a decimal comma (`1,5`) is read as a number.
+//!
+//! **Header detection** (unless [`CsvOptions::has_header`] says): the first line is data, not a
+//! header, when it has a number and every other cell is missing (an all-numeric line), or when
+//! it has a number and each of its text cells also occurs in the same column within the next
+//! 1,000 rows (`5.1,3.5,setosa`). Without a header the columns are named `column_1`, `column_2`,
+//! …; an empty header cell gets the same kind of name.
+//!
+//! **JSON Lines** ([`parse_jsonl`]): each non-blank line is one JSON object; its keys are the
+//! columns (the union over all lines, in first-seen order; a key absent from a line is a missing
+//! cell). Strings, numbers and booleans are cells; `null` is missing; arrays and objects are
+//! refused. Any broken line is an error with its line number.
+//!
+//! **Limits**: a cell may hold [`MAX_CELL_BYTES`] bytes, a file [`MAX_COLUMNS`] columns; see
+//! [`super::schema`] for the limits on categories, classes and the feature table.
 
+use super::schema::{self, is_missing, parse_number, Column, FixedMap, Table};
+use super::text::TextOptions;
 use super::{DataError, Dataset};
-use ndarray::Array2;
-use std::collections::BTreeSet;
+use csv::{ByteRecord, ReaderBuilder};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use std::fmt;
+use std::fmt::Write as _;
 
 /// Column names taken as the label column when none is given, in order of preference.
 pub const LABEL_COLUMN_NAMES: [&str; 5] = ["label", "class", "target", "species", "y"];
 
-/// How to read a CSV.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The longest cell accepted, in bytes (100 kB): a longer one is almost always a missing quote.
+pub const MAX_CELL_BYTES: usize = 100_000;
+
+/// The most columns a file may have.
+pub const MAX_COLUMNS: usize = 10_000;
+
+/// The default cap on the categories of a categorical column ([`CsvOptions::max_categories`]).
+pub const DEFAULT_MAX_CATEGORIES: usize = 50;
+
+/// The delimiters [`parse_csv`] sniffs among, in order of preference.
+pub const SNIFFED_DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// How to read a table (CSV, TSV or JSON Lines) and which columns play which role.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CsvOptions {
     /// The dataset's display name.
     pub name: String,
-    /// The label column by name; `None` infers it.
+    /// The label column by name; `None` infers it (see [`LABEL_COLUMN_NAMES`], else the last
+    /// column that has no other role).
     pub label_column: Option<String>,
+    /// A column of row ids: kept as [`Dataset::row_ids`], not used as a feature.
+    pub id_column: Option<String>,
+    /// Columns to leave out, by name.
+    pub ignore: Vec<String>,
+    /// The CSV delimiter (an ASCII byte); `None` sniffs `,` `;` or tab.
+    pub delimiter: Option<u8>,
+    /// Whether the first CSV line is a header; `None` detects it.
+    pub has_header: Option<bool>,
+    /// The most categories a categorical column may have (default [`DEFAULT_MAX_CATEGORIES`]).
+    pub max_categories: usize,
+    /// Keep columns whose values are all the same (default: drop and report them). Useful when
+    /// the columns' positions matter, e.g. the pixels of an image.
+    pub keep_constant_columns: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            label_column: None,
+            id_column: None,
+            ignore: Vec::new(),
+            delimiter: None,
+            has_header: None,
+            max_categories: DEFAULT_MAX_CATEGORIES,
+            keep_constant_columns: false,
+        }
+    }
 }
 
 impl CsvOptions {
-    /// Options with a display name and an inferred label column.
+    /// Options with a display name and everything else inferred.
+    ///
+    /// ```
+    /// use activelab::engine::data::import::CsvOptions;
+    /// let o = CsvOptions::named("iris.csv");
+    /// assert_eq!((o.name.as_str(), o.label_column, o.max_categories), ("iris.csv", None, 50));
+    /// ```
     pub fn named(name: &str) -> Self {
         Self {
             name: name.to_string(),
-            label_column: None,
+            ..Self::default()
         }
     }
 }
 
-/// Which column holds the labels, given the header and the options.
-fn label_index(header: &[String], options: &CsvOptions) -> Result<usize, DataError> {
-    if let Some(wanted) = &options.label_column {
-        return header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(wanted.trim()))
-            .ok_or_else(|| DataError::UnknownLabelColumn {
-                name: wanted.clone(),
-                available: header.join(", "),
+/// The 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// NULs at (almost) every other byte of the start: UTF-16 without a byte order mark.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(256)];
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return false;
+    }
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    (even * 10 >= pairs * 9 && odd == 0) || (odd * 10 >= pairs * 9 && even == 0)
+}
+
+/// Refuse what is not UTF-8 text (archives, UTF-16, binary, empty); strip a UTF-8 BOM.
+fn check_bytes(bytes: &[u8]) -> Result<&[u8], DataError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Err(DataError::ZipArchive);
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err(DataError::Gzip);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(DataError::Utf16);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(DataError::Empty);
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        if looks_like_utf16(bytes) {
+            return Err(DataError::Utf16);
+        }
+        return Err(DataError::NotText {
+            line: line_of(bytes, nul),
+        });
+    }
+    Ok(bytes)
+}
+
+/// `bytes` as UTF-8, or the error naming `line` (plus the newlines before the bad byte).
+fn utf8(bytes: &[u8], line: u64) -> Result<&str, DataError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        DataError::NotUtf8 {
+            line: line + line_of(bytes, at) - 1,
+            byte: bytes.get(at).copied().unwrap_or(0),
+        }
+    })
+}
+
+/// The delimiter among [`SNIFFED_DELIMITERS`] that splits the start of the file most
+/// consistently (see the module docs).
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    const SAMPLE: usize = 64 * 1024;
+    const RECORDS: usize = 30;
+    let sample = &bytes[..bytes.len().min(SAMPLE)];
+    let truncated = sample.len() < bytes.len();
+    let mut best = (SNIFFED_DELIMITERS[0], (false, 0usize, 0usize));
+    for (k, &delimiter) in SNIFFED_DELIMITERS.iter().enumerate() {
+        let mut reader = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(sample);
+        let mut record = ByteRecord::new();
+        let mut counts = Vec::new();
+        while counts.len() < RECORDS {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    if record.iter().any(|f| !f.trim_ascii().is_empty()) {
+                        counts.push(record.len());
+                    }
+                }
+                _ => break,
+            }
+        }
+        if truncated && counts.len() > 1 && counts.len() < RECORDS {
+            counts.pop(); // the sample may have cut the last record short
+        }
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        let same = counts.iter().filter(|&&c| c == first).count();
+        let score = (
+            first >= 2 && same == counts.len(),
+            same * (first >= 2) as usize,
+            first,
+        );
+        if k == 0 || score > best.1 {
+            best = (delimiter, score);
+        }
+    }
+    best.0
+}
+
+/// Where a quote opened in `bytes[start..]` (a record start) is never closed, following the
+/// CSV reader's own rules: a quote opens a field only at its start; `""` inside is a quote.
+fn unclosed_quote(bytes: &[u8], start: usize, start_line: u64, delimiter: u8) -> Option<u64> {
+    #[derive(PartialEq)]
+    enum S {
+        Start,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::Start;
+    let (mut line, mut opened) = (start_line, start_line);
+    for &b in bytes.get(start..).unwrap_or(&[]) {
+        let ends_field = b == delimiter || b == b'\n' || b == b'\r';
+        state = match state {
+            S::Start if b == b'"' => {
+                opened = line;
+                S::Quoted
+            }
+            S::Start | S::Field | S::QuoteInQuoted if ends_field => S::Start,
+            S::Start | S::Field => S::Field,
+            S::Quoted if b == b'"' => S::QuoteInQuoted,
+            S::Quoted => S::Quoted,
+            S::QuoteInQuoted if b == b'"' => S::Quoted,
+            S::QuoteInQuoted => S::Field,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    (state == S::Quoted).then_some(opened)
+}
+
+/// The first row's cell `i` as a column name for messages (before the header is decided).
+fn provisional_name(columns: &[Column], i: usize) -> String {
+    match columns.get(i).filter(|c| c.len() > 0).map(|c| c.get(0)) {
+        Some(name) if !name.is_empty() && parse_number(name, false).is_none() => name.to_string(),
+        _ => format!("column_{}", i + 1),
+    }
+}
+
+/// Whether row 0 looks like data rather than a header (see the module docs).
+fn first_row_is_data(columns: &[Column], decimal_comma: bool) -> bool {
+    const LOOK_AHEAD: usize = 1_000;
+    let mut numbers = 0;
+    let mut texts = Vec::new();
+    for (i, column) in columns.iter().enumerate() {
+        let cell = column.get(0);
+        if is_missing(cell) {
+            continue;
+        }
+        if parse_number(cell, decimal_comma).is_some() {
+            numbers += 1;
+        } else {
+            texts.push(i);
+        }
+    }
+    numbers > 0
+        && texts.iter().all(|&i| {
+            let column = &columns[i];
+            let first = column.get(0);
+            (1..column.len().min(LOOK_AHEAD + 1)).any(|row| column.get(row) == first)
+        })
+}
+
+/// Read CSV bytes into a table of text cells.
+fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
+    let bytes = check_bytes(bytes)?;
+    let delimiter = match options.delimiter {
+        Some(d) if d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r') => d,
+        Some(d) => {
+            return Err(DataError::BadOption {
+                option: "delimiter".into(),
+                value: format!("0x{d:02X}"),
+                rule: "the delimiter must be one ASCII character other than a quote or a line end"
+                    .into(),
+            })
+        }
+        None => sniff_delimiter(bytes),
+    };
+    let decimal_comma = delimiter == b';';
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let mut record = ByteRecord::new();
+    let mut columns: Vec<Column> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut last_start = (0usize, 1u64);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(DataError::Csv {
+                    line: e.position().map_or(0, |p| p.line()),
+                    message: e.to_string(),
+                })
+            }
+        }
+        let (line, start) = record
+            .position()
+            .map_or((0, 0), |p| (p.line(), p.byte() as usize));
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        last_start = (start, line);
+        if columns.is_empty() {
+            if record.len() > MAX_COLUMNS {
+                return Err(DataError::TooManyColumns {
+                    found: record.len(),
+                    max: MAX_COLUMNS,
+                });
+            }
+            columns.resize_with(record.len(), Column::default);
+        } else if record.len() != columns.len() {
+            if let Some(opened) = unclosed_quote(bytes, start, line, delimiter) {
+                return Err(DataError::UnclosedQuote { line: opened });
+            }
+            let header = options
+                .has_header
+                .unwrap_or_else(|| !first_row_is_data(&columns, decimal_comma));
+            return Err(DataError::Ragged {
+                line,
+                expected: columns.len(),
+                found: record.len(),
+                delimiter: delimiter as char,
+                header,
             });
+        }
+        for (i, field) in record.iter().enumerate() {
+            let field = field.trim_ascii();
+            if field.len() > MAX_CELL_BYTES {
+                if let Some(opened) = unclosed_quote(bytes, start, line, delimiter) {
+                    return Err(DataError::UnclosedQuote { line: opened });
+                }
+                return Err(DataError::CellTooLong {
+                    line,
+                    column: provisional_name(&columns, i),
+                    length: field.len(),
+                    max: MAX_CELL_BYTES,
+                });
+            }
+            let cell = utf8(field, line)?;
+            if columns[i].push(cell).is_none() {
+                return Err(DataError::TooMuchText {
+                    column: provisional_name(&columns, i),
+                });
+            }
+        }
+        lines.push(line);
     }
-    for name in LABEL_COLUMN_NAMES {
-        if let Some(i) = header.iter().position(|h| h.eq_ignore_ascii_case(name)) {
-            return Ok(i);
+    if columns.is_empty() {
+        return Err(DataError::Empty);
+    }
+    // A quote never closed swallows the rest of the file into the last record.
+    let tail = bytes.get(last_start.0..).unwrap_or(&[]);
+    if tail.contains(&b'"') {
+        if let Some(opened) = unclosed_quote(bytes, last_start.0, last_start.1, delimiter) {
+            return Err(DataError::UnclosedQuote { line: opened });
         }
     }
-    Ok(header.len() - 1)
+
+    let header = options
+        .has_header
+        .unwrap_or_else(|| !first_row_is_data(&columns, decimal_comma));
+    let mut names: Vec<String> = (0..columns.len())
+        .map(|i| {
+            let cell = if header { columns[i].get(0) } else { "" };
+            if cell.is_empty() {
+                format!("column_{}", i + 1)
+            } else {
+                cell.to_string()
+            }
+        })
+        .collect();
+    let mut seen: FixedMap<&str, usize> = FixedMap::default();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(name.as_str(), i) {
+            return Err(DataError::DuplicateColumn {
+                name: name.clone(),
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+    }
+    drop(seen);
+    names.shrink_to_fit();
+    Ok(Table {
+        names,
+        columns,
+        lines,
+        first_data_row: usize::from(header),
+        delimiter: Some(delimiter as char),
+        header_detected: header,
+    })
 }
 
-fn csv_error(err: &csv::Error) -> DataError {
-    let line = err.position().map_or(0, |p| p.line());
-    match err.kind() {
-        csv::ErrorKind::Utf8 { .. } => DataError::NotUtf8 { line },
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => DataError::Ragged {
-            line,
-            expected: *expected_len as usize,
-            found: *len as usize,
-        },
-        _ => DataError::Csv {
-            line,
-            message: err.to_string(),
-        },
+/// A table being filled from JSON objects, one line at a time.
+struct JsonTable {
+    table: Table,
+    index: FixedMap<String, usize>,
+    rows: usize,
+    line: u64,
+    /// The key whose value is being read (for messages).
+    key: String,
+    /// A typed error found inside the deserializer (serde can only carry a string).
+    error: Option<DataError>,
+    number: String,
+}
+
+impl JsonTable {
+    fn fail<E: de::Error>(&mut self, error: DataError) -> E {
+        let message = error.to_string();
+        self.error = Some(error);
+        E::custom(message)
+    }
+
+    /// The column of a key, created (with missing cells for the earlier rows) if new.
+    fn column<E: de::Error>(&mut self, key: &str) -> Result<usize, E> {
+        self.key.clear();
+        self.key.push_str(key);
+        let col = match self.index.get(key) {
+            Some(&col) => col,
+            None => {
+                if self.table.names.len() >= MAX_COLUMNS {
+                    return Err(self.fail(DataError::TooManyColumns {
+                        found: MAX_COLUMNS + 1,
+                        max: MAX_COLUMNS,
+                    }));
+                }
+                let col = self.table.names.len();
+                let mut column = Column::default();
+                for _ in 0..self.rows {
+                    column.push("");
+                }
+                self.table.columns.push(column);
+                self.table.names.push(key.to_string());
+                self.index.insert(key.to_string(), col);
+                col
+            }
+        };
+        if self.table.columns[col].len() > self.rows {
+            return Err(self.fail(DataError::JsonDuplicateKey {
+                line: self.line,
+                key: key.to_string(),
+            }));
+        }
+        Ok(col)
+    }
+
+    fn push<E: de::Error>(&mut self, col: usize, cell: &str) -> Result<(), E> {
+        let cell = cell.trim();
+        if cell.len() > MAX_CELL_BYTES {
+            let error = DataError::CellTooLong {
+                line: self.line,
+                column: self.key.clone(),
+                length: cell.len(),
+                max: MAX_CELL_BYTES,
+            };
+            return Err(self.fail(error));
+        }
+        if self.table.columns[col].push(cell).is_none() {
+            let error = DataError::TooMuchText {
+                column: self.key.clone(),
+            };
+            return Err(self.fail(error));
+        }
+        Ok(())
+    }
+
+    fn push_number<E: de::Error>(&mut self, col: usize, v: impl fmt::Display) -> Result<(), E> {
+        let mut number = std::mem::take(&mut self.number);
+        number.clear();
+        let _ = write!(number, "{v}");
+        let result = self.push(col, &number);
+        self.number = number;
+        result
+    }
+
+    /// Give the columns this line did not mention a missing cell.
+    fn end_row(&mut self) {
+        let row = self.rows;
+        for column in &mut self.table.columns {
+            if column.len() == row {
+                column.push("");
+            }
+        }
+        self.rows += 1;
+        self.table.lines.push(self.line);
     }
 }
 
-/// Parse CSV bytes (comma-separated, header first) into a [`Dataset`].
+struct ObjectSeed<'a>(&'a mut JsonTable);
+struct KeySeed<'a>(&'a mut JsonTable);
+struct ValueSeed<'a>(&'a mut JsonTable, usize);
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(col) = map.next_key_seed(KeySeed(&mut *self.0))? {
+            map.next_value_seed(ValueSeed(&mut *self.0, col))?;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
+        self.0.column(key.trim())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number, boolean or null")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.0.push(self.1, if v { "true" } else { "false" })
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.0.push_number(self.1, v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.0.push_number(self.1, v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.0.push_number(self.1, v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.push(self.1, v)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.push(self.1, "")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.0.push(self.1, "")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        let error = DataError::JsonNested {
+            line: self.0.line,
+            key: self.0.key.clone(),
+        };
+        Err(self.0.fail(error))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        let error = DataError::JsonNested {
+            line: self.0.line,
+            key: self.0.key.clone(),
+        };
+        Err(self.0.fail(error))
+    }
+}
+
+/// serde_json's message without its "at line 1 column N" (every line is parsed alone).
+fn json_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    };
+    match error.column() {
+        0 => message,
+        column => format!("{message} (at character {column})"),
+    }
+}
+
+/// Read JSON Lines bytes into a table of text cells.
+fn read_jsonl(bytes: &[u8]) -> Result<Table, DataError> {
+    let bytes = check_bytes(bytes)?;
+    let mut json = JsonTable {
+        table: Table {
+            first_data_row: 0,
+            delimiter: None,
+            header_detected: true,
+            ..Table::default()
+        },
+        index: FixedMap::default(),
+        rows: 0,
+        line: 0,
+        key: String::new(),
+        error: None,
+        number: String::new(),
+    };
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = i as u64 + 1;
+        if raw.trim_ascii().is_empty() {
+            continue;
+        }
+        let text = utf8(raw, line)?;
+        json.line = line;
+        json.key.clear();
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let result = ObjectSeed(&mut json)
+            .deserialize(&mut deserializer)
+            .and_then(|()| deserializer.end());
+        if let Some(error) = json.error.take() {
+            return Err(error);
+        }
+        if let Err(e) = result {
+            if e.to_string().starts_with("number out of range") {
+                let end = e.column().min(text.len());
+                let start = text[..end]
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-')))
+                    .map_or(0, |p| p + 1);
+                return Err(DataError::NotFinite {
+                    line,
+                    column: json.key.clone(),
+                    value: schema::shown(text.get(start..end).unwrap_or("")),
+                });
+            }
+            return Err(DataError::JsonLine {
+                line,
+                message: json_message(&e),
+            });
+        }
+        json.end_row();
+    }
+    Ok(json.table)
+}
+
+/// Parse CSV or TSV bytes into a [`Dataset`] (see the module docs and [`super::schema`] for the
+/// rules).
 ///
 /// ```
 /// use activelab::engine::data::import::{parse_csv, CsvOptions};
@@ -75,177 +665,609 @@ fn csv_error(err: &csv::Error) -> DataError {
 /// assert_eq!(d.class_names, vec!["a", "b"]);
 /// assert_eq!(d.known_labels, vec![Some(1), Some(0), None]);
 /// assert_eq!(d.feature_names, vec!["x1", "x2"]);
+/// assert_eq!(d.row_ids, vec!["1", "2", "3"]);
 /// ```
 pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(DataError::Empty);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| csv_error(&e))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    if header.len() < 2 {
-        return Err(DataError::TooFewColumns {
-            found: header.len(),
-        });
-    }
-    let label_col = label_index(&header, options)?;
-    let feature_names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != label_col)
-        .map(|(_, h)| h.clone())
-        .collect();
+    schema::build(read_csv(bytes, options)?, options, None)
+}
 
-    let mut values = Vec::new();
-    let mut raw_labels: Vec<Option<String>> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(&e))?;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(str::is_empty) {
-            continue; // a blank line at the end of a file is not a row
-        }
-        for (i, cell) in record.iter().enumerate() {
-            if i == label_col {
-                continue;
-            }
-            if cell.is_empty() {
-                return Err(DataError::Missing {
-                    line,
-                    column: header[i].clone(),
-                });
-            }
-            let v: f64 = cell.parse().map_err(|_| DataError::NotNumeric {
-                line,
-                column: header[i].clone(),
-                value: cell.chars().take(40).collect(),
-            })?;
-            if !v.is_finite() {
-                return Err(DataError::NotFinite {
-                    line,
-                    column: header[i].clone(),
-                    value: cell.chars().take(40).collect(),
-                });
-            }
-            values.push(v);
-        }
-        let label = record.get(label_col).unwrap_or("");
-        raw_labels.push((!label.is_empty()).then(|| label.to_string()));
-    }
-    if raw_labels.is_empty() {
-        return Err(DataError::NoRows);
-    }
+/// Parse JSON Lines bytes (one JSON object per line) into a [`Dataset`], with the same column
+/// rules as [`parse_csv`]. [`CsvOptions::delimiter`] and [`CsvOptions::has_header`] do not apply.
+///
+/// ```
+/// use activelab::engine::data::import::{parse_jsonl, CsvOptions};
+/// let text = "{\"x\": 1.5, \"color\": \"red\", \"label\": \"a\"}\n{\"x\": 2, \"color\": \"blue\", \"label\": null}\n";
+/// let d = parse_jsonl(text.as_bytes(), &CsvOptions::named("t")).unwrap();
+/// assert_eq!(d.feature_names, vec!["x", "color=blue", "color=red"]);
+/// assert_eq!(d.known_labels, vec![Some(0), None]);
+/// ```
+pub fn parse_jsonl(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
+    schema::build(read_jsonl(bytes)?, options, None)
+}
 
-    let class_names: Vec<String> = raw_labels
-        .iter()
-        .flatten()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let known_labels = raw_labels
-        .iter()
-        .map(|l| l.as_ref().and_then(|l| class_names.binary_search(l).ok()))
-        .collect();
-    let n_rows = raw_labels.len();
-    let features = Array2::from_shape_vec((n_rows, feature_names.len()), values).map_err(|e| {
-        DataError::Csv {
-            line: 0,
-            message: e.to_string(),
-        }
-    })?;
-    Ok(Dataset {
-        name: options.name.clone(),
-        feature_names,
-        features,
-        class_names,
-        known_labels,
-    })
+/// Parse CSV/TSV bytes whose column `text_column` holds text: that column becomes features
+/// through the vectorizer of `text_options` (named `column:term`, after the other columns'
+/// features); the other columns follow the [`parse_csv`] rules. Missing texts are empty.
+///
+/// ```
+/// use activelab::engine::data::import::{parse_text_csv, CsvOptions};
+/// use activelab::engine::data::text::TextOptions;
+/// let csv = "review,label\ngood film,pos\nbad film,neg\n";
+/// let d = parse_text_csv(csv.as_bytes(), &CsvOptions::named("t"), "review", &TextOptions::default())
+///     .unwrap();
+/// assert_eq!(d.feature_names, vec!["review:bad", "review:film", "review:good"]);
+/// ```
+pub fn parse_text_csv(
+    bytes: &[u8],
+    options: &CsvOptions,
+    text_column: &str,
+    text_options: &TextOptions,
+) -> Result<Dataset, DataError> {
+    schema::build(
+        read_csv(bytes, options)?,
+        options,
+        Some((text_column, text_options)),
+    )
+}
+
+/// [`parse_text_csv`] for JSON Lines input.
+///
+/// ```
+/// use activelab::engine::data::import::{parse_text_jsonl, CsvOptions};
+/// use activelab::engine::data::text::TextOptions;
+/// let text = "{\"text\": \"good film\", \"label\": \"pos\"}\n{\"text\": \"bad\", \"label\": \"neg\"}";
+/// let d = parse_text_jsonl(text.as_bytes(), &CsvOptions::named("t"), "text", &TextOptions::default())
+///     .unwrap();
+/// assert_eq!(d.n_features(), 3);
+/// ```
+pub fn parse_text_jsonl(
+    bytes: &[u8],
+    options: &CsvOptions,
+    text_column: &str,
+    text_options: &TextOptions,
+) -> Result<Dataset, DataError> {
+    schema::build(
+        read_jsonl(bytes)?,
+        options,
+        Some((text_column, text_options)),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::data::text::{TextOptions, TextVectorizer};
+    use crate::engine::data::{ImputedColumn, OneHotColumn};
 
     fn parse(text: &str) -> Result<Dataset, DataError> {
         parse_csv(text.as_bytes(), &CsvOptions::named("t"))
     }
 
+    fn message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    fn with(f: impl FnOnce(&mut CsvOptions)) -> CsvOptions {
+        let mut o = CsvOptions::named("t");
+        f(&mut o);
+        o
+    }
+
     #[test]
     fn label_column_by_preferred_name_then_last() {
-        let d = parse("label,a,b\nx,1,2\n").unwrap();
+        let d = parse("label,a,b\nx,1,2\ny,3,4\n").unwrap();
         assert_eq!(d.feature_names, vec!["a", "b"]);
-        let d = parse("a,b,kind\n1,2,x\n").unwrap();
+        let d = parse("a,b,kind\n1,2,x\n2,1,x\n").unwrap();
         assert_eq!(d.feature_names, vec!["a", "b"]);
-        assert_eq!(d.class_names, vec!["x"]);
+        assert_eq!(d.class_names, vec!["x"], "one class is fine for import");
+        assert_eq!(d.report.label_column, "kind");
+        // Preference order: `class` beats `y` whatever their positions.
+        let d = parse("y,class,a\n1,p,3\n2,q,4\n").unwrap();
+        assert_eq!(d.report.label_column, "class");
     }
 
     #[test]
     fn label_column_by_option() {
-        let opts = CsvOptions {
-            name: "t".into(),
-            label_column: Some("A".into()),
-        };
-        let d = parse_csv(b"a,b,c\nx,1,2\n", &opts).unwrap();
+        let opts = with(|o| o.label_column = Some("A".into()));
+        let d = parse_csv(b"a,b,c\nx,1,2\ny,2,1\n", &opts).unwrap();
         assert_eq!(d.feature_names, vec!["b", "c"]);
-        let opts = CsvOptions {
-            name: "t".into(),
-            label_column: Some("nope".into()),
-        };
+        let opts = with(|o| o.label_column = Some("nope".into()));
         let err = parse_csv(b"a,b,c\nx,1,2\n", &opts).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "there is no column named 'nope'; the columns are: a, b, c"
+            "there is no column named 'nope' (asked for as the label column); the columns are: a, b, c"
         );
     }
 
     #[test]
     fn errors_name_line_and_column() {
         assert_eq!(parse(""), Err(DataError::Empty));
+        assert_eq!(parse(" \n\r\n"), Err(DataError::Empty));
         assert_eq!(parse("a,b\n"), Err(DataError::NoRows));
         assert_eq!(parse("a\n1\n"), Err(DataError::TooFewColumns { found: 1 }));
         assert_eq!(
-            parse("a,b,y\n1,2,x\n1,2,3,4\n"),
-            Err(DataError::Ragged {
-                line: 3,
-                expected: 3,
-                found: 4
-            })
-        );
-        let err = parse("a,b,y\n1,2,x\n1,oops,x\n").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "line 3, column 'b': 'oops' is not a number (feature columns must be numeric)"
+            message("a,b,y\n1,2,x\n1,2,3,4\n"),
+            "line 3 has 4 fields but the header has 3: every row needs the same number of fields (a value containing ',' must be in double quotes)"
         );
         assert_eq!(
-            parse("a,b,y\n1,,x\n"),
-            Err(DataError::Missing {
+            message("1\t2\t3\n1\t2\n"),
+            "line 2 has 2 fields but the first line has 3: every row needs the same number of fields (a value containing a tab must be in double quotes)"
+        );
+        assert_eq!(
+            message("a,b,y\n1,2,x\n1,oops,x\n3,4,y\n"),
+            "line 3, column 'b': 'oops' is not a number, but most of the column is: fix the value, or leave the cell empty to have it filled in"
+        );
+        assert_eq!(
+            parse_csv(b"a,b,y\n1,2,\xe9t\xe9\n", &CsvOptions::named("t")),
+            Err(DataError::NotUtf8 {
                 line: 2,
-                column: "b".into()
+                byte: 0xE9
             })
         );
-        assert!(matches!(
-            parse_csv(b"a,b,y\n1,2,\xff\n", &CsvOptions::named("t")),
-            Err(DataError::NotUtf8 { line: 2 })
-        ));
+        assert!(
+            parse("a,b,y\n1,2,caf\u{e9}\n2,1,x\n").is_ok(),
+            "UTF-8 is fine"
+        );
+    }
+
+    #[test]
+    fn not_finite_numbers_are_refused_with_line_and_column() {
+        assert_eq!(
+            message("a,b,y\n1,2,x\n1,inf,x\n"),
+            "line 3, column 'b': 'inf' is not a finite number: replace it with a real value, or leave the cell empty to have it filled in"
+        );
+        assert_eq!(
+            parse("a,b,y\n1,2,x\n1e400,3,x\n"),
+            Err(DataError::NotFinite {
+                line: 3,
+                column: "a".into(),
+                value: "1e400".into()
+            })
+        );
     }
 
     #[test]
     fn bom_blank_lines_and_unlabeled_rows() {
-        let d = parse("\u{feff}a,b,y\n1,2,x\n3,4,\n\n").unwrap();
-        assert_eq!(d.n_rows(), 2);
-        assert_eq!(d.known_labels, vec![Some(0), None]);
+        let d = parse("\u{feff}a,b,y\n1,2,x\n3,4,\n\n5,6,NA\n,,\n7,8,?\n").unwrap();
+        assert_eq!(d.n_rows(), 4);
+        assert_eq!(d.known_labels, vec![Some(0), None, None, None]);
+        assert_eq!(d.report.unlabeled_rows, 3);
+        assert_eq!(d.report.rows_read, 4);
+        assert_eq!(d.row_ids, vec!["1", "2", "3", "4"]);
     }
 
     #[test]
-    fn bundled_iris_imports() {
+    fn delimiters_are_sniffed() {
+        let d = parse("a;b;label\n1,5;2;x\n3;4,25;y\n").unwrap();
+        assert_eq!(d.report.delimiter, Some(';'));
+        assert_eq!(d.row(0), vec![1.5, 2.0], "decimal commas in ';' files");
+        assert_eq!(d.row(1), vec![3.0, 4.25]);
+        let d = parse("text\tnumber\tlabel\nhello, world\t1\tx\nhi, there\t2\ty\n").unwrap();
+        assert_eq!(d.report.delimiter, Some('\t'));
+        assert_eq!(
+            d.feature_names,
+            vec!["text=hello, world", "text=hi, there", "number"]
+        );
+        let d = parse("a,b,label\n1,2,x\n2,1,y\n").unwrap();
+        assert_eq!(d.report.delimiter, Some(','));
+        // A forced delimiter wins.
+        let opts = with(|o| o.delimiter = Some(b'|'));
+        let d = parse_csv(b"a|b|label\n1|2|x\n2|1|y\n", &opts).unwrap();
+        assert_eq!(d.feature_names, vec!["a", "b"]);
+        let opts = with(|o| o.delimiter = Some(b'"'));
+        assert_eq!(
+            parse_csv(b"a,b\n1,2\n", &opts).unwrap_err().to_string(),
+            "delimiter = 0x22 is not allowed: the delimiter must be one ASCII character other than a quote or a line end"
+        );
+    }
+
+    #[test]
+    fn quoted_fields_span_lines_and_keep_line_numbers() {
+        let text = "note,x,label\n\"one\ntwo\",1,a\n\"say \"\"hi\"\"\",2,b\n\"x, y\",3\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(
+            err,
+            DataError::Ragged {
+                line: 5,
+                expected: 3,
+                found: 2,
+                delimiter: ',',
+                header: true
+            }
+        );
+        let d = parse("note,x,label\n\"one\ntwo\",1,a\n\"say \"\"hi\"\"\",2,b\n").unwrap();
+        assert_eq!(
+            d.feature_names,
+            vec!["note=one\ntwo", "note=say \"hi\"", "x"]
+        );
+    }
+
+    #[test]
+    fn unclosed_quote_is_named() {
+        // The quote swallows the rest of the file: the record comes out short…
+        assert_eq!(
+            message("a,b,label\n1,\"2,x\n3,4,y\n5,6,z\n"),
+            "line 2: a quoted value starts here but its closing quote never comes: add the missing '\"' (a quote inside a quoted value is written '\"\"')"
+        );
+        // …or, in the last column, with the right number of fields.
+        assert_eq!(
+            parse("a,b,label\n1,2,x\n3,4,\"y\n5,6,z\n"),
+            Err(DataError::UnclosedQuote { line: 3 })
+        );
+        assert_eq!(
+            parse("a,b,label\n1,2,x\n3,4,\"y"),
+            Err(DataError::UnclosedQuote { line: 3 })
+        );
+        // A quote inside an unquoted value is just a character.
+        let d = parse("a,size,label\n1,5\",x\n2,6\",y\n").unwrap();
+        assert_eq!(d.feature_names, vec!["a", "size=5\"", "size=6\""]);
+    }
+
+    #[test]
+    fn header_is_detected() {
+        let d = parse("1,2,3\n4,5,6\n").unwrap();
+        assert!(!d.report.header_detected);
+        assert_eq!(d.feature_names, vec!["column_1", "column_2"]);
+        assert_eq!(d.class_names, vec!["3", "6"]);
+        // Iris without a header: the first line's text cell is a value of its column.
+        let d = parse("5.1,3.5,setosa\n4.9,3.0,setosa\n6.3,3.3,virginica\n").unwrap();
+        assert!(!d.report.header_detected);
+        assert_eq!(d.n_rows(), 3);
+        assert_eq!(d.report.label_column, "column_3");
+        // Numeric-looking names with a text name are a header.
+        let d = parse("id,2019,2020,label\na,1,2,x\nb,2,3,y\n").unwrap();
+        assert!(d.report.header_detected);
+        assert_eq!(d.feature_names, vec!["id=a", "id=b", "2019", "2020"]);
+        // The option wins.
+        let opts = with(|o| o.has_header = Some(true));
+        let d = parse_csv(b"1,2,3\n4,5,6\n7,8,9\n", &opts).unwrap();
+        assert_eq!(d.feature_names, vec!["1", "2"]);
+        // Empty header cells get generated names.
+        let d = parse(",a,label\n0,1,x\n1,2,y\n").unwrap();
+        assert_eq!(d.feature_names, vec!["column_1", "a"]);
+    }
+
+    #[test]
+    fn id_and_ignored_columns() {
+        let opts = with(|o| {
+            o.id_column = Some("ID".into());
+            o.ignore = vec!["junk".into()];
+        });
+        let d = parse_csv(b"id,x,junk,label\nr7,1,q,a\n,2,w,b\nr9,3,e,a\n", &opts).unwrap();
+        assert_eq!(d.feature_names, vec!["x"]);
+        assert_eq!(d.row_ids, vec!["r7", "2", "r9"]);
+        assert_eq!(d.report.id_column.as_deref(), Some("id"));
+        assert_eq!(d.report.ignored_columns, vec!["junk"]);
+        // The label is inferred among the columns left: `label` here, the last free one else.
+        let opts = with(|o| o.id_column = Some("last".into()));
+        let d = parse_csv(b"x,kind,last\n1,a,r1\n2,b,r2\n", &opts).unwrap();
+        assert_eq!(d.report.label_column, "kind");
+
+        let opts = with(|o| o.ignore = vec!["nope".into()]);
+        assert_eq!(
+            parse_csv(b"a,b\n1,2\n", &opts).unwrap_err().to_string(),
+            "there is no column named 'nope' (asked for as the ignored column); the columns are: a, b"
+        );
+        let opts = with(|o| {
+            o.id_column = Some("a".into());
+            o.ignore = vec!["a".into()];
+        });
+        assert_eq!(
+            parse_csv(b"a,b,c\n1,2,3\n", &opts).unwrap_err().to_string(),
+            "column 'a' cannot be both the id column and the ignored column: choose one role"
+        );
+        let opts = with(|o| {
+            o.label_column = Some("b".into());
+            o.ignore = vec!["b".into()];
+        });
+        assert_eq!(
+            parse_csv(b"a,b,c\n1,2,3\n", &opts),
+            Err(DataError::ColumnRoleConflict {
+                column: "b".into(),
+                first: "ignored".into(),
+                second: "label".into()
+            })
+        );
+        let opts = with(|o| o.ignore = vec!["a".into(), "b".into()]);
+        assert_eq!(
+            parse_csv(b"a,b,c\n1,2,3\n", &opts).unwrap_err().to_string(),
+            "no feature column is left (ignored: a, b; label: c): the data needs at least one informative column besides the label"
+        );
+    }
+
+    #[test]
+    fn categorical_columns_are_one_hot_and_missing_values_imputed() {
+        let d = parse(
+            "size,color,weight,label\n1,red,10,a\nNA,blue,,b\n3,red,null,a\n4,?,20,b\n2,NaN,N/A,b\n",
+        );
+        // `N/A` is not a missing token: the column is mostly numbers.
+        assert_eq!(
+            d.unwrap_err().to_string(),
+            "line 6, column 'weight': 'N/A' is not a number, but most of the column is: fix the value, or leave the cell empty to have it filled in"
+        );
+        let d = parse(
+            "size,color,weight,label\n1,red,10,a\nNA,blue,,b\n3,red,null,a\n4,?,20,b\n2,NaN,12,b\n",
+        )
+        .unwrap();
+        assert_eq!(
+            d.feature_names,
+            vec!["size", "color=blue", "color=red", "weight"]
+        );
+        assert_eq!(d.row(1), vec![2.5, 1.0, 0.0, 14.0]);
+        assert_eq!(d.row(3), vec![4.0, 0.0, 1.0, 20.0], "mode: red");
+        assert_eq!(
+            d.report.imputed,
+            vec![
+                ImputedColumn {
+                    column: "size".into(),
+                    cells: 1,
+                    value: "2.5".into()
+                },
+                ImputedColumn {
+                    column: "color".into(),
+                    cells: 2,
+                    value: "red".into()
+                },
+                ImputedColumn {
+                    column: "weight".into(),
+                    cells: 2,
+                    value: "14".into()
+                },
+            ]
+        );
+        assert_eq!(
+            d.report.one_hot,
+            vec![OneHotColumn {
+                column: "color".into(),
+                categories: vec!["blue".into(), "red".into()]
+            }]
+        );
+        // Ties for the mode go to the first category in sorted order.
+        let d = parse("c,label\nb,x\na,y\n,x\n").unwrap();
+        assert_eq!(d.report.imputed[0].value, "a");
+    }
+
+    #[test]
+    fn too_many_categories_or_classes_are_refused() {
+        let mut text = String::from("city,label\n");
+        for i in 0..51 {
+            text.push_str(&format!("c{i},x\n"));
+        }
+        assert_eq!(
+            message(&text),
+            "column 'city' has 51 distinct values, more than the 50 a categorical column may have: ignore the column, or group its rare values"
+        );
+        let opts = with(|o| o.max_categories = 60);
+        assert_eq!(parse_csv(text.as_bytes(), &opts).unwrap().n_features(), 51);
+
+        let mut text = String::from("x,label\n");
+        for i in 0..1001 {
+            text.push_str(&format!("1,{i}\n"));
+        }
+        assert_eq!(
+            message(&text),
+            "the label column 'label' has 1001 distinct values, more than the 1000 classes allowed: this looks like an id or a number, not a class; choose another label column"
+        );
+    }
+
+    #[test]
+    fn constant_and_empty_columns_are_dropped_and_reported() {
+        let text = "a,same,none,kind,b,label\n1,5,,k,2,x\n2,5,NA,k,3,y\n3,,,k,1,x\n";
+        let d = parse(text).unwrap();
+        assert_eq!(d.feature_names, vec!["a", "b"]);
+        assert_eq!(d.report.dropped_constant, vec!["same", "kind"]);
+        assert_eq!(d.report.dropped_empty, vec!["none"]);
+        let opts = with(|o| o.keep_constant_columns = true);
+        let d = parse_csv(text.as_bytes(), &opts).unwrap();
+        assert_eq!(d.feature_names, vec!["a", "same", "kind=k", "b"]);
+        assert_eq!(
+            message("a,b,label\n1,,x\n1,NA,y\n"),
+            "no feature column is left (dropped as constant: a; dropped as empty: b; label: label): the data needs at least one informative column besides the label"
+        );
+    }
+
+    #[test]
+    fn not_text_files_are_named() {
+        let check = |bytes: &[u8], want: &str| {
+            assert_eq!(
+                parse_csv(bytes, &CsvOptions::named("t"))
+                    .unwrap_err()
+                    .to_string(),
+                want
+            );
+            assert_eq!(
+                parse_jsonl(bytes, &CsvOptions::named("t"))
+                    .unwrap_err()
+                    .to_string(),
+                want
+            );
+        };
+        check(
+            b"PK\x03\x04\x14\x00\x06\x00",
+            "this is a zip archive, not a text file: unzip it first and open the CSV inside (an Excel .xlsx workbook is a zip too: save it as CSV)",
+        );
+        check(
+            b"\x1f\x8b\x08\x00",
+            "this is a gzip-compressed file, not a text file: decompress it first",
+        );
+        check(
+            b"\xff\xfea\x00,\x00b\x00",
+            "this is UTF-16 text: save it as UTF-8 and try again",
+        );
+        check(
+            b"a\x00,\x00b\x00\n\x001\x00,\x002\x00",
+            "this is UTF-16 text: save it as UTF-8 and try again",
+        );
+        check(
+            b"a,b\n1,2\n\x89PNG\x00\x00\x01",
+            "line 3: this is not a text file (it contains NUL bytes): open a CSV, TSV or JSON Lines file",
+        );
+        assert_eq!(
+            parse_csv(b"a,b,label\n1,2,caf\xe9\n", &CsvOptions::named("t"))
+                .unwrap_err()
+                .to_string(),
+            "line 2: byte 0xE9 is not valid UTF-8 (the file may be Latin-1 or Windows-1252 text): save it as UTF-8 and try again",
+        );
+    }
+
+    #[test]
+    fn caps_on_cells_columns_and_names() {
+        let big = "x".repeat(1_000_000);
+        let text = format!("a,note,label\n1,{big},x\n");
+        assert_eq!(
+            message(&text),
+            "line 2, column 'note': the value is 1000000 bytes long, more than the 100000 a cell may have: is a closing quote missing?"
+        );
+        let header: Vec<String> = (0..10_001).map(|i| format!("c{i}")).collect();
+        assert_eq!(
+            message(&format!("{}\n", header.join(","))),
+            "the file has 10001 columns, more than the 10000 allowed: is the delimiter right?"
+        );
+        assert_eq!(
+            message("a,b,a,label\n1,2,3,x\n"),
+            "the column name 'a' appears twice (columns 1 and 3): rename one of them"
+        );
+    }
+
+    #[test]
+    fn json_lines_follow_the_same_rules() {
+        let text = "{\"id\": 7, \"x\": 1.5, \"label\": \"a\"}\n\n{\"x\": 2, \"color\": \"red\", \"label\": null, \"id\": 8}\r\n{\"id\": 9, \"x\": null, \"color\": \"blue\", \"label\": \"b\", \"ok\": true}\n";
+        let opts = with(|o| o.id_column = Some("id".into()));
+        let d = parse_jsonl(text.as_bytes(), &opts).unwrap();
+        assert_eq!(d.feature_names, vec!["x", "color=blue", "color=red"]);
+        assert_eq!(d.row_ids, vec!["7", "8", "9"]);
+        assert_eq!(d.known_labels, vec![Some(0), None, Some(1)]);
+        assert_eq!(
+            d.row(0),
+            vec![1.5, 1.0, 0.0],
+            "color: the mode tie goes to blue"
+        );
+        assert_eq!(d.row(2), vec![1.75, 1.0, 0.0]);
+        assert_eq!(d.report.delimiter, None);
+        assert!(d.report.header_detected);
+        assert_eq!(d.report.dropped_constant, vec!["ok"]);
+    }
+
+    #[test]
+    fn json_lines_errors_have_line_numbers() {
+        let err = |text: &str| {
+            parse_jsonl(text.as_bytes(), &CsvOptions::named("t"))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("{\"x\": 1, \"label\": \"a\"}\n{\"x\": 2, \"label\": }\n"),
+            "line 2: expected value (at character 19): every line must be one JSON object, like {\"x\": 1.5, \"label\": \"a\"}"
+        );
+        assert_eq!(
+            err("{\"x\": 1, \"label\": \"a\"}\n[1, 2]\n"),
+            "line 2: invalid type: sequence, expected a JSON object: every line must be one JSON object, like {\"x\": 1.5, \"label\": \"a\"}"
+        );
+        assert_eq!(
+            err("{\"x\": 1, \"label\": \"a\"} {\"x\": 2}\n"),
+            "line 1: trailing characters (at character 24): every line must be one JSON object, like {\"x\": 1.5, \"label\": \"a\"}"
+        );
+        assert_eq!(
+            err("{\"x\": 1, \"label\": \"a\"}\n{\"x\": [1, 2], \"label\": \"b\"}\n"),
+            "line 2, key 'x': nested arrays and objects are not supported: flatten them into plain values"
+        );
+        assert_eq!(
+            err("{\"x\": 1, \"x\": 2, \"label\": \"a\"}\n"),
+            "line 1: the key 'x' appears twice in the same object: keep one"
+        );
+        assert_eq!(
+            err("{\"x\": 1, \"label\": \"a\"}\n{\"x\": 1e400, \"label\": \"a\"}\n"),
+            "line 2, column 'x': '1e400' is not a finite number: replace it with a real value, or leave the cell empty to have it filled in"
+        );
+        assert_eq!(
+            err("\n\n"),
+            "the file is empty: it needs a header line (or JSON objects) and at least one data row"
+        );
+        assert_eq!(
+            err("{\"x\": 1}\n"),
+            "the file has only 1 column(s): it needs at least one feature column and a label column"
+        );
+        assert_eq!(
+            parse_jsonl(
+                b"{\"x\": 1, \"label\": \"a\"}\n{\"x\": 2, \"label\": \"\xff\"}\n",
+                &CsvOptions::named("t")
+            ),
+            Err(DataError::NotUtf8 {
+                line: 2,
+                byte: 0xFF
+            })
+        );
+    }
+
+    #[test]
+    fn text_columns_become_tfidf_features() {
+        let csv = "id,review,stars,label\n1,Good film good cast,5,pos\n2,Bad film,1,neg\n3,NA,3,\n";
+        let opts = with(|o| o.id_column = Some("id".into()));
+        let d = parse_text_csv(csv.as_bytes(), &opts, "review", &TextOptions::default()).unwrap();
+        assert_eq!(
+            d.feature_names,
+            vec![
+                "stars",
+                "review:bad",
+                "review:cast",
+                "review:film",
+                "review:good"
+            ]
+        );
+        assert_eq!(d.report.text_column.as_deref(), Some("review"));
+        assert_eq!(
+            d.row(2),
+            vec![3.0, 0.0, 0.0, 0.0, 0.0],
+            "a missing text is empty"
+        );
+        let norm: f64 = d.row(0)[1..].iter().map(|v| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-12);
+
+        assert_eq!(
+            parse_text_csv(csv.as_bytes(), &opts, "body", &TextOptions::default())
+                .unwrap_err()
+                .to_string(),
+            "there is no column named 'body' (asked for as the text column); the columns are: id, review, stars, label"
+        );
+        assert_eq!(
+            parse_text_csv(
+                b"t,label\na,x\nb c,y\n",
+                &opts,
+                "t",
+                &TextOptions::default()
+            ),
+            Err(DataError::UnknownColumn {
+                role: "id".into(),
+                name: "id".into(),
+                available: "t, label".into()
+            })
+        );
+        assert_eq!(
+            parse_text_csv(b"t,label\na,x\nb c,y\n", &CsvOptions::named("t"), "t", &TextOptions::default())
+                .unwrap_err()
+                .to_string(),
+            "the text column 't' has no terms to learn from: every text is empty or has only one-letter words"
+        );
+        let hashing = TextOptions {
+            vectorizer: TextVectorizer::Hashing {
+                n_features: 1 << 20,
+            },
+            ..TextOptions::default()
+        };
+        let mut many = String::from("t,label\n");
+        for _ in 0..20 {
+            many.push_str("hello world,x\n");
+        }
+        assert_eq!(
+            parse_text_csv(many.as_bytes(), &CsvOptions::named("t"), "t", &hashing)
+                .unwrap_err()
+                .to_string(),
+            "the features would be 20 rows × 1048576 columns = 20971520 values, more than the 20000000 allowed: ignore some columns, lower max_features, or use fewer rows"
+        );
+    }
+
+    #[test]
+    fn bundled_datasets_import() {
         let d = parse_csv(
             include_bytes!("../../../public/datasets/iris.csv"),
             &CsvOptions::named("iris"),
@@ -254,5 +1276,24 @@ mod tests {
         assert_eq!((d.n_rows(), d.n_features()), (150, 4));
         assert_eq!(d.class_names, vec!["setosa", "versicolor", "virginica"]);
         assert!(d.known_labels.iter().all(Option::is_some));
+        assert!(d.report.header_detected);
+        let d = parse_csv(
+            include_bytes!("../../../public/datasets/wine.csv"),
+            &CsvOptions::named("wine"),
+        )
+        .unwrap();
+        assert_eq!((d.n_rows(), d.n_features(), d.n_classes()), (178, 13, 3));
+        let d = parse_csv(
+            include_bytes!("../../../public/datasets/breast_cancer.csv"),
+            &CsvOptions::named("bc"),
+        )
+        .unwrap();
+        assert_eq!((d.n_rows(), d.n_features(), d.n_classes()), (569, 30, 2));
+        let digits = include_bytes!("../../../public/datasets/digits.csv");
+        let d = parse_csv(digits, &CsvOptions::named("digits")).unwrap();
+        assert_eq!((d.n_rows(), d.n_classes()), (1797, 10));
+        assert_eq!(d.n_features() + d.report.dropped_constant.len(), 64);
+        let opts = with(|o| o.keep_constant_columns = true);
+        assert_eq!(parse_csv(digits, &opts).unwrap().n_features(), 64);
     }
 }

@@ -1,0 +1,618 @@
+//! Schema inference: how the columns of a read table become a [`Dataset`].
+//!
+//! Every column gets one role: the **label** (named in [`CsvOptions::label_column`], else the
+//! first column named like one of [`LABEL_COLUMN_NAMES`], else the last remaining column), the
+//! **id** ([`CsvOptions::id_column`]: kept as [`Dataset::row_ids`], not a feature), **ignored**
+//! ([`CsvOptions::ignore`]), the **text** column of a text import, or a **feature**.
+//!
+//! A feature column is typed from all its cells:
+//!
+//! - cells equal (ASCII case-insensitively) to one of [`MISSING_TOKENS`] are *missing*;
+//! - every other cell a number → a **numeric** column; missing cells get the column's mean.
+//!   Non-finite numbers (`inf`, `1e400`) are refused with their line and column rather than
+//!   guessed at: [`DataError::NotFinite`];
+//! - at least half of the non-missing cells numbers, but not all → a typo is more likely than a
+//!   category: [`DataError::NotNumeric`] names the first offending cell;
+//! - otherwise a **categorical** column, one-hot encoded into one 0/1 feature per category named
+//!   `column=category` (categories sorted); missing cells get the most frequent category (ties:
+//!   the first in sorted order). More than [`CsvOptions::max_categories`] categories is an error;
+//! - a column with every cell missing is dropped, and so is a column with a single value
+//!   (unless [`CsvOptions::keep_constant_columns`]); both are reported in the [`ImportReport`].
+//!
+//! Label cells that are missing mark unlabeled rows (the pool). More than [`MAX_CLASSES`]
+//! distinct labels is refused: such a column is an id or a number, not a class.
+
+use super::import::{CsvOptions, LABEL_COLUMN_NAMES};
+use super::text::{vectorize, TextOptions};
+use super::{DataError, Dataset, ImportReport, ImputedColumn, OneHotColumn};
+use ndarray::Array2;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher};
+
+/// Cell values read as missing, compared ASCII case-insensitively (`""`, `NA`, `NaN`, `?`, `null`).
+pub const MISSING_TOKENS: [&str; 5] = ["", "na", "nan", "?", "null"];
+
+/// The most distinct values a label column may have.
+pub const MAX_CLASSES: usize = 1_000;
+
+/// The most values (`rows × features`) a feature table may hold: 20 million `f64` = 160 MB.
+pub const MAX_FEATURE_CELLS: u64 = 20_000_000;
+
+/// A `HashMap` with a fixed hasher: the same iteration order on every run and platform.
+pub(crate) type FixedMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;
+
+/// Whether a cell is a missing-value token.
+///
+/// ```
+/// use activelab::engine::data::schema::is_missing;
+/// assert!(is_missing("") && is_missing("NA") && is_missing("nan") && is_missing("NULL"));
+/// assert!(!is_missing("0") && !is_missing("none"));
+/// ```
+pub fn is_missing(cell: &str) -> bool {
+    cell.len() <= 4 && MISSING_TOKENS.iter().any(|t| cell.eq_ignore_ascii_case(t))
+}
+
+/// A cell as a number: Rust's `f64` syntax (`1`, `-2.5e3`, `.5`, `inf`), plus — when
+/// `decimal_comma` (files delimited by `;`) — one comma as the decimal separator (`1,5`).
+///
+/// ```
+/// use activelab::engine::data::schema::parse_number;
+/// assert_eq!(parse_number("-2.5e3", false), Some(-2500.0));
+/// assert_eq!(parse_number("1,5", true), Some(1.5));
+/// assert_eq!(parse_number("1,5", false), None);
+/// assert_eq!(parse_number("abc", false), None);
+/// ```
+pub fn parse_number(cell: &str, decimal_comma: bool) -> Option<f64> {
+    let first = *cell.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.' | b'i' | b'I')) {
+        return None;
+    }
+    match cell.parse::<f64>() {
+        Ok(v) => Some(v),
+        Err(_) if decimal_comma && !cell.contains('.') && cell.matches(',').count() == 1 => {
+            cell.replacen(',', ".", 1).parse().ok()
+        }
+        Err(_) => None,
+    }
+}
+
+/// The cells of one column, stored in one string (no allocation per cell).
+#[derive(Debug, Default)]
+pub(crate) struct Column {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Column {
+    /// Append a cell; `None` when the column would pass 4 GiB.
+    pub(crate) fn push(&mut self, cell: &str) -> Option<()> {
+        self.text.push_str(cell);
+        let end = u32::try_from(self.text.len()).ok()?;
+        self.ends.push(end);
+        Some(())
+    }
+
+    /// Number of cells.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The cell of one row (empty past the end).
+    pub(crate) fn get(&self, row: usize) -> &str {
+        let end = self.ends.get(row).map_or(0, |&e| e as usize);
+        let start = match row.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
+/// A table as read from a file: names, cells by column, and the line each row starts on.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    pub(crate) names: Vec<String>,
+    pub(crate) columns: Vec<Column>,
+    /// The line each row (including a header row) starts on.
+    pub(crate) lines: Vec<u64>,
+    /// 1 when row 0 is the header, else 0.
+    pub(crate) first_data_row: usize,
+    pub(crate) delimiter: Option<char>,
+    pub(crate) header_detected: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Feature,
+    Label,
+    Id,
+    Ignored,
+    Text,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Feature => "feature",
+            Role::Label => "label",
+            Role::Id => "id",
+            Role::Ignored => "ignored",
+            Role::Text => "text",
+        }
+    }
+}
+
+/// The column names for a message: all of them, or the first 20 and how many more.
+fn available(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut out = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        out.push_str(&format!(", … ({} more)", names.len() - SHOWN));
+    }
+    out
+}
+
+/// The column a name asks for: the exact name, else the first ASCII case-insensitive match.
+fn find_column(names: &[String], wanted: &str, role: Role) -> Result<usize, DataError> {
+    let wanted_trim = wanted.trim();
+    names
+        .iter()
+        .position(|n| n == wanted_trim)
+        .or_else(|| {
+            names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(wanted_trim))
+        })
+        .ok_or_else(|| DataError::UnknownColumn {
+            role: role.name().into(),
+            name: wanted.to_string(),
+            available: available(names),
+        })
+}
+
+fn assign(roles: &mut [Role], names: &[String], i: usize, role: Role) -> Result<(), DataError> {
+    match roles.get(i).copied() {
+        Some(Role::Feature) => {
+            roles[i] = role;
+            Ok(())
+        }
+        Some(existing) if existing == role => Ok(()),
+        Some(existing) => Err(DataError::ColumnRoleConflict {
+            column: names.get(i).cloned().unwrap_or_default(),
+            first: existing.name().into(),
+            second: role.name().into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Which column holds the labels: the option, else a preferred name, else the last free column.
+fn label_index(names: &[String], roles: &[Role], options: &CsvOptions) -> Result<usize, DataError> {
+    if let Some(wanted) = &options.label_column {
+        return find_column(names, wanted, Role::Label);
+    }
+    for preferred in LABEL_COLUMN_NAMES {
+        if let Some(i) = names
+            .iter()
+            .zip(roles)
+            .position(|(n, r)| *r == Role::Feature && n.eq_ignore_ascii_case(preferred))
+        {
+            return Ok(i);
+        }
+    }
+    roles
+        .iter()
+        .rposition(|r| *r == Role::Feature)
+        .ok_or_else(|| DataError::NoFeatures {
+            detail: "every column has another role, so none is left for the label".into(),
+        })
+}
+
+/// What one feature column becomes.
+enum Plan {
+    Numeric(Vec<f64>),
+    OneHot {
+        categories: Vec<String>,
+        codes: Vec<u32>,
+    },
+}
+
+/// The text of a value for a message: at most 40 characters.
+pub(crate) fn shown(value: &str) -> String {
+    if value.chars().count() > 40 {
+        let mut s: String = value.chars().take(40).collect();
+        s.push('…');
+        s
+    } else {
+        value.to_string()
+    }
+}
+
+/// Type one feature column and compute its features; `None` when it is dropped.
+fn plan_column(
+    table: &Table,
+    col: usize,
+    options: &CsvOptions,
+    report: &mut ImportReport,
+) -> Result<Option<Plan>, DataError> {
+    let name = &table.names[col];
+    let column = &table.columns[col];
+    let rows = table.first_data_row..column.len();
+    let decimal_comma = table.delimiter == Some(';');
+    let mut values = Vec::with_capacity(rows.len());
+    let (mut n_missing, mut n_numeric, mut n_text) = (0usize, 0usize, 0usize);
+    let (mut first_text, mut first_nonfinite) = (None, None);
+    let (mut lo, mut hi, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+    for row in rows.clone() {
+        let cell = column.get(row);
+        if is_missing(cell) {
+            n_missing += 1;
+            values.push(f64::NAN);
+            continue;
+        }
+        match parse_number(cell, decimal_comma) {
+            Some(v) => {
+                n_numeric += 1;
+                if !v.is_finite() {
+                    first_nonfinite.get_or_insert(row);
+                }
+                lo = lo.min(v);
+                hi = hi.max(v);
+                sum += v;
+                values.push(v);
+            }
+            None => {
+                n_text += 1;
+                first_text.get_or_insert(row);
+                values.push(f64::NAN);
+            }
+        }
+    }
+    let line = |row: usize| table.lines.get(row).copied().unwrap_or(0);
+    if n_numeric + n_text == 0 {
+        report.dropped_empty.push(name.clone());
+        return Ok(None);
+    }
+    if n_text == 0 {
+        if let Some(row) = first_nonfinite {
+            return Err(DataError::NotFinite {
+                line: line(row),
+                column: name.clone(),
+                value: shown(column.get(row)),
+            });
+        }
+        if lo == hi && !options.keep_constant_columns {
+            report.dropped_constant.push(name.clone());
+            return Ok(None);
+        }
+        let mean = sum / n_numeric as f64;
+        if n_missing > 0 {
+            for v in &mut values {
+                if v.is_nan() {
+                    *v = mean;
+                }
+            }
+            report.imputed.push(ImputedColumn {
+                column: name.clone(),
+                cells: n_missing,
+                value: mean.to_string(),
+            });
+        }
+        return Ok(Some(Plan::Numeric(values)));
+    }
+    if n_numeric >= n_text {
+        if let Some(row) = first_text {
+            return Err(DataError::NotNumeric {
+                line: line(row),
+                column: name.clone(),
+                value: shown(column.get(row)),
+            });
+        }
+    }
+    drop(values);
+
+    // Categorical: count the categories, refuse too many, one-hot the rest.
+    let mut counts: FixedMap<&str, usize> = FixedMap::default();
+    for row in rows.clone() {
+        let cell = column.get(row);
+        if !is_missing(cell) {
+            *counts.entry(cell).or_insert(0) += 1;
+        }
+    }
+    if counts.len() > options.max_categories {
+        return Err(DataError::TooManyCategories {
+            column: name.clone(),
+            found: counts.len(),
+            max: options.max_categories,
+        });
+    }
+    if counts.len() == 1 && !options.keep_constant_columns {
+        report.dropped_constant.push(name.clone());
+        return Ok(None);
+    }
+    let mut categories: Vec<&str> = counts.keys().copied().collect();
+    categories.sort_unstable();
+    let mut mode = 0usize;
+    for (k, c) in categories.iter().enumerate() {
+        if counts[c] > counts[&categories[mode]] {
+            mode = k;
+        }
+    }
+    let index: FixedMap<&str, u32> = categories
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (*c, k as u32))
+        .collect();
+    let codes: Vec<u32> = rows
+        .map(|row| {
+            let cell = column.get(row);
+            index.get(cell).copied().unwrap_or(mode as u32)
+        })
+        .collect();
+    if n_missing > 0 {
+        report.imputed.push(ImputedColumn {
+            column: name.clone(),
+            cells: n_missing,
+            value: categories[mode].to_string(),
+        });
+    }
+    let categories: Vec<String> = categories.iter().map(|c| c.to_string()).collect();
+    report.one_hot.push(OneHotColumn {
+        column: name.clone(),
+        categories: categories.clone(),
+    });
+    Ok(Some(Plan::OneHot { categories, codes }))
+}
+
+/// Turn a read table into a [`Dataset`] (see the module docs for the rules). With `text`, that
+/// column is vectorized and its features come after the other columns' features.
+pub(crate) fn build(
+    mut table: Table,
+    options: &CsvOptions,
+    text: Option<(&str, &TextOptions)>,
+) -> Result<Dataset, DataError> {
+    let n_cols = table.names.len();
+    if n_cols < 2 {
+        return Err(DataError::TooFewColumns { found: n_cols });
+    }
+    let n_rows = table
+        .columns
+        .first()
+        .map_or(0, |c| c.len())
+        .saturating_sub(table.first_data_row);
+    if n_rows == 0 {
+        return Err(DataError::NoRows);
+    }
+    if options.max_categories == 0 {
+        return Err(DataError::BadOption {
+            option: "max_categories".into(),
+            value: "0".into(),
+            rule: "a categorical column needs room for at least 1 category".into(),
+        });
+    }
+
+    // Roles.
+    let names = &table.names;
+    let mut roles = vec![Role::Feature; n_cols];
+    let id_col = match &options.id_column {
+        Some(id) => {
+            let i = find_column(names, id, Role::Id)?;
+            assign(&mut roles, names, i, Role::Id)?;
+            Some(i)
+        }
+        None => None,
+    };
+    let text_col = match text {
+        Some((name, _)) => {
+            let i = find_column(names, name, Role::Text)?;
+            assign(&mut roles, names, i, Role::Text)?;
+            Some(i)
+        }
+        None => None,
+    };
+    for ignored in &options.ignore {
+        let i = find_column(names, ignored, Role::Ignored)?;
+        assign(&mut roles, names, i, Role::Ignored)?;
+    }
+    let label_col = label_index(names, &roles, options)?;
+    assign(&mut roles, names, label_col, Role::Label)?;
+
+    let mut report = ImportReport {
+        rows_read: n_rows,
+        delimiter: table.delimiter,
+        header_detected: table.header_detected,
+        label_column: names[label_col].clone(),
+        id_column: id_col.map(|i| names[i].clone()),
+        text_column: text_col.map(|i| names[i].clone()),
+        ignored_columns: (0..n_cols)
+            .filter(|&i| roles[i] == Role::Ignored)
+            .map(|i| names[i].clone())
+            .collect(),
+        ..ImportReport::default()
+    };
+    let data_rows = table.first_data_row..table.first_data_row + n_rows;
+
+    // Labels.
+    let labels = &table.columns[label_col];
+    let mut distinct: FixedMap<&str, usize> = FixedMap::default();
+    for row in data_rows.clone() {
+        let cell = labels.get(row);
+        if !is_missing(cell) {
+            distinct.insert(cell, 0);
+        }
+    }
+    if distinct.len() > MAX_CLASSES {
+        return Err(DataError::TooManyClasses {
+            column: names[label_col].clone(),
+            found: distinct.len(),
+            max: MAX_CLASSES,
+        });
+    }
+    let mut class_names: Vec<String> = distinct.keys().map(|c| c.to_string()).collect();
+    class_names.sort_unstable();
+    for (k, c) in class_names.iter().enumerate() {
+        if let Some(slot) = distinct.get_mut(c.as_str()) {
+            *slot = k;
+        }
+    }
+    let known_labels: Vec<Option<usize>> = data_rows
+        .clone()
+        .map(|row| distinct.get(labels.get(row)).copied())
+        .collect();
+    drop(distinct);
+    report.unlabeled_rows = known_labels.iter().filter(|l| l.is_none()).count();
+
+    // Row ids.
+    let row_ids: Vec<String> = match id_col {
+        Some(i) => data_rows
+            .clone()
+            .map(|row| {
+                let id = table.columns[i].get(row);
+                if id.is_empty() {
+                    (row - table.first_data_row + 1).to_string()
+                } else {
+                    id.to_string()
+                }
+            })
+            .collect(),
+        None => (1..=n_rows).map(|i| i.to_string()).collect(),
+    };
+
+    // Feature columns.
+    let mut plans: Vec<(usize, Plan)> = Vec::new();
+    for (col, role) in roles.iter().enumerate() {
+        if *role != Role::Feature {
+            continue;
+        }
+        if let Some(plan) = plan_column(&table, col, options, &mut report)? {
+            // The column's text is no longer needed.
+            if matches!(plan, Plan::Numeric(_)) {
+                table.columns[col] = Column::default();
+            }
+            plans.push((col, plan));
+        }
+    }
+
+    // Text features.
+    let text_features = match (text, text_col) {
+        (Some((_, text_options)), Some(i)) => {
+            let column = &table.columns[i];
+            let docs: Vec<&str> = data_rows
+                .clone()
+                .map(|row| {
+                    let cell = column.get(row);
+                    if is_missing(cell) {
+                        ""
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            let features = vectorize(&docs, text_options).map_err(|e| match e {
+                DataError::EmptyVocabulary { .. } => DataError::EmptyVocabulary {
+                    column: table.names[i].clone(),
+                },
+                e => e,
+            })?;
+            Some(features)
+        }
+        _ => None,
+    };
+
+    let mut feature_names = Vec::new();
+    for (col, plan) in &plans {
+        match plan {
+            Plan::Numeric(_) => feature_names.push(table.names[*col].clone()),
+            Plan::OneHot { categories, .. } => {
+                for c in categories {
+                    feature_names.push(format!("{}={c}", table.names[*col]));
+                }
+            }
+        }
+    }
+    if let (Some(features), Some(i)) = (&text_features, text_col) {
+        for term in &features.names {
+            feature_names.push(format!("{}:{term}", table.names[i]));
+        }
+    }
+    let n_features = feature_names.len();
+    if n_features == 0 {
+        let mut parts = Vec::new();
+        if !report.dropped_constant.is_empty() {
+            parts.push(format!(
+                "dropped as constant: {}",
+                report.dropped_constant.join(", ")
+            ));
+        }
+        if !report.dropped_empty.is_empty() {
+            parts.push(format!(
+                "dropped as empty: {}",
+                report.dropped_empty.join(", ")
+            ));
+        }
+        if !report.ignored_columns.is_empty() {
+            parts.push(format!("ignored: {}", report.ignored_columns.join(", ")));
+        }
+        if let Some(id) = &report.id_column {
+            parts.push(format!("id: {id}"));
+        }
+        parts.push(format!("label: {}", report.label_column));
+        return Err(DataError::NoFeatures {
+            detail: parts.join("; "),
+        });
+    }
+    let cells = n_rows as u64 * n_features as u64;
+    if cells > MAX_FEATURE_CELLS {
+        return Err(DataError::TooManyCells {
+            rows: n_rows,
+            columns: n_features,
+            cells,
+            max: MAX_FEATURE_CELLS,
+        });
+    }
+
+    let mut features = Array2::<f64>::zeros((n_rows, n_features));
+    let mut j = 0;
+    for (_, plan) in plans {
+        match plan {
+            Plan::Numeric(values) => {
+                for (dst, v) in features.column_mut(j).iter_mut().zip(values) {
+                    *dst = v;
+                }
+                j += 1;
+            }
+            Plan::OneHot { categories, codes } => {
+                for (mut row, code) in features.rows_mut().into_iter().zip(codes) {
+                    if let Some(dst) = row.get_mut(j + code as usize) {
+                        *dst = 1.0;
+                    }
+                }
+                j += categories.len();
+            }
+        }
+    }
+    if let Some(text_features) = text_features {
+        for (mut row, sparse) in features.rows_mut().into_iter().zip(&text_features.rows) {
+            for &(k, v) in sparse {
+                if let Some(dst) = row.get_mut(j + k) {
+                    *dst = v;
+                }
+            }
+        }
+    }
+
+    Ok(Dataset {
+        name: options.name.clone(),
+        feature_names,
+        features,
+        class_names,
+        known_labels,
+        row_ids,
+        report,
+    })
+}
