@@ -1,15 +1,22 @@
 //! Oracle-driven runs: replay the labeling loop with the dataset's known labels and record the
 //! learning curves, over several seeds, with optional label noise.
 
+use crate::engine::data::scale::Standardizer;
 use crate::engine::data::split::Split;
 use crate::engine::data::Dataset;
+use crate::engine::models::logistic::LogisticParams;
+use crate::engine::models::{argmax_rows, Classifier, FittedModel, ModelSpec};
 use crate::engine::rng;
 use crate::engine::session::{Event, Origin, Session, SessionConfig, SessionError};
+use crate::engine::strategies::stream::{StreamConfig, StreamSampler};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// The random stream of the noisy oracle.
 const STREAM_NOISE: u64 = 2;
+/// The random streams of a stream simulation (sampler draws, model fits).
+const STREAM_SAMPLER: u64 = 3;
+const STREAM_FIT: u64 = 4;
 
 /// Test accuracy after a number of labels.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -243,6 +250,143 @@ pub fn mean_curve(runs: &[Run]) -> Vec<CurvePoint> {
         .collect()
 }
 
+/// Settings of a stream simulation ([`stream_run`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamOptions {
+    /// The selective sampler; `None` asks for every label ("ask everything").
+    pub sampler: Option<StreamConfig>,
+    /// The model refitted after every label.
+    pub model: ModelSpec,
+    /// The first rows are labeled unconditionally to start the model (they count as spent).
+    pub warmup: usize,
+    /// The model learns from the most recent `memory` labels only, so it can follow drift.
+    pub memory: usize,
+    /// Prequential accuracy is the share of correct predictions over the last `window` rows.
+    pub window: usize,
+    /// A point of the curve every `report_every` rows.
+    pub report_every: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        Self {
+            sampler: None,
+            model: ModelSpec::Logistic(LogisticParams::default()),
+            warmup: 10,
+            memory: 200,
+            window: 100,
+            report_every: 20,
+        }
+    }
+}
+
+/// One point of a stream run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StreamPoint {
+    /// Rows seen so far.
+    pub seen: usize,
+    /// Prequential (test-then-train) accuracy over the last `window` rows.
+    pub accuracy: f64,
+    /// Labels asked so far (warm-up included).
+    pub labels: usize,
+}
+
+/// The result of a stream simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamRun {
+    pub points: Vec<StreamPoint>,
+    /// Rows whose label was asked, in order.
+    pub asked: Vec<usize>,
+    /// Prequential accuracy over the whole stream (after the warm-up).
+    pub accuracy: f64,
+}
+
+/// Replay `data` in row order as a stream, test-then-train: every row is predicted first (and
+/// scored against its known label), then the sampler decides whether to ask for its label; asked
+/// labels refit the model on the most recent `memory` labels (warm-started). Features are
+/// standardized with the warm-up rows' statistics (the future is unknown to a stream).
+pub fn stream_run(
+    data: &Dataset,
+    options: &StreamOptions,
+    seed: u64,
+) -> Result<StreamRun, SessionError> {
+    let n = data.n_rows();
+    let n_classes = data.n_classes();
+    if n_classes < 2 {
+        return Err(SessionError::TooFewClasses { n_classes });
+    }
+    let checked = options.model.check()?;
+    let mut sampler = options.sampler.map(StreamSampler::new).transpose()?;
+    let mut sampler_rng = rng(seed, STREAM_SAMPLER);
+    let mut fit_rng = rng(seed, STREAM_FIT);
+    let warmup = options.warmup.clamp(1, n.max(1));
+    let warm_rows: Vec<usize> = (0..warmup.min(n)).collect();
+    let x = Standardizer::fit(data.features.view(), &warm_rows).transform(data.features.view());
+    let mut memory: std::collections::VecDeque<(usize, usize)> = std::collections::VecDeque::new();
+    let mut asked = Vec::new();
+    let mut model: Option<FittedModel> = None;
+    let mut hits: std::collections::VecDeque<bool> = std::collections::VecDeque::new();
+    let (mut total_hits, mut total_scored) = (0usize, 0usize);
+    let mut points = Vec::new();
+    for row in 0..n {
+        let truth = data.known_labels[row];
+        let proba = model
+            .as_ref()
+            .map(|m| m.predict_proba(x.slice(ndarray::s![row..row + 1, ..])));
+        if let (Some(p), Some(t)) = (&proba, truth) {
+            let predicted = argmax_rows(p.view())[0];
+            hits.push_back(predicted == t);
+            if hits.len() > options.window.max(1) {
+                hits.pop_front();
+            }
+            total_hits += usize::from(predicted == t);
+            total_scored += 1;
+        }
+        let ask = match (row < warmup, &mut sampler, &proba) {
+            (true, _, _) => true,
+            (false, None, _) => true,
+            (false, Some(s), Some(p)) => s.decide(p.row(0), &mut sampler_rng)?.ask,
+            (false, Some(_), None) => true,
+        };
+        if let (true, Some(t)) = (ask, truth) {
+            asked.push(row);
+            memory.push_back((row, t));
+            if memory.len() > options.memory.max(1) {
+                memory.pop_front();
+            }
+            let rows: Vec<usize> = memory.iter().map(|&(r, _)| r).collect();
+            let y: Vec<usize> = memory.iter().map(|&(_, t)| t).collect();
+            model = Some(checked.fit(
+                x.select(ndarray::Axis(0), &rows).view(),
+                &y,
+                n_classes,
+                model.as_ref(),
+                &mut fit_rng,
+            )?);
+        }
+        if (row + 1) % options.report_every.max(1) == 0 || row + 1 == n {
+            points.push(StreamPoint {
+                seen: row + 1,
+                accuracy: if hits.is_empty() {
+                    0.0
+                } else {
+                    hits.iter().filter(|&&h| h).count() as f64 / hits.len() as f64
+                },
+                labels: asked.len(),
+            });
+        }
+    }
+    Ok(StreamRun {
+        points,
+        asked,
+        accuracy: if total_scored == 0 {
+            0.0
+        } else {
+            total_hits as f64 / total_scored as f64
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +439,73 @@ mod tests {
             a.aulc,
             clean.aulc
         );
+    }
+
+    #[test]
+    fn stream_with_drift_recovers_and_keeps_the_budget() {
+        use crate::engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
+        use crate::engine::strategies::stream::{StreamConfig, StreamPolicy};
+        let data = rotating_hyperplane(
+            &HyperplaneOptions {
+                n_rows: 800,
+                drift_at: Some(400),
+                noise: 0.0,
+                ..HyperplaneOptions::default()
+            },
+            &mut crate::engine::rng(9, 0),
+        )
+        .unwrap();
+        let options = StreamOptions {
+            memory: 60,
+            window: 20,
+            report_every: 10,
+            ..StreamOptions::default()
+        };
+        let all = stream_run(&data, &options, 1).unwrap();
+        assert_eq!(all.asked.len(), 800);
+        let at = |run: &StreamRun, seen: usize| {
+            run.points.iter().find(|p| p.seen == seen).unwrap().accuracy
+        };
+        // Before the drift the model is good; right after it, it is wrong on much of the space;
+        // with labels it recovers.
+        assert!(at(&all, 400) > 0.85, "{}", at(&all, 400));
+        let dip = all
+            .points
+            .iter()
+            .filter(|p| p.seen > 400 && p.seen <= 480)
+            .map(|p| p.accuracy)
+            .fold(1.0, f64::min);
+        assert!(dip < at(&all, 400) - 0.3, "dip {dip}");
+        assert!(at(&all, 800) > 0.85, "{}", at(&all, 800));
+        for policy in [
+            StreamPolicy::Random,
+            StreamPolicy::VariableUncertainty,
+            StreamPolicy::RandomizedVariableUncertainty,
+        ] {
+            let options = StreamOptions {
+                sampler: Some(StreamConfig::new(policy, 0.2)),
+                ..options.clone()
+            };
+            let run = stream_run(&data, &options, 1).unwrap();
+            assert_eq!(
+                run,
+                stream_run(&data, &options, 1).unwrap(),
+                "{policy:?} is seeded"
+            );
+            let spent = run.asked.len() - options.warmup;
+            assert!(
+                spent <= 159,
+                "{policy:?} spent {spent} labels on a 20 % budget"
+            );
+            let late = run
+                .points
+                .iter()
+                .filter(|p| p.seen > 700)
+                .map(|p| p.accuracy)
+                .sum::<f64>()
+                / 10.0;
+            assert!(late > 0.7, "{policy:?} recovers: {late}");
+        }
     }
 
     #[test]

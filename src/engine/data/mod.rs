@@ -14,6 +14,7 @@ pub mod import;
 pub mod scale;
 pub mod schema;
 pub mod split;
+pub mod synthetic;
 pub mod text;
 
 use ndarray::Array2;
