@@ -20,11 +20,16 @@ fn main() -> std::process::ExitCode {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use activelab::engine::data::import::{parse_csv, CsvOptions};
+    use activelab::engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
     use activelab::engine::data::Dataset;
+    use activelab::engine::models::ModelSpec;
     use activelab::engine::session::SessionConfig;
     use activelab::engine::simulation::{
         aulc_summary, curve_stats, run, seed_set, CurveStat, Run, RunOptions, SeedSet,
     };
+    use activelab::engine::simulation::{stream_run, StreamOptions};
+    use activelab::engine::strategies::batch::BatchDiversity;
+    use activelab::engine::strategies::stream::{StreamConfig, StreamPolicy};
     use activelab::engine::strategies::Strategy;
     use clap::{Parser, Subcommand};
     use serde::Serialize;
@@ -69,9 +74,15 @@ mod cli {
             /// Query strategy.
             #[arg(long, default_value = "margin")]
             strategy: String,
-            /// Model (logistic).
+            /// Model: logistic, naive_bayes, knn, mlp.
             #[arg(long, default_value = "logistic")]
             model: String,
+            /// Rows picked per round.
+            #[arg(long, default_value_t = 1)]
+            batch_size: usize,
+            /// Spread each batch: none, kcenter, kmeans++.
+            #[arg(long, default_value = "none")]
+            batch_diversity: String,
             /// Labels per run, seed labels included.
             #[arg(long, default_value_t = 50)]
             budget: usize,
@@ -90,6 +101,49 @@ mod cli {
             #[command(flatten)]
             data: DataArgs,
         },
+        /// Stream mode on a synthetic drifting stream (rotating hyperplane): compare asking for
+        /// everything, random at the budget and the selective samplers.
+        Stream {
+            /// Rows in the stream.
+            #[arg(long, default_value_t = 2000)]
+            rows: usize,
+            /// Row at which the concept reverses (abrupt drift).
+            #[arg(long, default_value_t = 1000)]
+            drift_at: usize,
+            /// Share of rows that may be labeled.
+            #[arg(long, default_value_t = 0.1)]
+            budget: f64,
+            /// Seed of the stream and the samplers.
+            #[arg(long, default_value_t = 0)]
+            seed: u64,
+            /// Print JSON instead of a table.
+            #[arg(long)]
+            json: bool,
+        },
+    }
+
+    fn parse_model(name: &str) -> Result<ModelSpec, String> {
+        let [logistic, naive_bayes, knn, mlp] = ModelSpec::all_defaults();
+        match name {
+            "logistic" => Ok(logistic),
+            "naive_bayes" => Ok(naive_bayes),
+            "knn" => Ok(knn),
+            "mlp" => Ok(mlp),
+            other => Err(format!(
+                "unknown model '{other}'; known: logistic, naive_bayes, knn, mlp"
+            )),
+        }
+    }
+
+    fn parse_diversity(name: &str) -> Result<Option<BatchDiversity>, String> {
+        match name {
+            "none" => Ok(None),
+            "kcenter" => Ok(Some(BatchDiversity::KCenter)),
+            "kmeans++" => Ok(Some(BatchDiversity::KMeansPlusPlus)),
+            other => Err(format!(
+                "unknown batch diversity '{other}'; known: none, kcenter, kmeans++"
+            )),
+        }
     }
 
     #[derive(Serialize)]
@@ -146,6 +200,104 @@ mod cli {
         }
     }
 
+    #[derive(Serialize)]
+    struct StreamReport {
+        name: String,
+        accuracy: f64,
+        labels: usize,
+        run: activelab::engine::simulation::StreamRun,
+    }
+
+    fn stream(
+        rows: usize,
+        drift_at: usize,
+        budget: f64,
+        seed: u64,
+        json: bool,
+    ) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&budget) {
+            return Err(format!("--budget must be in [0, 1], got {budget}"));
+        }
+        let data = rotating_hyperplane(
+            &HyperplaneOptions {
+                n_rows: rows,
+                drift_at: Some(drift_at),
+                ..HyperplaneOptions::default()
+            },
+            &mut activelab::engine::rng(seed, 0),
+        )
+        .map_err(|e| e.to_string())?;
+        let samplers: [(&str, Option<StreamConfig>); 5] = [
+            ("ask everything", None),
+            (
+                "random at budget",
+                Some(StreamConfig::new(StreamPolicy::Random, budget)),
+            ),
+            (
+                "fixed uncertainty",
+                Some(StreamConfig::new(StreamPolicy::FixedUncertainty, budget)),
+            ),
+            (
+                "variable uncertainty",
+                Some(StreamConfig::new(StreamPolicy::VariableUncertainty, budget)),
+            ),
+            (
+                "randomized variable",
+                Some(StreamConfig::new(
+                    StreamPolicy::RandomizedVariableUncertainty,
+                    budget,
+                )),
+            ),
+        ];
+        let mut reports = Vec::new();
+        for (name, sampler) in samplers {
+            let options = StreamOptions {
+                sampler,
+                ..StreamOptions::default()
+            };
+            let run = stream_run(&data, &options, seed).map_err(|e| e.to_string())?;
+            reports.push(StreamReport {
+                name: name.to_string(),
+                accuracy: run.accuracy,
+                labels: run.asked.len(),
+                run,
+            });
+        }
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string(&reports).map_err(|e| e.to_string())?
+            );
+        } else {
+            println!("rotating hyperplane, {rows} rows, concept reversed at row {drift_at}, budget {budget}");
+            println!(
+                "{:<22} {:>9} {:>7}  {:>12} {:>12}",
+                "sampler", "accuracy", "labels", "before drift", "after drift"
+            );
+            for r in &reports {
+                let mean = |lo: usize, hi: usize| {
+                    let pts: Vec<f64> = r
+                        .run
+                        .points
+                        .iter()
+                        .filter(|p| p.seen > lo && p.seen <= hi)
+                        .map(|p| p.accuracy)
+                        .collect();
+                    pts.iter().sum::<f64>() / pts.len().max(1) as f64
+                };
+                println!(
+                    "{:<22} {:>9.4} {:>7}  {:>12.4} {:>12.4}",
+                    r.name,
+                    r.accuracy,
+                    r.labels,
+                    mean(0, drift_at),
+                    mean(drift_at, rows)
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn execute(cli: Cli) -> Result<(), String> {
         match cli.command {
             Command::Seeds { data } => {
@@ -164,18 +316,26 @@ mod cli {
                 );
                 Ok(())
             }
+            Command::Stream {
+                rows,
+                drift_at,
+                budget,
+                seed,
+                json,
+            } => stream(rows, drift_at, budget, seed, json),
             Command::Simulate {
                 data,
                 strategy,
                 model,
+                batch_size,
+                batch_diversity,
                 budget,
                 noise,
                 seed_file,
                 json,
             } => {
-                if model != "logistic" {
-                    return Err(format!("unknown model '{model}'; known: logistic"));
-                }
+                let model_spec = parse_model(&model)?;
+                let diversity = parse_diversity(&batch_diversity)?;
                 if !(0.0..1.0).contains(&noise) {
                     return Err(format!("--noise must be in [0, 1), got {noise}"));
                 }
@@ -192,20 +352,19 @@ mod cli {
                         Some(file.seed_sets)
                     }
                 };
+                let make = |seed: u64| SessionConfig {
+                    model: model_spec.clone(),
+                    batch_size,
+                    batch_diversity: diversity,
+                    ..config(&data, seed, parsed)
+                };
                 let runs = match &sets {
                     None => (data.first_seed..data.first_seed + data.seeds)
-                        .map(|seed| run(&dataset, &config(&data, seed, parsed), None, options))
+                        .map(|seed| run(&dataset, &make(seed), None, options))
                         .collect::<Result<Vec<_>, _>>(),
                     Some(sets) => sets
                         .iter()
-                        .map(|set| {
-                            run(
-                                &dataset,
-                                &config(&data, set.seed, parsed),
-                                Some(set),
-                                options,
-                            )
-                        })
+                        .map(|set| run(&dataset, &make(set.seed), Some(set), options))
                         .collect::<Result<Vec<_>, _>>(),
                 }
                 .map_err(|e| e.to_string())?;

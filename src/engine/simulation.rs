@@ -273,7 +273,7 @@ impl Default for StreamOptions {
             sampler: None,
             model: ModelSpec::Logistic(LogisticParams::default()),
             warmup: 10,
-            memory: 200,
+            memory: 50,
             window: 100,
             report_every: 20,
         }
