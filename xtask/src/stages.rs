@@ -1,0 +1,257 @@
+//! The stages of `cargo xtask test` (and, later, `cargo xtask bench`), and the runner that times
+//! them, stops at the first failure and prints the closing `xtask: N passed, M failed` line.
+
+use crate::tools::{self, Tool, CHROMEDRIVER, CHROMIUM};
+use crate::util::{run, Ctx};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+pub struct Stage {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Tools installed (when missing) before the first stage runs.
+    pub needs: &'static [Tool],
+    pub run: fn(&Ctx) -> Result<(), String>,
+}
+
+/// The CI stages, in the order they run.
+pub fn test_stages() -> Vec<Stage> {
+    vec![
+        Stage {
+            name: "fmt",
+            about: "cargo fmt --all -- --check",
+            needs: &[],
+            run: fmt,
+        },
+        Stage {
+            name: "clippy",
+            about: "cargo clippy --workspace --all-targets -- -D warnings",
+            needs: &[],
+            run: clippy,
+        },
+        Stage {
+            name: "clippy-wasm32",
+            about: "the same for the activelab package on wasm32-unknown-unknown",
+            needs: &[Tool::Wasm32Target],
+            run: clippy_wasm32,
+        },
+        Stage {
+            name: "native-tests",
+            about: "cargo test --workspace",
+            needs: &[],
+            run: native_tests,
+        },
+        Stage {
+            name: "engine-purity",
+            about:
+                "no web crate (leptos, web_sys, js_sys, wasm_bindgen, gloo) named under src/engine",
+            needs: &[],
+            run: engine_purity,
+        },
+        Stage {
+            name: "browser-tests",
+            about: "tests/browser.rs with wasm-bindgen-test-runner in headless Chromium",
+            needs: &[
+                Tool::Wasm32Target,
+                Tool::WasmBindgen,
+                Tool::Chromium,
+                Tool::Chromedriver,
+            ],
+            run: browser_tests,
+        },
+        Stage {
+            name: "build",
+            about: "trunk build --release --public-url ./ (into dist/)",
+            needs: &[
+                Tool::Wasm32Target,
+                Tool::WasmBindgen,
+                Tool::WasmOpt,
+                Tool::Trunk,
+            ],
+            run: build,
+        },
+        Stage {
+            name: "e2e",
+            about: "node --test tests/e2e/ against dist/ (Playwright + Chromium)",
+            needs: &[Tool::Chromium, Tool::NodeDeps],
+            run: e2e,
+        },
+    ]
+}
+
+/// The benchmark stages. None yet: add a `Stage` here and `cargo xtask bench` runs it with the
+/// same runner, flags (`--only`, `--skip`, `--list`) and summary as `cargo xtask test`.
+pub fn bench_stages() -> Vec<Stage> {
+    Vec::new()
+}
+
+/// A named step of a run: the `tools` step or a stage.
+type Step<'a> = (&'a str, Box<dyn Fn() -> Result<(), String> + 'a>);
+
+/// Install the tools the stages need (as a first `tools` stage), then run the stages in order,
+/// stopping at the first failure.
+pub fn run_stages(ctx: &Ctx, stages: &[Stage]) -> ExitCode {
+    let started = Instant::now();
+    let mut needs: Vec<Tool> = Vec::new();
+    for tool in stages.iter().flat_map(|s| s.needs) {
+        if !needs.contains(tool) {
+            needs.push(*tool);
+        }
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    if !needs.is_empty() {
+        steps.push(("tools", Box::new(|| tools::ensure(ctx, &needs))));
+    }
+    for stage in stages {
+        steps.push((stage.name, Box::new(|| (stage.run)(ctx))));
+    }
+
+    let mut passed = 0;
+    for (i, (name, step)) in steps.iter().enumerate() {
+        println!("xtask: ==> {name}");
+        let t = Instant::now();
+        let result = step();
+        let secs = t.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => {
+                println!("xtask: [ok] {name} {secs:.1}s");
+                passed += 1;
+            }
+            Err(e) => {
+                println!("xtask: error: {e}");
+                println!("xtask: [FAIL] {name} {secs:.1}s");
+                let rest: Vec<&str> = steps[i + 1..].iter().map(|(n, _)| *n).collect();
+                if !rest.is_empty() {
+                    println!("xtask: not run: {}", rest.join(", "));
+                }
+                println!("xtask: total {:.1}s", started.elapsed().as_secs_f64());
+                println!("xtask: {passed} passed, 1 failed");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("xtask: total {:.1}s", started.elapsed().as_secs_f64());
+    println!("xtask: {passed} passed, 0 failed");
+    ExitCode::SUCCESS
+}
+
+fn cargo(ctx: &Ctx) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(&ctx.root);
+    cmd
+}
+
+fn fmt(ctx: &Ctx) -> Result<(), String> {
+    run(cargo(ctx).args(["fmt", "--all", "--", "--check"]))
+}
+
+fn clippy(ctx: &Ctx) -> Result<(), String> {
+    run(cargo(ctx).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn clippy_wasm32(ctx: &Ctx) -> Result<(), String> {
+    run(cargo(ctx).args([
+        "clippy",
+        "-p",
+        "activelab",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn native_tests(ctx: &Ctx) -> Result<(), String> {
+    run(cargo(ctx).args(["test", "--workspace"]))
+}
+
+fn engine_purity(ctx: &Ctx) -> Result<(), String> {
+    let dir = ctx.root.join("src").join("engine");
+    if !dir.is_dir() {
+        return Err(format!("{} does not exist", dir.display()));
+    }
+    let hits = crate::purity::scan(&ctx.root, &dir)?;
+    if hits.is_empty() {
+        println!("xtask: src/engine names no web crate");
+        return Ok(());
+    }
+    for hit in &hits {
+        println!("{hit}");
+    }
+    Err(format!(
+        "{} line(s) under src/engine name a web crate (leptos, web_sys, js_sys, wasm_bindgen, \
+         gloo); the engine must stay plain Rust",
+        hits.len()
+    ))
+}
+
+/// `tests/browser.rs` through wasm-bindgen-test-runner, which starts chromedriver, which starts
+/// Chromium with the capabilities in `webdriver.json` (read from the runner's current directory,
+/// which cargo sets to the package root; the absolute path is passed too, to be sure).
+fn browser_tests(ctx: &Ctx) -> Result<(), String> {
+    let webdriver_json = ctx.root.join("webdriver.json");
+    if !webdriver_json.is_file() {
+        return Err(format!("{} is missing", webdriver_json.display()));
+    }
+    run(cargo(ctx)
+        .args([
+            "test",
+            "-p",
+            "activelab",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "browser",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+}
+
+/// `trunk build --release --public-url ./`, offline: Trunk must never download a tool.
+pub fn trunk_build(ctx: &Ctx) -> Result<(), String> {
+    // Trunk passes `--offline` on to cargo, so the crates must be in cargo's cache first.
+    tools::fetch_crates(ctx)?;
+    run(Command::new("trunk")
+        .args(["build", "--release", "--public-url", "./", "--offline=true"])
+        .current_dir(&ctx.root))?;
+    let index = ctx.dist().join("index.html");
+    if index.is_file() {
+        Ok(())
+    } else {
+        Err(format!("trunk build left no {}", index.display()))
+    }
+}
+
+fn build(ctx: &Ctx) -> Result<(), String> {
+    trunk_build(ctx)
+}
+
+/// Node's test runner over tests/e2e/*.test.mjs, one file at a time, from the repo root.
+fn e2e(ctx: &Ctx) -> Result<(), String> {
+    let dist = ctx.dist();
+    if !dist.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: run the build stage first (cargo xtask test --only build,e2e)",
+            dist.display()
+        ));
+    }
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("DIST_DIR", &dist)
+        .env("CHROMIUM", CHROMIUM)
+        .current_dir(&ctx.root))
+}
