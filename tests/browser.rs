@@ -106,3 +106,25 @@ async fn a_key_press_labels_and_adds_a_chart_point() {
     assert_eq!(text(&container, "[data-testid=labels-count]"), "4");
     container.remove();
 }
+
+/// The same golden run as `tests/loop.rs::golden_run_is_reproduced_natively`: the engine gives the
+/// same label order and the same accuracies in the browser as natively.
+#[wasm_bindgen_test]
+fn golden_run_is_reproduced_in_wasm() {
+    use activelab::engine::data::import::{parse_csv, CsvOptions};
+    use activelab::engine::session::SessionConfig;
+    use activelab::engine::simulation::{run_with_oracle, Run};
+    let data = parse_csv(IRIS.as_bytes(), &CsvOptions::named("iris")).unwrap();
+    let config = SessionConfig {
+        seed: 42,
+        ..SessionConfig::default()
+    };
+    let run = run_with_oracle(&data, &config, 25).unwrap();
+    let golden: Run = serde_json::from_str(include_str!("reference/golden_run.json")).unwrap();
+    assert_eq!(run.order, golden.order);
+    assert_eq!(run.curve.len(), golden.curve.len());
+    for (a, b) in run.curve.iter().zip(&golden.curve) {
+        assert_eq!(a.n_labels, b.n_labels);
+        assert!((a.accuracy - b.accuracy).abs() < 1e-12, "{a:?} vs {b:?}");
+    }
+}

@@ -158,3 +158,30 @@ fn worker_reports_bad_csv_clearly() {
         )]
     );
 }
+
+/// The golden run: margin sampling on Iris, seed 42, 25 labels. Native and wasm (tests/browser.rs)
+/// must both reproduce it, so a session replays identically in the browser and in the CLI.
+/// Regenerate with `ACTIVELAB_UPDATE_GOLDEN=1 cargo test --test loop golden`.
+#[test]
+fn golden_run_is_reproduced_natively() {
+    let config = SessionConfig {
+        seed: 42,
+        ..SessionConfig::default()
+    };
+    let run = run_with_oracle(&iris(), &config, 25).unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/golden_run.json"
+    );
+    if std::env::var_os("ACTIVELAB_UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&run).unwrap() + "\n").unwrap();
+    }
+    let golden: activelab::engine::simulation::Run =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(run.order, golden.order);
+    for (a, b) in run.curve.iter().zip(&golden.curve) {
+        assert_eq!(a.n_labels, b.n_labels);
+        assert!((a.accuracy - b.accuracy).abs() < 1e-12, "{a:?} vs {b:?}");
+    }
+    assert_eq!(run.curve.len(), golden.curve.len());
+}
