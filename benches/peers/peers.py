@@ -209,7 +209,14 @@ def run_modal_one(task):
             evaluator.fit(Xs[labeled], y[labeled])
             return float(evaluator.score(X_test, y_test))
     else:
-        if strategy == "random":
+        if strategy == "random" and task.get("replay"):
+            replay = list(task["replay"][len(initial):])
+
+            def query_strategy(classifier, X_pool):
+                # Replay our order: the next row we queried, as an index into `remaining`.
+                i = remaining.index(replay.pop(0))
+                return np.array([i]), X_pool[[i]]
+        elif strategy == "random":
             def query_strategy(classifier, X_pool):
                 i = int(rng.choice(X_pool.shape[0]))
                 return np.array([i]), X_pool[[i]]
@@ -363,6 +370,9 @@ def main(argv=None):
                     help="redraw a member's bootstrap until it holds this many classes "
                          "(capped at the classes labeled; 0 = all of them). Default 2, the "
                          "minimum scikit-learn accepts.")
+    ap.add_argument("--random-order", choices=["ours", "own"], default="ours",
+                    help="random strategy on the modAL side: replay our random query order "
+                         "(default; isolates model parity) or draw its own with numpy")
     ap.add_argument("--modal-random-tie-break", action="store_true",
                     help="pass random_tie_break=True to modAL's strategies (seeded np.random); "
                          "default: modAL's default (argpartition, i.e. a fixed pick among ties)")
@@ -439,9 +449,17 @@ def main(argv=None):
                     ours["wall_seconds"] = w
                     cell["ours"] = ours
                 if args.side in ("both", "modal"):
+                    # Random sampling does not depend on the model: with --random-order ours (the
+                    # default) modAL replays our random query order, so the random cell checks
+                    # model parity instead of comparing two random number generators.
+                    replay = {}
+                    if strategy == "random" and args.random_order == "ours" and \
+                            cell.get("ours") and "error" not in cell["ours"]:
+                        replay = {r["seed"]: r["order"] for r in cell["ours"]["runs"]}
                     tasks = [{"strategy": strategy, "seed": s["seed"], "budget": budget, "X": X,
                               "y": y, "pool": s["pool"], "test": s["test"],
-                              "initial": s["initial"], "opts": opts} for s in seeds["seed_sets"]]
+                              "initial": s["initial"], "opts": opts,
+                              "replay": replay.get(s["seed"])} for s in seeds["seed_sets"]]
                     t0 = time.perf_counter()
                     runs = list(pool_exec.map(run_modal_one, tasks)) if pool_exec \
                         else [run_modal_one(t) for t in tasks]
