@@ -128,3 +128,41 @@ fn golden_run_is_reproduced_in_wasm() {
         assert!((a.accuracy - b.accuracy).abs() < 1e-12, "{a:?} vs {b:?}");
     }
 }
+
+/// The logistic regression matches scikit-learn in the browser as natively (every iris case of
+/// `tests/reference/logistic.json`).
+#[wasm_bindgen_test]
+fn logistic_regression_matches_scikit_learn_in_wasm() {
+    use activelab::engine::data::import::{parse_csv, CsvOptions};
+    use activelab::engine::data::scale::Standardizer;
+    use activelab::engine::models::logistic::LogisticParams;
+    use activelab::engine::models::Classifier;
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("reference/logistic.json")).unwrap();
+    let data = parse_csv(IRIS.as_bytes(), &CsvOptions::named("iris")).unwrap();
+    let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
+    let model = LogisticParams::default().tol(1e-9).check().unwrap();
+    let mut worst = 0.0_f64;
+    for case in reference["datasets"]["iris"]["cases"].as_array().unwrap() {
+        let rows: Vec<usize> = case["train_rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as usize)
+            .collect();
+        let y: Vec<usize> = rows
+            .iter()
+            .map(|&r| data.known_labels[r].unwrap())
+            .collect();
+        let fitted = model
+            .fit(x.select(ndarray::Axis(0), &rows).view(), &y, 3, None)
+            .unwrap();
+        let p = fitted.predict_proba(x.view());
+        for (row, want) in p.rows().into_iter().zip(case["proba"].as_array().unwrap()) {
+            for (a, b) in row.iter().zip(want.as_array().unwrap()) {
+                worst = worst.max((a - b.as_f64().unwrap()).abs());
+            }
+        }
+    }
+    assert!(worst < 1e-6, "max |p - p_sklearn| = {worst}");
+}

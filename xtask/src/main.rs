@@ -78,15 +78,7 @@ fn serve(ctx: &Ctx, args: &[String]) -> Result<ExitCode, String> {
             },
         }
     }
-    tools::ensure(
-        ctx,
-        &[
-            Tool::Wasm32Target,
-            Tool::WasmBindgen,
-            Tool::WasmOpt,
-            Tool::Trunk,
-        ],
-    )?;
+    tools::ensure(ctx, &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Trunk])?;
     tools::fetch_crates(ctx)?;
     println!("xtask: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)");
     let mut cmd = Command::new("trunk");
@@ -171,15 +163,7 @@ fn dist(ctx: &Ctx, args: &[String]) -> Result<ExitCode, String> {
     if let Some(arg) = args.first() {
         return Err(format!("dist: unknown option `{arg}`\n\n{USAGE}"));
     }
-    tools::ensure(
-        ctx,
-        &[
-            Tool::Wasm32Target,
-            Tool::WasmBindgen,
-            Tool::WasmOpt,
-            Tool::Trunk,
-        ],
-    )?;
+    tools::ensure(ctx, &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Trunk])?;
     stages::trunk_build(ctx)?;
     print_sizes(&ctx.dist())?;
     Ok(ExitCode::SUCCESS)

@@ -62,12 +62,7 @@ pub fn test_stages() -> Vec<Stage> {
         Stage {
             name: "build",
             about: "trunk build --release --public-url ./ (into dist/)",
-            needs: &[
-                Tool::Wasm32Target,
-                Tool::WasmBindgen,
-                Tool::WasmOpt,
-                Tool::Trunk,
-            ],
+            needs: &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Trunk],
             run: build,
         },
         Stage {
@@ -79,10 +74,41 @@ pub fn test_stages() -> Vec<Stage> {
     ]
 }
 
-/// The benchmark stages. None yet: add a `Stage` here and `cargo xtask bench` runs it with the
-/// same runner, flags (`--only`, `--skip`, `--list`) and summary as `cargo xtask test`.
+/// The benchmark stages; `cargo xtask bench` runs them with the same runner, flags (`--only`,
+/// `--skip`, `--list`) and summary as `cargo xtask test`.
 pub fn bench_stages() -> Vec<Stage> {
-    Vec::new()
+    vec![Stage {
+        name: "peers",
+        about: "benches/peers/peers.py: our CLI vs modAL + scikit-learn on identical splits (AULC)",
+        needs: &[],
+        run: peers,
+    }]
+}
+
+/// Install the peers' Python requirements when modAL or scikit-learn is missing, build the CLI,
+/// and run the comparison (10 seeds, all datasets and strategies).
+fn peers(ctx: &Ctx) -> Result<(), String> {
+    let requirements = ctx.root.join("benches/peers/requirements.txt");
+    let present = Command::new("python3")
+        .args(["-c", "import modAL, sklearn"])
+        .current_dir(&ctx.root)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !present {
+        run(Command::new("python3")
+            .args(["-m", "pip", "install", "-q", "-r"])
+            .arg(&requirements)
+            .current_dir(&ctx.root))?;
+    }
+    run(Command::new("cargo")
+        .args(["build", "--release", "--bin", "activelab"])
+        .current_dir(&ctx.root))?;
+    run(Command::new("python3")
+        .arg(ctx.root.join("benches/peers/peers.py"))
+        .args(["--seeds", "10", "--cli"])
+        .arg(ctx.root.join("target/release/activelab"))
+        .current_dir(&ctx.root))
 }
 
 /// A named step of a run: the `tools` step or a stage.

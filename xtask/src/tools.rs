@@ -18,8 +18,6 @@ pub enum Tool {
     Wasm32Target,
     /// `wasm-bindgen` and `wasm-bindgen-test-runner` at Cargo.lock's `wasm-bindgen` version.
     WasmBindgen,
-    /// `wasm-opt` from Debian's binaryen.
-    WasmOpt,
     /// `trunk` at exactly [`TRUNK_VERSION`].
     Trunk,
     /// Debian's chromium at [`CHROMIUM`].
@@ -31,8 +29,7 @@ pub enum Tool {
 }
 
 /// The order tools are checked in: apt packages first (one `apt-get` run), then Rust, then npm.
-const ORDER: [Tool; 7] = [
-    Tool::WasmOpt,
+const ORDER: [Tool; 6] = [
     Tool::Chromium,
     Tool::Chromedriver,
     Tool::Wasm32Target,
@@ -47,14 +44,14 @@ pub fn ensure(ctx: &Ctx, needs: &[Tool]) -> Result<(), String> {
     // Debian packages, all in one apt-get run.
     let apt: Vec<&str> = wanted
         .iter()
-        .filter_map(|tool| apt_check(ctx, *tool))
+        .filter_map(|tool| apt_check(*tool))
         .filter(|(_, ok)| !ok)
         .map(|(package, _)| package)
         .collect();
     if !apt.is_empty() {
         apt_install(&apt)?;
         for tool in &wanted {
-            if let Some((package, false)) = apt_check(ctx, *tool) {
+            if let Some((package, false)) = apt_check(*tool) {
                 return Err(format!("{package} is still missing after apt-get install"));
             }
         }
@@ -66,7 +63,7 @@ pub fn ensure(ctx: &Ctx, needs: &[Tool]) -> Result<(), String> {
             Tool::WasmBindgen => ensure_wasm_bindgen(ctx)?,
             Tool::Trunk => ensure_trunk(ctx)?,
             Tool::NodeDeps => ensure_node_deps(ctx)?,
-            Tool::WasmOpt | Tool::Chromium | Tool::Chromedriver => {}
+            Tool::Chromium | Tool::Chromedriver => {}
         }
     }
     Ok(())
@@ -89,9 +86,8 @@ pub fn fetch_crates(ctx: &Ctx) -> Result<(), String> {
 }
 
 /// For a tool that comes from a Debian package: the package, and whether the tool is there.
-fn apt_check(ctx: &Ctx, tool: Tool) -> Option<(&'static str, bool)> {
+fn apt_check(tool: Tool) -> Option<(&'static str, bool)> {
     match tool {
-        Tool::WasmOpt => Some(("binaryen", check_wasm_opt(ctx))),
         Tool::Chromium => Some(("chromium", check_file_tool("chromium", CHROMIUM))),
         Tool::Chromedriver => Some((
             "chromium-driver",
@@ -108,29 +104,6 @@ fn check_file_tool(name: &str, path: &str) -> bool {
     }
     let version = output(Command::new(path).arg("--version")).unwrap_or_default();
     println!("xtask: tool {name} ({path}) {version}: ok");
-    true
-}
-
-fn check_wasm_opt(ctx: &Ctx) -> bool {
-    let Some(version) = output(Command::new("wasm-opt").arg("--version")) else {
-        println!("xtask: tool wasm-opt: missing");
-        return false;
-    };
-    // "wasm-opt version 108" (sometimes followed by a build tag): Trunk calls that "version_108".
-    let number = version
-        .split_whitespace()
-        .nth(2)
-        .unwrap_or_default()
-        .to_string();
-    println!("xtask: tool wasm-opt version {number}: ok");
-    if let Some(pinned) = trunk_toml_tool(ctx, "wasm_opt") {
-        if pinned != format!("version_{number}") {
-            println!(
-                "xtask: warning: Trunk.toml pins wasm_opt = \"{pinned}\" but wasm-opt is version \
-                 {number}; an offline Trunk build that runs wasm-opt will fail"
-            );
-        }
-    }
     true
 }
 
