@@ -22,3 +22,13 @@ pub mod worker;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+/// Test support: `#[wasm_test(unsupported = test)]` is `#[test]` natively and
+/// `#[wasm_bindgen_test]` on wasm32, so the engine's unit tests run in headless Chromium too
+/// (`cargo xtask test`, stage `browser-tests`) and prove both targets give the same numbers.
+#[cfg(test)]
+mod testing {
+    pub(crate) use wasm_bindgen_test::wasm_bindgen_test as wasm_test;
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+}

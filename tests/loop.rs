@@ -185,3 +185,29 @@ fn golden_run_is_reproduced_natively() {
     }
     assert_eq!(run.curve.len(), golden.curve.len());
 }
+
+#[test]
+fn uncertainty_sampling_beats_random_on_a_separable_synthetic_set() {
+    use activelab::engine::data::synthetic::blobs;
+    use activelab::engine::simulation::{aulc_summary, run, RunOptions};
+    let data = blobs(600, 5, 4, 0.35, &mut activelab::engine::rng(11, 0)).unwrap();
+    let options = RunOptions {
+        budget: 30,
+        noise: 0.0,
+    };
+    let aulc = |strategy| {
+        let runs: Vec<_> = (0..8)
+            .map(|seed| {
+                let config = SessionConfig {
+                    seed,
+                    strategy,
+                    ..SessionConfig::default()
+                };
+                run(&data, &config, None, options).unwrap()
+            })
+            .collect();
+        aulc_summary(&runs).0
+    };
+    let (margin, random) = (aulc(Strategy::Margin), aulc(Strategy::Random));
+    assert!(margin > random, "margin AULC {margin} vs random {random}");
+}

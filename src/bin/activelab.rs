@@ -89,6 +89,9 @@ mod cli {
             /// Probability that the oracle gives a wrong label.
             #[arg(long, default_value_t = 0.0)]
             noise: f64,
+            /// Class imbalance: every class but the largest keeps this share of its rows.
+            #[arg(long)]
+            imbalance: Option<f64>,
             /// Read the splits and seed labels from this file (from `activelab seeds`) instead.
             #[arg(long)]
             seed_file: Option<PathBuf>,
@@ -331,6 +334,7 @@ mod cli {
                 batch_diversity,
                 budget,
                 noise,
+                imbalance,
                 seed_file,
                 json,
             } => {
@@ -341,6 +345,15 @@ mod cli {
                 }
                 let parsed = parse_strategy(&strategy)?;
                 let dataset = load(&data)?;
+                let dataset = match imbalance {
+                    None => dataset,
+                    Some(share) => activelab::engine::simulation::with_imbalance(
+                        &dataset,
+                        share,
+                        data.first_seed,
+                    )
+                    .map_err(|e| e.to_string())?,
+                };
                 let options = RunOptions { budget, noise };
                 let sets: Option<Vec<SeedSet>> = match &seed_file {
                     None => None,

@@ -402,9 +402,10 @@ pub fn probe_accuracy(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn accuracy_refuses_mismatch_and_empty() {
         assert_eq!(accuracy(&[], &[]), Err(MetricsError::Empty));
         assert_eq!(
@@ -418,7 +419,7 @@ mod tests {
     /// P ½, R ½, F1 ½; class 2: P 1, R 1, F1 1; class 3 (only predicted): P 0, R 0 (zero
     /// division), F1 0. Macro-F1 = (0.8 + 0.5 + 1 + 0)/4 = 0.575. Balanced accuracy over classes
     /// 0–2: (⅔ + ½ + 1)/3 = 13/18.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn per_class_by_hand() {
         let t = [0, 0, 0, 1, 1, 2];
         let p = [0, 0, 1, 1, 3, 2];
@@ -453,7 +454,7 @@ mod tests {
 
     /// Hand-computed: a = [0,0,1,1], b = [0,1,1,1]: observed disagreement 1; rows (2, 2), columns
     /// (1, 3), expected = (2·3 + 2·1)/4 = 2 → κ = ½.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn kappa_by_hand() {
         assert!((cohen_kappa(&[0, 0, 1, 1], &[0, 1, 1, 1]).unwrap() - 0.5).abs() < 1e-12);
         assert_eq!(cohen_kappa(&[0, 1], &[1, 0]), Ok(-1.0));
@@ -463,7 +464,7 @@ mod tests {
         assert_eq!(cohen_kappa(&[0, big], &[big, 0]), Ok(-1.0));
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn log_loss_clips_and_checks() {
         let eps = f64::EPSILON;
         let l = log_loss(&[0], array![[0.0, 1.0]].view()).unwrap();
@@ -488,7 +489,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn curves_and_intervals() {
         assert_eq!(aulc_mean(&[]), Err(MetricsError::Empty));
         assert_eq!(aulc_trapezoid(&[5], &[0.4]), Ok(0.4));
@@ -547,7 +548,7 @@ mod tests {
             eprintln!("{what}: |Δ| vs reference = {dev:e}");
         }
 
-        #[test]
+        #[wasm_test(unsupported = test)]
         fn classification_matches_sklearn() {
             let r = &reference()["classification"];
             let t = labels(&r["truth"]);
@@ -607,7 +608,7 @@ mod tests {
             }
         }
 
-        #[test]
+        #[wasm_test(unsupported = test)]
         fn kappa_log_loss_aulc_wilson_match() {
             let r = reference();
             for case in r["kappa"].as_array().unwrap() {

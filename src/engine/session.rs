@@ -526,6 +526,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::engine::data::import::{parse_csv, CsvOptions};
+    use crate::testing::wasm_test;
 
     fn iris() -> Dataset {
         parse_csv(
@@ -535,7 +536,7 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn seeds_one_label_per_class_from_the_pool() {
         let mut s = Session::new(iris(), SessionConfig::default()).unwrap();
         s.seed_one_per_class().unwrap();
@@ -552,7 +553,7 @@ mod tests {
         assert_eq!(q.proba.len(), 3);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_events_with_numbers() {
         let mut s = Session::new(iris(), SessionConfig::default()).unwrap();
         let test_row = s.split().test[0];
@@ -577,7 +578,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn an_empty_log_starts_cold() {
         for cold_start in [ColdStart::Random, ColdStart::KMeansPlusPlus] {
             let config = SessionConfig {
@@ -594,7 +595,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn every_strategy_runs_a_round_with_distinct_batch_picks() {
         use crate::engine::strategies::STRATEGY_NAMES;
         for name in STRATEGY_NAMES {
@@ -619,7 +620,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_a_zero_batch() {
         let config = SessionConfig {
             batch_size: 0,

@@ -9,6 +9,7 @@ use crate::engine::models::{argmax_rows, Classifier, FittedModel, ModelSpec};
 use crate::engine::rng;
 use crate::engine::session::{Event, Origin, Session, SessionConfig, SessionError};
 use crate::engine::strategies::stream::{StreamConfig, StreamSampler};
+use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,64 @@ pub struct SeedSet {
     pub test: Vec<usize>,
     /// Pool rows labeled (with their known labels) before the first round.
     pub initial: Vec<usize>,
+}
+
+/// The random stream of [`with_imbalance`].
+const STREAM_IMBALANCE: u64 = 5;
+
+/// A class-imbalanced copy of `data` for teaching and stress tests: the largest class keeps every
+/// row, every other class keeps a seeded random `minority_share` of its rows (at least 2, so it
+/// can be split and seeded). Row order and unlabeled rows are kept.
+///
+/// ```
+/// use activelab::engine::data::import::{parse_csv, CsvOptions};
+/// let csv = "a,y\n0,n\n1,n\n2,n\n3,n\n4,p\n5,p\n6,p\n7,p\n";
+/// let data = parse_csv(csv.as_bytes(), &CsvOptions::named("toy")).unwrap();
+/// let skewed = activelab::engine::simulation::with_imbalance(&data, 0.5, 1).unwrap();
+/// assert_eq!(skewed.n_rows(), 6);
+/// ```
+pub fn with_imbalance(
+    data: &Dataset,
+    minority_share: f64,
+    seed: u64,
+) -> Result<Dataset, SessionError> {
+    if !(minority_share > 0.0 && minority_share <= 1.0) {
+        return Err(SessionError::BadSplit {
+            reason: format!("the minority share must be in (0, 1], got {minority_share}"),
+        });
+    }
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); data.n_classes()];
+    for (row, label) in data.known_labels.iter().enumerate() {
+        if let Some(c) = label {
+            by_class[*c].push(row);
+        }
+    }
+    let largest = (0..by_class.len()).max_by_key(|&c| (by_class[c].len(), usize::MAX - c));
+    let mut drop = vec![false; data.n_rows()];
+    let mut rng = rng(seed, STREAM_IMBALANCE);
+    for (class, rows) in by_class.iter_mut().enumerate() {
+        if Some(class) == largest {
+            continue;
+        }
+        let keep = ((rows.len() as f64 * minority_share).round() as usize)
+            .max(2)
+            .min(rows.len());
+        rows.shuffle(&mut rng);
+        for &row in &rows[keep..] {
+            drop[row] = true;
+        }
+    }
+    let kept: Vec<usize> = (0..data.n_rows()).filter(|&r| !drop[r]).collect();
+    let mut out = Dataset::new(
+        &data.name,
+        data.feature_names.clone(),
+        data.features.select(ndarray::Axis(0), &kept),
+        data.class_names.clone(),
+        kept.iter().map(|&r| data.known_labels[r]).collect(),
+    )?;
+    out.row_ids = kept.iter().map(|&r| data.row_ids[r].clone()).collect();
+    out.report = data.report.clone();
+    Ok(out)
 }
 
 /// Mean AULC over runs: `(mean, sample standard deviation)`.
@@ -391,6 +450,7 @@ pub fn stream_run(
 mod tests {
     use super::*;
     use crate::engine::data::import::{parse_csv, CsvOptions};
+    use crate::testing::wasm_test;
 
     fn iris() -> Dataset {
         parse_csv(
@@ -400,7 +460,7 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn a_seed_set_replays_the_same_run() {
         let config = SessionConfig {
             seed: 5,
@@ -413,7 +473,7 @@ mod tests {
         assert_eq!(set.initial.len(), 3);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn noise_changes_answers_but_stays_seeded() {
         let config = SessionConfig::default();
         let noisy = RunOptions {
@@ -441,7 +501,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn stream_with_drift_recovers_and_keeps_the_budget() {
         use crate::engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
         use crate::engine::strategies::stream::{StreamConfig, StreamPolicy};
@@ -508,7 +568,24 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
+    fn imbalance_keeps_the_largest_class_and_shrinks_the_others() {
+        let skewed = with_imbalance(&iris(), 0.2, 3).unwrap();
+        let count = |c| {
+            skewed
+                .known_labels
+                .iter()
+                .filter(|l| **l == Some(c))
+                .count()
+        };
+        assert_eq!((count(0), count(1), count(2)), (50, 10, 10));
+        assert_eq!(skewed, with_imbalance(&iris(), 0.2, 3).unwrap());
+        assert!(with_imbalance(&iris(), 0.0, 3).is_err());
+        let run = run_with_oracle(&skewed, &SessionConfig::default(), 20).unwrap();
+        assert_eq!(run.order.len(), 20);
+    }
+
+    #[wasm_test(unsupported = test)]
     fn stats_over_runs() {
         let mk = |acc: [f64; 2]| Run {
             seed: 0,

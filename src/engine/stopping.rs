@@ -486,8 +486,9 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn budget_and_target() {
         let a = budget_reached(37, 100);
         assert!(!a.stop);
@@ -500,7 +501,7 @@ mod tests {
         assert!(!target_reached("accuracy", &[f64::NAN], 0.9).stop);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn plateau_by_hand() {
         let rule = PlateauRule {
             window: 3,
@@ -531,7 +532,7 @@ mod tests {
     }
 
     /// Hand-computed: rounds r0 = [0,0,1,1], r1 = [0,1,1,1] (κ = ½), r2 = r1 (κ = 1), r3 = r2.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn stabilizing_predictions_by_hand() {
         let r0 = vec![0, 0, 1, 1];
         let r1 = vec![0, 1, 1, 1];
@@ -574,7 +575,7 @@ mod tests {
         .is_err());
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn uncertainty_rule() {
         let mean = UncertaintyRule {
             aggregate: Aggregate::Mean,
@@ -596,7 +597,7 @@ mod tests {
         assert!(!uncertainty_below(&[f64::NAN], &mean).unwrap().stop);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn evaluate_runs_every_configured_rule() {
         let config = StoppingConfig {
             budget: Some(10),

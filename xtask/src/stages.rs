@@ -50,7 +50,7 @@ pub fn test_stages() -> Vec<Stage> {
         },
         Stage {
             name: "browser-tests",
-            about: "tests/browser.rs with wasm-bindgen-test-runner in headless Chromium",
+            about: "engine unit tests and tests/browser.rs with wasm-bindgen-test-runner in headless Chromium",
             needs: &[
                 Tool::Wasm32Target,
                 Tool::WasmBindgen,
@@ -220,7 +220,7 @@ fn engine_purity(ctx: &Ctx) -> Result<(), String> {
     ))
 }
 
-/// `tests/browser.rs` through wasm-bindgen-test-runner, which starts chromedriver, which starts
+/// The engine's unit tests (`--lib`) and `tests/browser.rs` through wasm-bindgen-test-runner, which starts chromedriver, which starts
 /// Chromium with the capabilities in `webdriver.json` (read from the runner's current directory,
 /// which cargo sets to the package root; the absolute path is passed too, to be sure).
 fn browser_tests(ctx: &Ctx) -> Result<(), String> {
@@ -235,6 +235,7 @@ fn browser_tests(ctx: &Ctx) -> Result<(), String> {
             "activelab",
             "--target",
             "wasm32-unknown-unknown",
+            "--lib",
             "--test",
             "browser",
         ])

@@ -315,9 +315,13 @@ fn ensure_node_deps(ctx: &Ctx) -> Result<(), String> {
         println!("xtask: tool playwright-core {want} (tests/e2e/node_modules): ok");
         return Ok(());
     }
+    let found = match found {
+        Some(v) if v == want => format!("{v}, installed before package-lock.json changed"),
+        Some(v) => v,
+        None => "missing".into(),
+    };
     println!(
-        "xtask: tool playwright-core {want} (tests/e2e/node_modules): installing (found: {})",
-        found.as_deref().unwrap_or("missing")
+        "xtask: tool playwright-core {want} (tests/e2e/node_modules): installing (found: {found})"
     );
     // playwright-core has no install script and downloads no browser; the variable is a guard.
     run(Command::new("npm")

@@ -208,12 +208,13 @@ pub fn image_features(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
 
     fn solid(width: u32, height: u32, rgba: [u8; 4]) -> Vec<u8> {
         rgba.repeat((width * height) as usize)
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_sizes_with_clear_messages() {
         let o = ImageOptions::default();
         assert_eq!(
@@ -242,7 +243,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn solid_colours_give_flat_thumbnails_and_one_bin() {
         let o = ImageOptions::default();
         let f = image_features(&solid(37, 23, [255, 0, 0, 255]), 37, 23, &o).unwrap();
@@ -259,7 +260,7 @@ mod tests {
         assert!(f[..256].iter().all(|v| (v - 1.0).abs() < 1e-12));
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn area_average_splits_border_pixels() {
         // 3 × 1: black, white, black into a 2 × 2 grid: each cell covers 1.5 pixels across,
         // so the left cell is (1 · 0 + 0.5 · 1) / 1.5 = 1/3, and so is the right one.
@@ -291,7 +292,7 @@ mod tests {
         assert!(f[..256].iter().all(|v| (v - luma).abs() < 1e-12));
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn names_match_features() {
         let o = ImageOptions::default();
         assert_eq!(image_feature_names(&o).len(), o.n_features());

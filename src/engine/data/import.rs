@@ -738,6 +738,7 @@ mod tests {
     use super::*;
     use crate::engine::data::text::{TextOptions, TextVectorizer};
     use crate::engine::data::{ImputedColumn, OneHotColumn};
+    use crate::testing::wasm_test;
 
     fn parse(text: &str) -> Result<Dataset, DataError> {
         parse_csv(text.as_bytes(), &CsvOptions::named("t"))
@@ -753,7 +754,7 @@ mod tests {
         o
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn label_column_by_preferred_name_then_last() {
         let d = parse("label,a,b\nx,1,2\ny,3,4\n").unwrap();
         assert_eq!(d.feature_names, vec!["a", "b"]);
@@ -766,7 +767,7 @@ mod tests {
         assert_eq!(d.report.label_column, "class");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn label_column_by_option() {
         let opts = with(|o| o.label_column = Some("A".into()));
         let d = parse_csv(b"a,b,c\nx,1,2\ny,2,1\n", &opts).unwrap();
@@ -779,7 +780,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn errors_name_line_and_column() {
         assert_eq!(parse(""), Err(DataError::Empty));
         assert_eq!(parse(" \n\r\n"), Err(DataError::Empty));
@@ -810,7 +811,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn not_finite_numbers_are_refused_with_line_and_column() {
         assert_eq!(
             message("a,b,y\n1,2,x\n1,inf,x\n"),
@@ -826,7 +827,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn bom_blank_lines_and_unlabeled_rows() {
         let d = parse("\u{feff}a,b,y\n1,2,x\n3,4,\n\n5,6,NA\n,,\n7,8,?\n").unwrap();
         assert_eq!(d.n_rows(), 4);
@@ -836,7 +837,7 @@ mod tests {
         assert_eq!(d.row_ids, vec!["1", "2", "3", "4"]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn delimiters_are_sniffed() {
         let d = parse("a;b;label\n1,5;2;x\n3;4,25;y\n").unwrap();
         assert_eq!(d.report.delimiter, Some(';'));
@@ -861,7 +862,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn quoted_fields_span_lines_and_keep_line_numbers() {
         let text = "note,x,label\n\"one\ntwo\",1,a\n\"say \"\"hi\"\"\",2,b\n\"x, y\",3\n";
         let err = parse(text).unwrap_err();
@@ -882,7 +883,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn unclosed_quote_is_named() {
         // The quote swallows the rest of the file: the record comes out short…
         assert_eq!(
@@ -903,7 +904,7 @@ mod tests {
         assert_eq!(d.feature_names, vec!["a", "size=5\"", "size=6\""]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn header_is_detected() {
         let d = parse("1,2,3\n4,5,6\n").unwrap();
         assert!(!d.report.header_detected);
@@ -927,7 +928,7 @@ mod tests {
         assert_eq!(d.feature_names, vec!["column_1", "a"]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn id_and_ignored_columns() {
         let opts = with(|o| {
             o.id_column = Some("ID".into());
@@ -975,7 +976,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn categorical_columns_are_one_hot_and_missing_values_imputed() {
         let d = parse(
             "size,color,weight,label\n1,red,10,a\nNA,blue,,b\n3,red,null,a\n4,?,20,b\n2,NaN,N/A,b\n",
@@ -1027,7 +1028,7 @@ mod tests {
         assert_eq!(d.report.imputed[0].value, "a");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn too_many_categories_or_classes_are_refused() {
         let mut text = String::from("city,label\n");
         for i in 0..51 {
@@ -1050,7 +1051,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn constant_and_empty_columns_are_dropped_and_reported() {
         let text = "a,same,none,kind,b,label\n1,5,,k,2,x\n2,5,NA,k,3,y\n3,,,k,1,x\n";
         let d = parse(text).unwrap();
@@ -1066,7 +1067,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn not_text_files_are_named() {
         let check = |bytes: &[u8], want: &str| {
             assert_eq!(
@@ -1110,7 +1111,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn caps_on_cells_columns_and_names() {
         let big = "x".repeat(1_000_000);
         let text = format!("a,note,label\n1,{big},x\n");
@@ -1129,7 +1130,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn json_lines_follow_the_same_rules() {
         let text = "{\"id\": 7, \"x\": 1.5, \"label\": \"a\"}\n\n{\"x\": 2, \"color\": \"red\", \"label\": null, \"id\": 8}\r\n{\"id\": 9, \"x\": null, \"color\": \"blue\", \"label\": \"b\", \"ok\": true}\n";
         let opts = with(|o| o.id_column = Some("id".into()));
@@ -1148,7 +1149,7 @@ mod tests {
         assert_eq!(d.report.dropped_constant, vec!["ok"]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn json_lines_errors_have_line_numbers() {
         let err = |text: &str| {
             parse_jsonl(text.as_bytes(), &CsvOptions::named("t"))
@@ -1199,7 +1200,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn text_columns_become_tfidf_features() {
         let csv = "id,review,stars,label\n1,Good film good cast,5,pos\n2,Bad film,1,neg\n3,NA,3,\n";
         let opts = with(|o| o.id_column = Some("id".into()));
@@ -1266,7 +1267,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn bundled_datasets_import() {
         let d = parse_csv(
             include_bytes!("../../../public/datasets/iris.csv"),

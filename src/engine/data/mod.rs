@@ -376,9 +376,10 @@ pub enum DataError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn new_checks_shapes() {
         let err = Dataset::new(
             "t",

@@ -60,8 +60,9 @@ pub fn stratified_split<R: Rng>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn keeps_class_shares_and_is_seeded() {
         let labels: Vec<Option<usize>> = (0..150).map(|i| Some(i / 50)).collect();
         let a = stratified_split(&labels, 0.3, &mut crate::engine::rng(3, 0)).unwrap();
@@ -76,7 +77,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_fraction() {
         let err = stratified_split(&[Some(0)], 1.0, &mut crate::engine::rng(0, 0)).unwrap_err();
         assert_eq!(

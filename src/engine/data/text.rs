@@ -583,6 +583,7 @@ fn hashing(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
 
     #[derive(serde::Deserialize)]
     struct Reference {
@@ -607,7 +608,7 @@ mod tests {
         n_features: Option<usize>,
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn matches_scikit_learn_to_1e_9() {
         let reference: Reference =
             serde_json::from_str(include_str!("../../../tests/reference/tfidf.json")).unwrap();
@@ -656,7 +657,7 @@ mod tests {
         println!("max deviation from scikit-learn: {worst:e}");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn max_features_keeps_the_most_frequent_documents_terms_then_sorts() {
         let docs = ["bb aa zz", "cc aa zz", "dd cc zz", "bb ee"];
         let options = TextOptions {
@@ -670,7 +671,7 @@ mod tests {
         assert_eq!(f.rows[3], vec![], "'bb ee' keeps nothing");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn empty_vocabulary_and_bad_options_are_refused() {
         assert_eq!(
             vectorize(&["a b", ""], &TextOptions::default())
@@ -696,7 +697,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn murmur3_known_values() {
         // Reference values of MurmurHash3_x86_32 (the SMHasher test vectors).
         assert_eq!(murmur3_32(b"", 0), 0);
@@ -709,7 +710,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn analyzers_follow_scikit_learn() {
         let stop = TextOptions {
             english_stop_words: true,

@@ -186,6 +186,7 @@ mod tests {
     use crate::engine::models::mlp::MlpParams;
     use crate::engine::models::naive_bayes::GaussianNbParams;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
     fn toy() -> (Array2<f64>, Vec<usize>) {
@@ -202,7 +203,7 @@ mod tests {
         (x, vec![0, 0, 0, 1, 1, 2, 2, 1])
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn members_differ_and_the_same_seed_gives_the_same_committee() {
         let (x, y) = toy();
         for base in ModelSpec::all_defaults() {
@@ -245,7 +246,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn resamples_with_one_class_only_are_fine() {
         // Two rows: many resamples hold a single class.
         let x = array![[0.0], [1.0]];
@@ -268,7 +269,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_input() {
         assert_eq!(
             CommitteeParams {

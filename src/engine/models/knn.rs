@@ -450,6 +450,7 @@ impl TryFrom<KnnData> for Knn {
 mod tests {
     use super::*;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::array;
     use rand::Rng;
 
@@ -463,7 +464,7 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn hand_computed_distance_votes() {
         // Neighbours of 0: rows at 1 (class 0), -2 (class 1), 4 (class 1); k = 3.
         let x = array![[1.0], [-2.0], [4.0], [10.0]];
@@ -478,7 +479,7 @@ mod tests {
         assert_eq!(p.row(0).to_vec(), vec![1.0 / 3.0, 2.0 / 3.0, 0.0]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn exact_matches_share_all_the_weight() {
         let x = array![[0.0], [0.0], [0.1], [0.2]];
         let knn = fit(x.view(), &[0, 1, 2, 2], 4, KnnWeights::Distance);
@@ -488,7 +489,7 @@ mod tests {
         assert_eq!(knn.predict(array![[0.0]].view()), vec![0]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn ties_at_the_boundary_take_the_earlier_row() {
         let x = array![[1.0], [-1.0], [1.0]];
         let knn = fit(x.view(), &[1, 2, 0], 1, KnnWeights::Uniform);
@@ -501,7 +502,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn fewer_rows_than_k_all_vote() {
         let x = array![[0.0], [1.0]];
         let knn = fit(x.view(), &[0, 1], 5, KnnWeights::Uniform);
@@ -511,7 +512,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn screened_search_equals_exact_search() {
         let mut r = rng(5, 0);
         let (m, d) = (600, 30);
@@ -539,7 +540,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn odd_input_does_not_panic() {
         let x = array![[1e300], [-1e300], [0.0]];
         let knn = fit(x.view(), &[0, 1, 2], 2, KnnWeights::Distance);
@@ -556,7 +557,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn serde_round_trip_and_corrupt_input() {
         let x = array![[0.0, 1.0], [1.0, 0.0]];
         let knn = fit(x.view(), &[0, 2], 1, KnnWeights::Distance);

@@ -299,6 +299,7 @@ mod tests {
     use super::*;
     use crate::engine::data::import::{parse_csv, CsvOptions};
     use crate::engine::data::scale::Standardizer;
+    use crate::testing::wasm_test;
     use serde::Deserialize;
     use std::collections::BTreeMap;
 
@@ -360,28 +361,28 @@ mod tests {
         worst
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn matches_scikit_learn_on_iris() {
         let dev = max_deviation("iris");
         eprintln!("max |p - p_sklearn| = {dev:e}");
         assert!(dev < 1e-6, "max |p - p_sklearn| = {dev}");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn matches_scikit_learn_on_wine() {
         let dev = max_deviation("wine");
         eprintln!("max |p - p_sklearn| = {dev:e}");
         assert!(dev < 1e-6, "max |p - p_sklearn| = {dev}");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn matches_scikit_learn_on_binary_breast_cancer() {
         let dev = max_deviation("breast_cancer");
         eprintln!("max |p - p_sklearn| = {dev:e}");
         assert!(dev < 1e-6, "max |p - p_sklearn| = {dev}");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn warm_start_needs_fewer_iterations() {
         let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
@@ -414,7 +415,7 @@ mod tests {
         assert!(diff < 1e-4, "warm and cold fits differ by {diff}");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_input_with_numbers() {
         let m = LogisticParams::default().check().unwrap();
         let x = ndarray::array![[1.0], [f64::NAN]];
@@ -440,7 +441,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn copes_with_a_single_labeled_class() {
         // All labels equal: the optimum pushes the other classes' intercepts down until their
         // probability is below the tolerance; the fit must still converge and stay finite.
@@ -462,7 +463,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn warm_start_from_a_model_that_never_saw_a_class() {
         let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
@@ -496,7 +497,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn copes_with_a_class_not_labeled_yet() {
         let x = ndarray::array![[-1.0, 0.0], [1.0, 0.0]];
         let m = LogisticParams::default().check().unwrap();

@@ -670,6 +670,7 @@ mod tests {
     use super::*;
     use crate::engine::models::logistic::LogisticParams;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
     /// Four Gaussian-ish blobs at (±1, ±1); class = 1 when the signs differ (XOR).
@@ -693,7 +694,7 @@ mod tests {
         pred.iter().zip(y).filter(|(a, b)| a == b).count() as f64 / y.len() as f64
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn learns_xor_where_logistic_regression_cannot() {
         let (x, y) = xor(200, 1);
         let (xt, yt) = xor(200, 2);
@@ -716,7 +717,7 @@ mod tests {
         assert_eq!(mlp.validation_curve().len(), mlp.n_epochs());
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn same_seed_same_weights_other_seed_other_weights() {
         let (x, y) = xor(120, 3);
         let m = MlpParams::default()
@@ -734,7 +735,7 @@ mod tests {
         assert_eq!(a.output_weights().dim(), (8, 3));
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn gradient_matches_finite_differences() {
         let x = [0.5, -1.0, 0.0, 2.0, 1.5, 0.3];
         let y = [0, 2];
@@ -762,7 +763,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn few_rows_train_on_all_with_a_loss_plateau() {
         let x = array![[0.0], [1.0], [2.0], [3.0]];
         let m = MlpParams::default().learning_rate(0.05).check().unwrap();
@@ -783,7 +784,7 @@ mod tests {
         assert!(one.predict_proba(x.view()).iter().all(|v| v.is_finite()));
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn warm_start_continues_from_the_previous_weights() {
         let (x, y) = xor(200, 5);
         let m = MlpParams::default().learning_rate(1e-2).check().unwrap();
@@ -808,7 +809,7 @@ mod tests {
         assert_eq!(ignored, cold);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_hyperparameters_and_odd_input() {
         let p = MlpParams::default();
         assert_eq!(
@@ -849,7 +850,7 @@ mod tests {
         let _ = huge.predict_proba(array![[0.0]].view());
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn serde_round_trip_and_corrupt_input() {
         let fitted = MlpParams::default()
             .hidden(2)

@@ -261,8 +261,9 @@ pub enum ModelError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn shuffle_is_a_seeded_permutation() {
         let mut a: Vec<usize> = (0..20).collect();
         let mut b = a.clone();
@@ -275,7 +276,7 @@ mod tests {
         assert_ne!(a, sorted);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn validation_names_the_broken_rule() {
         let x = ndarray::array![[0.0], [f64::INFINITY]];
         assert_eq!(

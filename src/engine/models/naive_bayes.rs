@@ -369,9 +369,10 @@ impl TryFrom<GaussianNbData> for GaussianNb {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn hand_computed_two_class_example() {
         // Class 0: x ∈ {0, 2} → θ = 1, var = 1; class 1: x ∈ {4, 6, 8} → θ = 6, var = 8/3.
         // Overall variance of {0,2,4,6,8} = 8, so ε = 1e-9 · 8.
@@ -398,7 +399,7 @@ mod tests {
         assert!((p.sum() - 1.0).abs() < 1e-15);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn unlabeled_classes_get_probability_zero_even_with_a_prior() {
         let x = array![[0.0, 1.0], [1.0, 0.0], [0.2, 0.9]];
         let nb = GaussianNbParams::default()
@@ -415,7 +416,7 @@ mod tests {
         assert_eq!(nb.class_count(), &[2, 1, 0]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn a_single_row_or_constant_features_do_not_divide_by_zero() {
         let x = array![[3.0, 3.0]];
         let nb = GaussianNbParams::default()
@@ -436,7 +437,7 @@ mod tests {
         assert_eq!(nb.predict(array![[-4.0], [1.0]].view()), vec![0, 0]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_bad_priors_with_numbers() {
         let p = GaussianNbParams::default();
         assert_eq!(
@@ -471,7 +472,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn extreme_rows_and_wrong_widths_do_not_panic() {
         let x = array![[0.0], [1.0], [5.0]];
         let nb = GaussianNbParams::default()
@@ -491,7 +492,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn serde_round_trip_and_corrupt_input() {
         let x = array![[0.0], [1.0], [5.0]];
         let nb = GaussianNbParams::default()

@@ -201,9 +201,10 @@ impl Classifier for FittedModel {
 mod tests {
     use super::*;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn names_and_labels() {
         let names: Vec<&str> = ModelSpec::all_defaults().iter().map(|s| s.name()).collect();
         assert_eq!(
@@ -230,7 +231,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn warm_start_of_another_kind_is_ignored() {
         let x = array![[-1.0], [-0.5], [0.5], [1.0]];
         let y = [0, 0, 1, 1];
@@ -249,7 +250,7 @@ mod tests {
         assert_eq!(knn.n_features(), Some(1));
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn bad_hyperparameters_surface_through_the_spec() {
         assert_eq!(
             ModelSpec::Knn(KnnParams::default().k(0)).check(),
@@ -260,7 +261,7 @@ mod tests {
             .is_err());
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn specs_deserialize_with_missing_fields_as_defaults() {
         let spec: ModelSpec = serde_json::from_str(r#"{"Mlp":{"hidden":8}}"#).unwrap();
         assert_eq!(spec, ModelSpec::Mlp(MlpParams::default().hidden(8)));

@@ -201,6 +201,7 @@ pub fn ranked_batch<R: Rng>(
 mod tests {
     use super::*;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::{array, Array2};
 
     /// Hand-computed: labeled {0}; pool 1, 2, 4 with uncertainty 0.9, 0.1, 0.2.
@@ -208,7 +209,7 @@ mod tests {
     /// scores ¾·½ + ¼·0.9 = 0.6, ¾·⅔ + ¼·0.1 = 0.525, ¾·⅘ + ¼·0.2 = 0.65 → row 2 (x = 4).
     /// Step 2: |U| = 2, |D| = 2, α = ½; distances to {0, 4}: 1 → ½, 2 → ⅔ →
     /// scores ½·½ + ½·0.9 = 0.7, ½·⅔ + ½·0.1 = 0.38333 → row 0.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn ranked_batch_by_hand() {
         let pool = array![[1.0], [2.0], [4.0]];
         let labeled = array![[0.0]];
@@ -230,7 +231,7 @@ mod tests {
         assert!((picks[2].score - (0.125 + 0.075)).abs() < 1e-12);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn ranked_batch_cold_start_takes_the_medoid_once() {
         // Sum of distances: 16, 13, 12, 13, 40 → the medoid is row 2.
         let pool = array![[0.0], [1.0], [2.0], [3.0], [10.0]];
@@ -249,7 +250,7 @@ mod tests {
         assert_eq!(picks[1].index, 4, "then the row farthest from the medoid");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn diverse_top_batch_checks_and_spreads() {
         let pool = Array2::from_shape_fn((20, 1), |(i, _)| {
             if i < 10 {

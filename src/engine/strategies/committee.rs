@@ -166,6 +166,7 @@ fn kl(p: ArrayView1<f64>, q: ArrayView1<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
     fn committee() -> Vec<Array2<f64>> {
@@ -178,7 +179,7 @@ mod tests {
 
     /// Hand-computed: row 0 all vote class 0 → 0. Row 1 votes (1, 2, 2) → −⅓ln⅓ − ⅔ln⅔ =
     /// 0.636514168294813. Row 2 votes (0 [tie 0.4/0.4 → lowest index], 2, 1) → ln 3.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn vote_entropy_by_hand() {
         let s = vote_entropy_scores(&committee()).unwrap();
         let want = [0.0, 0.636_514_168_294_813, 3.0_f64.ln()];
@@ -190,7 +191,7 @@ mod tests {
     /// Hand-computed: row 0 consensus (0.7, 0.2, 0.1) → entropy 0.801818552543337;
     /// KL of member 0: 0.8 ln(0.8/0.7) + 0.1 ln(0.1/0.2) + 0 = 0.037510...;
     /// member 1: 0.6 ln(6/7) + 0.3 ln(1.5) = 0.029149...; member 2: 0 → max 0.037510...
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn consensus_entropy_and_kl_by_hand() {
         let c = committee();
         let mean = consensus(&c).unwrap();
@@ -210,7 +211,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_empty_and_ragged_committees() {
         assert_eq!(vote_entropy_scores(&[]), Err(StrategyError::EmptyCommittee));
         let err =

@@ -169,10 +169,11 @@ pub fn density_weighted_scores(
 mod tests {
     use super::*;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::{array, Array2};
 
     /// Hand-computed on three points (0,0), (3,4), (0,1): Euclidean distances 5, 1, √18.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn euclidean_density_by_hand() {
         let pool = array![[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]];
         let d =
@@ -190,7 +191,7 @@ mod tests {
 
     /// Hand-computed cosine: (1,0), (0,2), (1,1), (0,0). cos((1,0),(1,1)) = 1/√2, so
     /// d = 1 − 1/√2 and s = 1/(2 − 1/√2); orthogonal rows d = 1, s = ½; the zero row d = 1, s = ½.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn cosine_density_by_hand() {
         let pool = array![[1.0, 0.0], [0.0, 2.0], [1.0, 1.0], [0.0, 0.0]];
         let opts = DensityOptions {
@@ -210,7 +211,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn large_pools_use_a_seeded_subsample() {
         let n = 50;
         let pool = Array2::from_shape_fn((n, 2), |(i, j)| (i * (j + 1)) as f64 * 0.1);
@@ -236,7 +237,7 @@ mod tests {
         .is_err());
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn weighted_scores_check_inputs() {
         assert!(density_weighted_scores(&[1.0], &[1.0, 2.0], 1.0).is_err());
         assert_eq!(

@@ -273,12 +273,13 @@ pub(crate) fn uniform_index<R: Rng>(len: usize, rng: &mut R) -> usize {
 mod tests {
     use super::*;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::{array, Array2};
 
     /// Hand-computed on a line: labeled {0}; pool {1, 2, 6, 7, 10}. First pick 10 (distance 10),
     /// then the farthest from {0, 10}: 6 and 7 are 4 and 3 from 10 / 6 and 7 from 0 → 6 has min
     /// distance 4, 7 has 3, 2 has 2 → pick 6 (score 4). Then min distances: 1→1, 2→2, 7→1 → 2.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn k_center_by_hand() {
         let pool = array![[1.0], [2.0], [6.0], [7.0], [10.0]];
         let labeled = array![[0.0]];
@@ -292,7 +293,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn k_center_without_labels_starts_random_then_spreads() {
         let pool = array![[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0]];
         let empty = Array2::<f64>::zeros((0, 0));
@@ -316,7 +317,7 @@ mod tests {
         assert_eq!(all.len(), 4);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn kmeans_pp_is_seeded_spread_and_distinct() {
         let mut pool = Array2::<f64>::zeros((40, 2));
         for i in 0..40 {
@@ -348,7 +349,7 @@ mod tests {
         assert_eq!(idx, vec![0, 1, 2, 3, 4]);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn refuses_mismatched_features_and_handles_nan() {
         let pool = array![[0.0, 1.0]];
         let labeled = array![[0.0]];

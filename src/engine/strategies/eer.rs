@@ -78,12 +78,13 @@ pub fn expected_error_reduction<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
     /// Hand-computed: candidate 0 has P = (0.8, 0.2); refits give evaluation probabilities
     /// y=0 → [(0.9, 0.1), (0.6, 0.4)], y=1 → [(0.5, 0.5), (0.5, 0.5)].
     /// 0/1: 0.8·(0.1 + 0.4)/2 + 0.2·0.5 = 0.3. Log: 0.8·(H(.9,.1) + H(.6,.4))/2 + 0.2·ln 2.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn eer_by_hand() {
         let current = array![[0.8, 0.2]];
         let refit = |_c: usize, y: usize| -> Result<Array2<f64>, String> {
@@ -101,7 +102,7 @@ mod tests {
         assert!((s[0] + want).abs() < 1e-12, "{s:?}");
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn eer_skips_impossible_classes_and_passes_errors_through() {
         let mut calls = Vec::new();
         let current = array![[1.0, 0.0], [0.0, 1.0]];

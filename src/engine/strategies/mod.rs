@@ -310,8 +310,9 @@ pub fn top_k<R: Rng>(scores: &[f64], k: usize, rng: &mut R) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn top_k_orders_and_breaks_ties_by_seed() {
         let scores = [0.5, 0.5, 0.5, 0.5, 0.9];
         let a = top_k(&scores, 3, &mut crate::engine::rng(1, 0));
@@ -327,7 +328,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn top_k_handles_nan_and_oversized_k() {
         let picks = top_k(&[f64::NAN, 0.2, 0.1], 10, &mut crate::engine::rng(0, 0));
         assert_eq!(picks, vec![1, 2, 0]);

@@ -10,6 +10,7 @@ use super::density::{information_density, DensityOptions, Similarity};
 use super::eer::{expected_error_reduction, EerLoss};
 use super::uncertainty::{entropy_scores, least_confident_scores, margin_scores};
 use crate::engine::rng;
+use crate::testing::wasm_test;
 
 const TOL: f64 = 1e-12;
 
@@ -47,7 +48,7 @@ fn close(what: &str, got: &[f64], want: &[f64]) -> f64 {
     dev
 }
 
-#[test]
+#[wasm_test(unsupported = test)]
 fn uncertainty_matches_modal() {
     let r = &reference()["uncertainty"];
     let p = matrix(&r["proba"]);
@@ -68,7 +69,7 @@ fn uncertainty_matches_modal() {
     );
 }
 
-#[test]
+#[wasm_test(unsupported = test)]
 fn committee_matches_modal() {
     let r = &reference()["committee"];
     let members: Vec<Array2<f64>> = r["members"]
@@ -94,7 +95,7 @@ fn committee_matches_modal() {
     );
 }
 
-#[test]
+#[wasm_test(unsupported = test)]
 fn information_density_matches_modal() {
     let r = &reference()["density"];
     let x = matrix(&r["features"]);
@@ -109,7 +110,7 @@ fn information_density_matches_modal() {
     close("density (cosine)", &d, &vector(&r["cosine"]));
 }
 
-#[test]
+#[wasm_test(unsupported = test)]
 fn ranked_batch_matches_modal() {
     let r = &reference()["ranked_batch"];
     let pool = matrix(&r["pool"]);
@@ -148,7 +149,7 @@ fn knn3(train_x: &[f64], train_y: &[usize], x: &[f64], n_classes: usize) -> Arra
     out / 3.0
 }
 
-#[test]
+#[wasm_test(unsupported = test)]
 fn expected_error_reduction_matches_modal() {
     let r = &reference()["eer"];
     let train_x = vector(&r["x_train"]);

@@ -323,6 +323,7 @@ impl StreamSampler {
 mod tests {
     use super::*;
     use crate::engine::rng;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
     fn stream_row(i: u64, r: &mut crate::engine::EngineRng) -> ndarray::Array1<f64> {
@@ -332,7 +333,7 @@ mod tests {
         array![p, 1.0 - p]
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn budget_is_respected_over_a_long_stream() {
         for policy in [
             StreamPolicy::Random,
@@ -375,7 +376,7 @@ mod tests {
     /// By hand: every item has confidence 0.5 and θ starts at 0.52 with s = 0.01 and no budget
     /// limit. Ask (0.5 < 0.52) → θ = 0.5148; ask → 0.509652; ask → 0.50455548; ask → 0.4995099252;
     /// then 0.5 ≥ θ: no ask → θ = 0.504509024452, and it keeps oscillating around 0.5.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn variable_threshold_adapts() {
         let mut config = StreamConfig::new(StreamPolicy::VariableUncertainty, 1.0);
         config.threshold = 0.52;
@@ -393,7 +394,7 @@ mod tests {
         assert!((s.threshold() - before * 1.01).abs() < 1e-14);
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn same_seed_same_decisions_and_reasons_have_numbers() {
         let run = |seed: u64| {
             let mut s = StreamSampler::new(StreamConfig::new(
@@ -428,7 +429,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn bad_settings_and_rows_are_refused() {
         let mut c = StreamConfig::new(StreamPolicy::RandomizedVariableUncertainty, 0.1);
         c.delta = -1.0;

@@ -82,10 +82,11 @@ pub fn margin_scores(proba: ArrayView2<f64>) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::wasm_test;
     use ndarray::array;
 
     /// Hand-computed: margins are 0.9−0.05=0.85, 0.4−0.35=0.05, 0.5−0.5=0, 0.6−0.3=0.3.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn margin_by_hand() {
         let p = array![
             [0.9, 0.05, 0.05],
@@ -103,7 +104,7 @@ mod tests {
     }
 
     /// Hand-computed: 1 − max p = 0.1, 0.6, 0.5, 0.4.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn least_confident_by_hand() {
         let p = array![
             [0.9, 0.05, 0.05],
@@ -123,7 +124,7 @@ mod tests {
 
     /// Hand-computed: H(½, ½, 0) = ln 2; H(1, 0, 0) = 0; H(⅓, ⅓, ⅓) = ln 3;
     /// H(0.9, 0.1) = −0.9 ln 0.9 − 0.1 ln 0.1 = 0.325082973391448.
-    #[test]
+    #[wasm_test(unsupported = test)]
     fn entropy_by_hand() {
         let third = 1.0 / 3.0;
         let p = array![
