@@ -105,6 +105,84 @@ pub enum Event {
         class: usize,
         origin: Origin,
     },
+    /// The person skipped `row`: it is not asked again while other rows remain.
+    Skip { row: usize },
+    /// Take back the most recent label or skip that is still in effect (seed labels stay).
+    Undo,
+}
+
+/// The state a log describes: labels and skipped rows, with undone events removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelState {
+    /// Labeled rows and their classes.
+    pub labels: BTreeMap<usize, usize>,
+    /// Skipped rows.
+    pub skipped: BTreeSet<usize>,
+    /// Labels and skips in the order they took effect (what `Undo` takes back, last first).
+    pub history: Vec<Event>,
+}
+
+impl LabelState {
+    /// Replay a log.
+    ///
+    /// ```
+    /// use activelab::engine::session::{Event, LabelState, Origin};
+    /// let log = [
+    ///     Event::Label { row: 1, class: 0, origin: Origin::User },
+    ///     Event::Skip { row: 2 },
+    ///     Event::Undo,
+    ///     Event::Label { row: 3, class: 1, origin: Origin::User },
+    /// ];
+    /// let state = LabelState::replay(&log);
+    /// assert_eq!(state.labels.len(), 2);
+    /// assert!(state.skipped.is_empty());
+    /// ```
+    pub fn replay(log: &[Event]) -> Self {
+        let mut history: Vec<Event> = Vec::new();
+        for event in log {
+            match event {
+                Event::Undo => {
+                    let undoable = !matches!(
+                        history.last(),
+                        None | Some(Event::Label {
+                            origin: Origin::Seed,
+                            ..
+                        })
+                    );
+                    if undoable {
+                        history.pop();
+                    }
+                }
+                other => history.push(*other),
+            }
+        }
+        let mut state = LabelState::default();
+        for event in &history {
+            match *event {
+                Event::Label { row, class, .. } => {
+                    state.skipped.remove(&row);
+                    state.labels.insert(row, class);
+                }
+                Event::Skip { row } => {
+                    state.skipped.insert(row);
+                }
+                Event::Undo => {}
+            }
+        }
+        state.history = history;
+        state
+    }
+
+    /// Whether an `Undo` now would take something back.
+    pub fn can_undo(&self) -> bool {
+        !matches!(
+            self.history.last(),
+            None | Some(Event::Label {
+                origin: Origin::Seed,
+                ..
+            })
+        )
+    }
 }
 
 /// Everything that can go wrong in a session.
@@ -126,6 +204,8 @@ pub enum SessionError {
     ClassOutOfRange { class: usize, n_classes: usize },
     #[error("row {row} is already labeled")]
     AlreadyLabeled { row: usize },
+    #[error("there is nothing to undo: no label or skip of yours is left")]
+    NothingToUndo,
     #[error("the dataset needs at least 2 classes to learn from, it has {n_classes}")]
     TooFewClasses { n_classes: usize },
     #[error("the split cannot be used: {reason}")]
@@ -245,14 +325,33 @@ impl Session {
         &self.config
     }
 
+    /// Change how the session runs (strategy, model, batch, cold start) while keeping every label:
+    /// the split and seed stay those the session started with.
+    pub fn reconfigure(&mut self, config: SessionConfig) -> Result<(), SessionError> {
+        config.model.check()?;
+        if config.batch_size == 0 {
+            return Err(SessionError::BadBatchSize { batch_size: 0 });
+        }
+        let model_changed = config.model != self.config.model;
+        self.config = SessionConfig {
+            seed: self.config.seed,
+            test_fraction: self.config.test_fraction,
+            ..config
+        };
+        if model_changed {
+            self.warm = None;
+        }
+        Ok(())
+    }
+
+    /// The labels, skips and history the log describes.
+    pub fn state(&self) -> LabelState {
+        LabelState::replay(&self.log)
+    }
+
     /// Labeled rows and their classes, derived from the log.
     pub fn labels(&self) -> BTreeMap<usize, usize> {
-        self.log
-            .iter()
-            .map(|e| match *e {
-                Event::Label { row, class, .. } => (row, class),
-            })
-            .collect()
+        self.state().labels
     }
 
     /// Label one random pool row of every class that has known labels in the pool (a demo start).
@@ -297,6 +396,22 @@ impl Session {
                     return Err(SessionError::AlreadyLabeled { row });
                 }
             }
+            Event::Skip { row } => {
+                if !self.pool_set.contains(&row) {
+                    return Err(SessionError::RowNotInPool {
+                        row,
+                        pool: self.split.pool.len(),
+                    });
+                }
+                if self.labels().contains_key(&row) {
+                    return Err(SessionError::AlreadyLabeled { row });
+                }
+            }
+            Event::Undo => {
+                if !self.state().can_undo() {
+                    return Err(SessionError::NothingToUndo);
+                }
+            }
         }
         self.log.push(event);
         Ok(())
@@ -312,15 +427,21 @@ impl Session {
 
     /// Fit on the labeled rows (warm-started), measure on the test split, and pick the next row(s).
     pub fn round(&mut self) -> Result<Round, SessionError> {
-        let labels = self.labels();
+        let LabelState {
+            labels, skipped, ..
+        } = self.state();
         let mut rng = self.query_rng();
-        let candidates: Vec<usize> = self
+        let unlabeled = self
             .split
             .pool
             .iter()
             .copied()
-            .filter(|r| !labels.contains_key(r))
-            .collect();
+            .filter(|r| !labels.contains_key(r));
+        let mut candidates: Vec<usize> =
+            unlabeled.clone().filter(|r| !skipped.contains(r)).collect();
+        if candidates.is_empty() {
+            candidates = unlabeled.collect(); // only skipped rows are left: ask them again
+        }
         let labeled_rows: Vec<usize> = labels.keys().copied().collect();
         let y: Vec<usize> = labels.values().copied().collect();
         let x_labeled = self.x.select(Axis(0), &labeled_rows);
@@ -618,6 +739,45 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn skip_and_undo_change_the_next_query() {
+        let mut s = Session::new(iris(), SessionConfig::default()).unwrap();
+        s.seed_one_per_class().unwrap();
+        assert_eq!(
+            s.apply(Event::Undo),
+            Err(SessionError::NothingToUndo),
+            "seed labels stay"
+        );
+        let first = s.round().unwrap().query.unwrap().row;
+        s.apply(Event::Skip { row: first }).unwrap();
+        let second = s.round().unwrap().query.unwrap().row;
+        assert_ne!(first, second, "a skipped row is not asked again");
+        s.apply(Event::Label {
+            row: second,
+            class: 1,
+            origin: Origin::User,
+        })
+        .unwrap();
+        assert_eq!(s.labels().len(), 4);
+        s.apply(Event::Undo).unwrap();
+        assert_eq!(s.labels().len(), 3);
+        assert_eq!(
+            s.round().unwrap().query.unwrap().row,
+            second,
+            "undo brings the row back"
+        );
+        s.apply(Event::Undo).unwrap();
+        assert!(s.state().skipped.is_empty());
+        assert_eq!(s.round().unwrap().query.unwrap().row, first, "and the skip");
+        let labels = s.labels();
+        s.reconfigure(SessionConfig {
+            strategy: Strategy::Entropy,
+            ..SessionConfig::default()
+        })
+        .unwrap();
+        assert_eq!(s.labels(), labels, "changing the strategy keeps the labels");
     }
 
     #[wasm_test(unsupported = test)]

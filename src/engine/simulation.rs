@@ -251,8 +251,9 @@ pub fn run(
     let order = session
         .log()
         .iter()
-        .map(|e| match *e {
-            Event::Label { row, .. } => row,
+        .filter_map(|e| match *e {
+            Event::Label { row, .. } => Some(row),
+            Event::Skip { .. } | Event::Undo => None,
         })
         .collect();
     Ok(Run {
