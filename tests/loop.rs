@@ -211,3 +211,60 @@ fn uncertainty_sampling_beats_random_on_a_separable_synthetic_set() {
     let (margin, random) = (aulc(Strategy::Margin), aulc(Strategy::Random));
     assert!(margin > random, "margin AULC {margin} vs random {random}");
 }
+
+#[test]
+fn worker_skip_undo_and_configure() {
+    let mut state = WorkerState::default();
+    let opened = collect(
+        &mut state,
+        Request::Open {
+            name: "Iris".into(),
+            csv: IRIS.into(),
+            seed: 42,
+        },
+    );
+    let Response::Round(first) = &opened[1] else {
+        panic!("{opened:?}")
+    };
+    assert!(!first.can_undo, "seed labels cannot be undone");
+    let row = first.query.as_ref().unwrap().row;
+    let skipped = collect(&mut state, Request::Skip { row });
+    let [Response::Round(after_skip)] = skipped.as_slice() else {
+        panic!("{skipped:?}")
+    };
+    assert_eq!((after_skip.skipped, after_skip.n_labels), (1, 3));
+    assert!(after_skip.can_undo);
+    assert_ne!(after_skip.query.as_ref().unwrap().row, row);
+    let undone = collect(&mut state, Request::Undo);
+    let [Response::Round(after_undo)] = undone.as_slice() else {
+        panic!("{undone:?}")
+    };
+    assert_eq!(after_undo.query.as_ref().unwrap().row, row);
+    assert_eq!(after_undo.curve.len(), 1, "one point per label count");
+    let configured = collect(
+        &mut state,
+        Request::Configure {
+            strategy: "entropy".into(),
+            model: "knn".into(),
+        },
+    );
+    let Response::Configured(summary) = &configured[0] else {
+        panic!("{configured:?}")
+    };
+    assert_eq!(
+        (summary.strategy.as_str(), summary.model.as_str()),
+        ("entropy", "knn")
+    );
+    assert!(matches!(configured[1], Response::Round(_)));
+    let bad = collect(
+        &mut state,
+        Request::Configure {
+            strategy: "psychic".into(),
+            model: "knn".into(),
+        },
+    );
+    assert_eq!(
+        bad,
+        vec![Response::Error("Unknown strategy 'psychic'.".into())]
+    );
+}

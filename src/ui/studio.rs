@@ -105,6 +105,7 @@ impl Studio {
                 self.round.set(None);
                 self.baseline.set(None);
             }
+            Response::Configured(summary) => self.dataset.set(Some(summary)),
             Response::Round(round) => {
                 self.round.set(Some(round));
                 self.busy.set(false);

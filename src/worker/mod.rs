@@ -8,6 +8,8 @@
 pub mod web;
 
 use crate::engine::data::import::{parse_csv, CsvOptions};
+use crate::engine::data::ImportReport;
+use crate::engine::models::ModelSpec;
 use crate::engine::session::{Event, Origin, Round, Session, SessionConfig};
 use crate::engine::simulation::{mean_curve, run_with_oracle, CurvePoint};
 use crate::engine::strategies::Strategy;
@@ -29,6 +31,76 @@ pub enum Request {
     },
     /// The person says `row` is of class `class`.
     Label { row: usize, class: usize },
+    /// The person skips `row`.
+    Skip { row: usize },
+    /// Take back the last label or skip.
+    Undo,
+    /// Change the strategy and model (names as in [`Strategy::from_name`] and
+    /// [`MODEL_NAMES`]); the labels stay.
+    Configure { strategy: String, model: String },
+}
+
+/// Model names [`Request::Configure`] accepts, with their display names.
+pub const MODEL_NAMES: [(&str, &str); 4] = [
+    ("logistic", "Logistic regression"),
+    ("naive_bayes", "Naive Bayes"),
+    ("knn", "k-NN"),
+    ("mlp", "Neural network"),
+];
+
+/// The model a [`MODEL_NAMES`] name means, with default hyperparameters.
+pub fn model_by_name(name: &str) -> Option<ModelSpec> {
+    let [logistic, naive_bayes, knn, mlp] = ModelSpec::all_defaults();
+    match name {
+        "logistic" => Some(logistic),
+        "naive_bayes" => Some(naive_bayes),
+        "knn" => Some(knn),
+        "mlp" => Some(mlp),
+        _ => None,
+    }
+}
+
+/// What the import did, in sentences for the person.
+pub fn report_lines(report: &ImportReport) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} rows read{}.",
+        report.rows_read,
+        if report.unlabeled_rows > 0 {
+            format!(
+                ", {} without a label (the pool to label)",
+                report.unlabeled_rows
+            )
+        } else {
+            String::new()
+        }
+    )];
+    for c in &report.imputed {
+        lines.push(format!(
+            "Column '{}': {} missing cells filled with {}.",
+            c.column, c.cells, c.value
+        ));
+    }
+    if !report.dropped_constant.is_empty() {
+        lines.push(format!(
+            "Dropped {} constant column(s): {}.",
+            report.dropped_constant.len(),
+            report.dropped_constant.join(", ")
+        ));
+    }
+    if !report.dropped_empty.is_empty() {
+        lines.push(format!(
+            "Dropped {} empty column(s): {}.",
+            report.dropped_empty.len(),
+            report.dropped_empty.join(", ")
+        ));
+    }
+    if !report.one_hot.is_empty() {
+        lines.push(format!(
+            "{} categorical column(s) one-hot encoded.",
+            report.one_hot.len()
+        ));
+    }
+    lines
 }
 
 /// What the worker tells the page.
@@ -36,6 +108,8 @@ pub enum Request {
 pub enum Response {
     /// A session started on this dataset.
     Opened(DatasetSummary),
+    /// The settings changed (the labels, curve and baseline stay).
+    Configured(DatasetSummary),
     /// A round finished: the model, its accuracy and the next sample.
     Round(RoundView),
     /// The random-sampling baseline on the same split and seed labels.
@@ -53,7 +127,16 @@ pub struct DatasetSummary {
     pub n_test: usize,
     pub feature_names: Vec<String>,
     pub class_names: Vec<String>,
+    /// The strategy's short name ([`Strategy::name`]).
     pub strategy: String,
+    /// The strategy's display name.
+    pub strategy_label: String,
+    /// The model's short name ([`MODEL_NAMES`]).
+    pub model: String,
+    /// Whether held-out test labels exist (else no test accuracy can be shown).
+    pub has_test: bool,
+    /// What the import did, in sentences.
+    pub report: Vec<String>,
 }
 
 /// The sample on screen.
@@ -78,6 +161,10 @@ pub struct RoundView {
     /// The whole learning curve of this session so far.
     pub curve: Vec<CurvePoint>,
     pub query: Option<QueryView>,
+    /// Whether an undo would take something back.
+    pub can_undo: bool,
+    /// Rows skipped so far.
+    pub skipped: usize,
 }
 
 /// The random-sampling baseline.
@@ -127,7 +214,11 @@ impl WorkerState {
                     n_test: session.split().test.len(),
                     feature_names: data.feature_names.clone(),
                     class_names: data.class_names.clone(),
-                    strategy: session.config().strategy.label().to_string(),
+                    strategy: session.config().strategy.name().to_string(),
+                    strategy_label: session.config().strategy.label().to_string(),
+                    model: "logistic".to_string(),
+                    has_test: !session.split().test.is_empty(),
+                    report: report_lines(&data.report),
                 }));
                 self.curve.clear();
                 self.session = Some(session);
@@ -148,7 +239,58 @@ impl WorkerState {
                     .map_err(|e| format!("That label was not recorded: {e}"))?;
                 self.round(emit)
             }
+            Request::Skip { row } => {
+                self.open_session()?
+                    .apply(Event::Skip { row })
+                    .map_err(|e| format!("That skip was not recorded: {e}"))?;
+                self.round(emit)
+            }
+            Request::Undo => {
+                self.open_session()?
+                    .apply(Event::Undo)
+                    .map_err(|e| format!("Nothing was undone: {e}"))?;
+                // The curve keeps one point per round; drop the points past the new label count.
+                let n = self.open_session()?.labels().len();
+                self.curve.retain(|p| p.n_labels < n);
+                self.round(emit)
+            }
+            Request::Configure { strategy, model } => {
+                let strategy_spec = Strategy::from_name(&strategy)
+                    .ok_or_else(|| format!("Unknown strategy '{strategy}'."))?;
+                let model_spec =
+                    model_by_name(&model).ok_or_else(|| format!("Unknown model '{model}'."))?;
+                let session = self.open_session()?;
+                let config = SessionConfig {
+                    strategy: strategy_spec,
+                    model: model_spec,
+                    ..session.config().clone()
+                };
+                session
+                    .reconfigure(config)
+                    .map_err(|e| format!("The settings were not changed: {e}"))?;
+                let data = session.data();
+                emit(Response::Configured(DatasetSummary {
+                    name: data.name.clone(),
+                    n_rows: data.n_rows(),
+                    n_pool: session.split().pool.len(),
+                    n_test: session.split().test.len(),
+                    feature_names: data.feature_names.clone(),
+                    class_names: data.class_names.clone(),
+                    strategy: strategy_spec.name().to_string(),
+                    strategy_label: strategy_spec.label().to_string(),
+                    model,
+                    has_test: !session.split().test.is_empty(),
+                    report: report_lines(&data.report),
+                }));
+                self.round(emit)
+            }
         }
+    }
+
+    fn open_session(&mut self) -> Result<&mut Session, String> {
+        self.session
+            .as_mut()
+            .ok_or_else(|| "No dataset is open: open one first.".to_string())
     }
 
     fn round(&mut self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
@@ -160,8 +302,10 @@ impl WorkerState {
             ..
         } = session.round().map_err(|e| e.to_string())?;
         if let Some(accuracy) = test_accuracy {
+            self.curve.retain(|p| p.n_labels != n_labels);
             self.curve.push(CurvePoint { n_labels, accuracy });
         }
+        let state = session.state();
         let data = session.data();
         emit(Response::Round(RoundView {
             n_labels,
@@ -174,6 +318,8 @@ impl WorkerState {
                 proba: q.proba,
                 score: q.score,
             }),
+            can_undo: state.can_undo(),
+            skipped: state.skipped.len(),
         }));
         Ok(())
     }
