@@ -100,9 +100,11 @@ pub fn LearningCurve() -> impl IntoView {
             .with(|b| b.as_ref().map(|b| b.curve.clone()).unwrap_or_default())
     });
     let strategy = Memo::new(move |_| {
-        studio
-            .dataset
-            .with(|d| d.as_ref().map(|d| d.strategy.clone()).unwrap_or_default())
+        studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| d.strategy_label.clone())
+                .unwrap_or_default()
+        })
     });
     let runs = Memo::new(move |_| studio.baseline.with(|b| b.as_ref().map_or(0, |b| b.runs)));
     let geo = Memo::new(move |_| active.with(|a| random.with(|r| geometry(a, r))));

@@ -2,6 +2,7 @@
 //! ML. Shared state lives in [`studio::Studio`], reached through [`studio::use_studio`].
 
 pub mod chart;
+pub mod controls;
 pub mod query;
 pub mod studio;
 
@@ -12,6 +13,13 @@ use wasm_bindgen::JsCast;
 
 /// The demo the page opens on.
 pub const DEFAULT_DATASET: (&str, &str) = ("Iris", "datasets/iris.csv");
+/// The bundled demos: display name and file under `datasets/`.
+pub const DEMOS: [(&str, &str); 4] = [
+    ("Iris", "iris.csv"),
+    ("Wine", "wine.csv"),
+    ("Breast Cancer Wisconsin (Diagnostic)", "breast_cancer.csv"),
+    ("Optical Digits (8×8)", "digits.csv"),
+];
 /// The seed of the default demo's split and seed labels.
 pub const DEFAULT_SEED: u64 = 42;
 
@@ -118,9 +126,15 @@ pub fn StudioView() -> impl IntoView {
             <p class="tagline">"Active learning in your browser. Your data never leaves this tab."</p>
         </header>
         <main class="studio">
+            <controls::Controls/>
+            <controls::HelpOverlay/>
             <section class="dataset" aria-label="Dataset">
                 <h2>"Dataset: " <span data-testid="dataset-name">{title}</span></h2>
                 <p>{details}</p>
+                <ul class="report" data-testid="import-report">
+                    {move || studio.dataset.with(|d| d.as_ref().map(|d| d.report.clone()).unwrap_or_default())
+                        .into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                </ul>
             </section>
             <div
                 class="status"

@@ -16,7 +16,16 @@ pub fn class_for_key(key: &str, n_classes: usize) -> Option<usize> {
 pub fn install_label_keys() {
     let studio = use_studio();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() {
+        if ev.repeat() {
+            return;
+        }
+        let key = ev.key();
+        if (ev.ctrl_key() || ev.meta_key()) && key.eq_ignore_ascii_case("z") {
+            ev.prevent_default();
+            studio.undo();
+            return;
+        }
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
         let typing = ev
@@ -26,10 +35,33 @@ pub fn install_label_keys() {
         if typing {
             return;
         }
+        match key.as_str() {
+            "?" => {
+                ev.prevent_default();
+                studio.help_open.update(|open| *open = !*open);
+                return;
+            }
+            "Escape" => {
+                studio.help_open.set(false);
+                return;
+            }
+            _ if studio.help_open.get_untracked() => return,
+            "s" | "S" => {
+                ev.prevent_default();
+                studio.skip();
+                return;
+            }
+            "Backspace" => {
+                ev.prevent_default();
+                studio.undo();
+                return;
+            }
+            _ => {}
+        }
         let n_classes = studio
             .dataset
             .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
-        if let Some(class) = class_for_key(&ev.key(), n_classes) {
+        if let Some(class) = class_for_key(&key, n_classes) {
             ev.prevent_default();
             studio.label(class);
         }
@@ -98,16 +130,30 @@ pub fn QueryCard() -> impl IntoView {
         let names = classes.get();
         let mut ranked: Vec<(usize, f64)> = q.proba.iter().copied().enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (strategy, strategy_label) = studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| (d.strategy.clone(), d.strategy_label.clone()))
+                .unwrap_or_default()
+        });
+        let name = |k: usize| names.get(k).cloned().unwrap_or_default();
         let why = match (ranked.first(), ranked.get(1)) {
-            (Some(&(a, pa)), Some(&(b, pb))) => format!(
+            (Some(&(a, pa)), Some(&(b, pb))) if strategy == "margin" => format!(
                 "Margin sampling asks where the model is torn between its two best guesses: {} ({}) and {} ({}), a margin of {}. No other unlabeled sample has a smaller margin.",
-                names.get(a).cloned().unwrap_or_default(),
+                name(a),
                 format_percent(pa),
-                names.get(b).cloned().unwrap_or_default(),
+                name(b),
                 format_percent(pb),
                 format_value(pa - pb),
             ),
-            _ => "No model yet: this sample was drawn at random.".to_string(),
+            (Some(&(a, pa)), Some(&(b, pb))) => format!(
+                "Picked by {strategy_label} with the highest score among the unlabeled samples ({}). The model's two best guesses: {} ({}) and {} ({}).",
+                format_value(q.score),
+                name(a),
+                format_percent(pa),
+                name(b),
+                format_percent(pb),
+            ),
+            _ => "No model yet: this sample was picked to cover the data (k-means++ cold start).".to_string(),
         };
         let known = q.known_label.and_then(|k| names.get(k).cloned());
         let known_index = q.known_label.map(|k| k.to_string()).unwrap_or_default();
@@ -161,7 +207,20 @@ pub fn QueryCard() -> impl IntoView {
             <div class="class-buttons" role="group" aria-label="Label this sample as">
                 {buttons}
             </div>
-            <p class="hint">"Press " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " to label with the keyboard."</p>
+            <div class="actions">
+                <button data-testid="skip-button" aria-keyshortcuts="s" on:click=move |_| studio.skip()>
+                    "Skip " <kbd>"s"</kbd>
+                </button>
+                <button
+                    data-testid="undo-button"
+                    aria-keyshortcuts="Backspace Control+Z"
+                    disabled=move || !studio.round.with(|r| r.as_ref().is_some_and(|r| r.can_undo))
+                    on:click=move |_| studio.undo()
+                >
+                    "Undo " <kbd>"⌫"</kbd>
+                </button>
+            </div>
+            <p class="hint">"Press " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " to label, " <kbd>"s"</kbd> " to skip, " <kbd>"?"</kbd> " for every key."</p>
         </section>
     }
 }

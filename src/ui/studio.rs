@@ -30,6 +30,8 @@ pub struct Studio {
     pub busy: RwSignal<bool>,
     /// The last error, for the person to read.
     pub error: RwSignal<Option<String>>,
+    /// The keyboard help overlay is open.
+    pub help_open: RwSignal<bool>,
     backend: StoredValue<Backend, LocalStorage>,
 }
 
@@ -50,6 +52,7 @@ impl Studio {
         let baseline = RwSignal::new(None);
         let busy = RwSignal::new(false);
         let error = RwSignal::new(None);
+        let help_open = RwSignal::new(false);
         let backend = StoredValue::new_local(Backend::Unavailable);
         let studio = Self {
             dataset,
@@ -57,6 +60,7 @@ impl Studio {
             baseline,
             busy,
             error,
+            help_open,
             backend,
         };
         let on_response = move |response: Response| studio.receive(response);
@@ -133,6 +137,48 @@ impl Studio {
         if let (Some(row), true) = (row, class < n_classes) {
             self.send(Request::Label { row, class });
         }
+    }
+}
+
+impl Studio {
+    /// The row on screen, when a round is shown and nothing is running.
+    fn current_row(&self) -> Option<usize> {
+        if self.busy.get_untracked() {
+            return None;
+        }
+        self.round
+            .with_untracked(|r| r.as_ref().and_then(|r| r.query.as_ref().map(|q| q.row)))
+    }
+
+    /// The person skips the sample on screen.
+    pub fn skip(&self) {
+        if let Some(row) = self.current_row() {
+            self.send(Request::Skip { row });
+        }
+    }
+
+    /// Take back the last label or skip (ignored when there is none or a round is running).
+    pub fn undo(&self) {
+        let can = self
+            .round
+            .with_untracked(|r| r.as_ref().is_some_and(|r| r.can_undo));
+        if can && !self.busy.get_untracked() {
+            self.send(Request::Undo);
+        }
+    }
+
+    /// Change the strategy and model; the labels stay.
+    pub fn configure(&self, strategy: String, model: String) {
+        self.send(Request::Configure { strategy, model });
+    }
+
+    /// Open CSV text (a bundled demo or the person's own file).
+    pub fn open_csv(&self, name: String, csv: String) {
+        self.send(Request::Open {
+            name,
+            csv,
+            seed: super::DEFAULT_SEED,
+        });
     }
 }
 

@@ -1,0 +1,139 @@
+//! Getting data in and choosing how to learn: bundled demos, the person's own CSV file, the
+//! strategy and the model, and the keyboard help overlay.
+
+use super::studio::use_studio;
+use super::{fetch_text, DEMOS};
+use crate::engine::strategies::{Strategy, STRATEGY_NAMES};
+use crate::worker::MODEL_NAMES;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The value of the `<select>` or `<input>` an event came from.
+fn target_value(ev: &leptos::ev::Event) -> String {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// Read the first file of an `<input type=file>` change event as text.
+async fn read_file(ev: leptos::ev::Event) -> Result<(String, String), String> {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .ok_or("No file input.")?;
+    let file = input
+        .files()
+        .and_then(|files| files.get(0))
+        .ok_or("No file was chosen.")?;
+    let name = file.name();
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| format!("{name} could not be read as text."))?;
+    input.set_value("");
+    Ok((
+        name.clone(),
+        text.as_string()
+            .ok_or_else(|| format!("{name} could not be read as text."))?,
+    ))
+}
+
+/// Demos, file picker, strategy and model.
+#[component]
+pub fn Controls() -> impl IntoView {
+    let studio = use_studio();
+    let on_demo = move |ev: leptos::ev::Event| {
+        let file = target_value(&ev);
+        let Some((name, path)) = DEMOS.iter().find(|(_, f)| *f == file) else {
+            return;
+        };
+        let (name, url) = (name.to_string(), format!("datasets/{path}"));
+        leptos::task::spawn_local(async move {
+            match fetch_text(&url).await {
+                Ok(csv) => studio.open_csv(name, csv),
+                Err(message) => studio.error.set(Some(message)),
+            }
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            match read_file(ev).await {
+                Ok((name, csv)) => studio.open_csv(name, csv),
+                Err(message) => studio.error.set(Some(message)),
+            }
+        });
+    };
+    let strategy = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.strategy.clone()).unwrap_or_default())
+    });
+    let model = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.model.clone()).unwrap_or_default())
+    });
+    let on_strategy = move |ev: leptos::ev::Event| {
+        studio.configure(target_value(&ev), model.get_untracked());
+    };
+    let on_model = move |ev: leptos::ev::Event| {
+        studio.configure(strategy.get_untracked(), target_value(&ev));
+    };
+    view! {
+        <section class="controls" aria-label="Data and settings">
+            <label>
+                "Demo dataset "
+                <select data-testid="demo-select" on:change=on_demo>
+                    <option value="" selected=true disabled=true>"Choose a demo…"</option>
+                    {DEMOS.iter().map(|(name, file)| view! { <option value=*file>{*name}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="file-open">
+                "Open your own CSV "
+                <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="file-input" on:change=on_file/>
+            </label>
+            <label>
+                "Strategy "
+                <select data-testid="strategy-select" on:change=on_strategy prop:value=move || strategy.get()>
+                    {STRATEGY_NAMES.iter().filter_map(|n| Strategy::from_name(n).map(|s| (*n, s.label()))).map(|(n, label)| view! {
+                        <option value=n selected=move || strategy.get() == n>{label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Model "
+                <select data-testid="model-select" on:change=on_model prop:value=move || model.get()>
+                    {MODEL_NAMES.iter().map(|(n, label)| view! {
+                        <option value=*n selected=move || model.get() == *n>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button class="help-button" on:click=move |_| studio.help_open.set(true) aria-keyshortcuts="?">
+                "Keys " <kbd>"?"</kbd>
+            </button>
+        </section>
+    }
+}
+
+/// The list of every key, shown with `?`.
+#[component]
+pub fn HelpOverlay() -> impl IntoView {
+    let studio = use_studio();
+    view! {
+        <Show when=move || studio.help_open.get()>
+            <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
+                <div class="overlay-card">
+                    <h2 id="help-title">"Keyboard"</h2>
+                    <dl class="keys">
+                        <dt><kbd>"1"</kbd>"–"<kbd>"9"</kbd></dt><dd>"Label the sample with class 1–9"</dd>
+                        <dt><kbd>"s"</kbd></dt><dd>"Skip this sample"</dd>
+                        <dt><kbd>"Backspace"</kbd>" or "<kbd>"Ctrl"</kbd>"+"<kbd>"Z"</kbd></dt><dd>"Undo the last label or skip"</dd>
+                        <dt><kbd>"?"</kbd></dt><dd>"Show or hide this list"</dd>
+                        <dt><kbd>"Esc"</kbd></dt><dd>"Close this list"</dd>
+                    </dl>
+                    <button autofocus=true on:click=move |_| studio.help_open.set(false)>"Close"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
