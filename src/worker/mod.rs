@@ -175,6 +175,24 @@ pub struct BaselineView {
     pub curve: Vec<CurvePoint>,
 }
 
+/// What the page shows of a session's dataset and settings (`model`: its [`MODEL_NAMES`] name).
+fn summary(session: &Session, model: &str) -> DatasetSummary {
+    let data = session.data();
+    DatasetSummary {
+        name: data.name.clone(),
+        n_rows: data.n_rows(),
+        n_pool: session.split().pool.len(),
+        n_test: session.split().test.len(),
+        feature_names: data.feature_names.clone(),
+        class_names: data.class_names.clone(),
+        strategy: session.config().strategy.name().to_string(),
+        strategy_label: session.config().strategy.label().to_string(),
+        model: model.to_string(),
+        has_test: !session.split().test.is_empty(),
+        report: report_lines(&data.report),
+    }
+}
+
 /// The worker's state: at most one open session and its curve.
 #[derive(Debug, Default)]
 pub struct WorkerState {
@@ -206,20 +224,7 @@ impl WorkerState {
                 };
                 let mut session = Session::new(data, config).map_err(|e| e.to_string())?;
                 session.seed_one_per_class().map_err(|e| e.to_string())?;
-                let data = session.data();
-                emit(Response::Opened(DatasetSummary {
-                    name: data.name.clone(),
-                    n_rows: data.n_rows(),
-                    n_pool: session.split().pool.len(),
-                    n_test: session.split().test.len(),
-                    feature_names: data.feature_names.clone(),
-                    class_names: data.class_names.clone(),
-                    strategy: session.config().strategy.name().to_string(),
-                    strategy_label: session.config().strategy.label().to_string(),
-                    model: "logistic".to_string(),
-                    has_test: !session.split().test.is_empty(),
-                    report: report_lines(&data.report),
-                }));
+                emit(Response::Opened(summary(&session, "logistic")));
                 self.curve.clear();
                 self.session = Some(session);
                 self.round(emit)?;
@@ -268,20 +273,7 @@ impl WorkerState {
                 session
                     .reconfigure(config)
                     .map_err(|e| format!("The settings were not changed: {e}"))?;
-                let data = session.data();
-                emit(Response::Configured(DatasetSummary {
-                    name: data.name.clone(),
-                    n_rows: data.n_rows(),
-                    n_pool: session.split().pool.len(),
-                    n_test: session.split().test.len(),
-                    feature_names: data.feature_names.clone(),
-                    class_names: data.class_names.clone(),
-                    strategy: strategy_spec.name().to_string(),
-                    strategy_label: strategy_spec.label().to_string(),
-                    model,
-                    has_test: !session.split().test.is_empty(),
-                    report: report_lines(&data.report),
-                }));
+                emit(Response::Configured(summary(session, &model)));
                 self.round(emit)
             }
         }
