@@ -73,6 +73,12 @@ pub fn Controls() -> impl IntoView {
             .dataset
             .with(|d| d.as_ref().map(|d| d.model.clone()).unwrap_or_default())
     });
+    let dataset_name = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default())
+    });
+    let is_demo = move || dataset_name.with(|n| DEMOS.iter().any(|(name, _)| name == n));
     let on_strategy = move |ev: leptos::ev::Event| {
         studio.configure(target_value(&ev), model.get_untracked());
     };
@@ -84,8 +90,10 @@ pub fn Controls() -> impl IntoView {
             <label>
                 "Demo dataset "
                 <select data-testid="demo-select" on:change=on_demo>
-                    <option value="" selected=true disabled=true>"Choose a demo…"</option>
-                    {DEMOS.iter().map(|(name, file)| view! { <option value=*file>{*name}</option> }).collect_view()}
+                    <option value="" disabled=true selected=move || !is_demo()>"Choose a demo…"</option>
+                    {DEMOS.iter().map(|(name, file)| view! {
+                        <option value=*file selected=move || dataset_name.get() == *name>{*name}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label class="file-open">

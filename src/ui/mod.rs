@@ -39,6 +39,8 @@ pub fn format_value(v: f64) -> String {
         format!("{v:.0}")
     } else if v.abs() >= 0.01 && v.abs() < 1e5 {
         format!("{:.3}", v).trim_end_matches('0').to_string()
+    } else if v.abs() >= 1e-4 && v.abs() < 0.01 {
+        format!("{:.5}", v).trim_end_matches('0').to_string()
     } else {
         format!("{v:.3e}")
     }
