@@ -180,7 +180,10 @@ pub fn LearningCurve() -> impl IntoView {
             <figcaption>
                 <ul class="legend">
                     <li class="legend-active">{move || format!("You ({} sampling)", strategy.get())}</li>
-                    <li class="legend-random">{move || format!("Random sampling, same split (mean of {} runs)", runs.get())}</li>
+                    <li class="legend-random">{move || match runs.get() {
+                        0 => "Random sampling, same split (computing…)".to_string(),
+                        n => format!("Random sampling, same split (mean of {n} runs)"),
+                    }}</li>
                 </ul>
                 <p id="curve-summary" data-testid="curve-summary">{summary}</p>
                 <details>
