@@ -3,6 +3,7 @@
 //! Every command runs from the workspace root and first installs the tools it needs, and only
 //! those that are missing or at the wrong version (see `tools.rs`), so a second run starts at once.
 
+mod fuzz;
 mod purity;
 mod stages;
 mod tools;
@@ -26,6 +27,10 @@ commands:
         --list         print the stages and exit
   dist                 install missing tools, `trunk build --release --public-url ./`, print sizes
   bench [--list]       run the benchmarks
+  fuzz  [options]      install nightly and cargo-fuzz if missing, then run each importer fuzz target
+        --seconds N    how long each target runs (default 60)
+        --target T     run only these targets (repeatable, or comma separated)
+        --list         print the targets and exit
   help                 print this text
 ";
 
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
         "test" => test(&ctx, rest, stages::test_stages()),
         "dist" => dist(&ctx, rest),
         "bench" => bench(&ctx, rest),
+        "fuzz" => fuzz::fuzz(&ctx, rest),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     };
     match result {
