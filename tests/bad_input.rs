@@ -301,8 +301,8 @@ fn send(state: &mut WorkerState, request: Request) -> Vec<Response> {
 fn open(name: &str, bytes: &[u8]) -> Request {
     Request::Open {
         name: name.to_string(),
-        // The page reads a file with `Blob.text()`: UTF-8, invalid bytes replaced by U+FFFD.
-        csv: String::from_utf8_lossy(bytes).into_owned(),
+        // The page sends the file's raw bytes (`Blob.arrayBuffer()`).
+        csv: bytes.to_vec(),
         seed: 7,
     }
 }

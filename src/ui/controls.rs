@@ -16,8 +16,9 @@ fn target_value(ev: &leptos::ev::Event) -> String {
         .unwrap_or_default()
 }
 
-/// Read the first file of an `<input type=file>` change event as text.
-async fn read_file(ev: leptos::ev::Event) -> Result<(String, String), String> {
+/// Read the first file of an `<input type=file>` change event as raw bytes (the importer detects
+/// the encoding and says what is wrong; `Blob.text()` would silently replace invalid bytes).
+async fn read_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), String> {
     let input = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -27,15 +28,11 @@ async fn read_file(ev: leptos::ev::Event) -> Result<(String, String), String> {
         .and_then(|files| files.get(0))
         .ok_or("No file was chosen.")?;
     let name = file.name();
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
-        .map_err(|_| format!("{name} could not be read as text."))?;
+        .map_err(|_| format!("{name} could not be read."))?;
     input.set_value("");
-    Ok((
-        name.clone(),
-        text.as_string()
-            .ok_or_else(|| format!("{name} could not be read as text."))?,
-    ))
+    Ok((name, js_sys::Uint8Array::new(&buffer).to_vec()))
 }
 
 /// Demos, file picker, strategy and model.
@@ -50,7 +47,7 @@ pub fn Controls() -> impl IntoView {
         let (name, url) = (name.to_string(), format!("datasets/{path}"));
         leptos::task::spawn_local(async move {
             match fetch_text(&url).await {
-                Ok(csv) => studio.open_csv(name, csv),
+                Ok(csv) => studio.open_csv(name, csv.into_bytes()),
                 Err(message) => studio.error.set(Some(message)),
             }
         });
@@ -98,7 +95,7 @@ pub fn Controls() -> impl IntoView {
             </label>
             <label class="file-open">
                 "Open your own CSV "
-                <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="file-input" on:change=on_file/>
+                <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="file-input" on:change=on_file/>
             </label>
             <label>
                 "Strategy "

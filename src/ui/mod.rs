@@ -75,7 +75,7 @@ pub fn App() -> impl IntoView {
         match fetch_text(url).await {
             Ok(csv) => studio.send(Request::Open {
                 name: name.to_string(),
-                csv,
+                csv: csv.into_bytes(),
                 seed: DEFAULT_SEED,
             }),
             Err(message) => studio.error.set(Some(message)),

@@ -172,8 +172,8 @@ impl Studio {
         self.send(Request::Configure { strategy, model });
     }
 
-    /// Open CSV text (a bundled demo or the person's own file).
-    pub fn open_csv(&self, name: String, csv: String) {
+    /// Open a file's bytes (a bundled demo or the person's own file).
+    pub fn open_csv(&self, name: String, csv: Vec<u8>) {
         self.send(Request::Open {
             name,
             csv,

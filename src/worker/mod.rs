@@ -7,10 +7,10 @@
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-use crate::engine::data::import::{parse_csv, CsvOptions};
+use crate::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
 use crate::engine::data::ImportReport;
 use crate::engine::models::ModelSpec;
-use crate::engine::session::{Event, Origin, Round, Session, SessionConfig};
+use crate::engine::session::{Event, Origin, Round, Session, SessionConfig, SessionError};
 use crate::engine::simulation::{mean_curve, run_with_oracle, CurvePoint};
 use crate::engine::strategies::Strategy;
 use serde::{Deserialize, Serialize};
@@ -23,10 +23,13 @@ pub const BASELINE_BUDGET: usize = 150;
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Start a session on CSV text (a bundled demo with known labels is seeded one per class).
+    /// Start a session on a file's raw bytes: JSON Lines when the name ends in `.jsonl` or
+    /// `.ndjson`, else CSV/TSV (a bundled demo with known labels is seeded one per class). Raw
+    /// bytes, not text, so the importer can say "this is Latin-1 / UTF-16 / a zip" instead of
+    /// the browser silently replacing bytes.
     Open {
         name: String,
-        csv: String,
+        csv: Vec<u8>,
         seed: u64,
     },
     /// The person says `row` is of class `class`.
@@ -216,14 +219,21 @@ impl WorkerState {
     ) -> Result<(), String> {
         match request {
             Request::Open { name, csv, seed } => {
-                let data = parse_csv(csv.as_bytes(), &CsvOptions::named(&name))
-                    .map_err(|e| format!("Could not open {name}: {e}"))?;
+                let lower = name.to_ascii_lowercase();
+                let options = CsvOptions::named(&name);
+                let data = if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+                    parse_jsonl(&csv, &options)
+                } else {
+                    parse_csv(&csv, &options)
+                }
+                .map_err(|e| format!("Could not open {name}: {e}"))?;
                 let config = SessionConfig {
                     seed,
                     ..SessionConfig::default()
                 };
-                let mut session = Session::new(data, config).map_err(|e| e.to_string())?;
-                session.seed_one_per_class().map_err(|e| e.to_string())?;
+                let fail = |e: SessionError| format!("Could not open {name}: {e}");
+                let mut session = Session::new(data, config).map_err(fail)?;
+                session.seed_one_per_class().map_err(fail)?;
                 emit(Response::Opened(summary(&session, "logistic")));
                 self.curve.clear();
                 self.session = Some(session);
