@@ -2,10 +2,12 @@
 //! real studio with the worker's state machine running in-thread (no `worker.js` here).
 #![cfg(target_arch = "wasm32")]
 
-use activelab::ui::studio::{provide_studio, BackendKind, Studio};
+use activelab::ui::studio::{provide_studio, Studio};
 use activelab::ui::StudioView;
-use activelab::worker::Request;
+use activelab::worker::{Request, WorkerState};
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -30,7 +32,10 @@ fn mount_studio() -> (web_sys::HtmlElement, Studio) {
     let document = web_sys::window().unwrap().document().unwrap();
     let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
-    let studio = Studio::new(BackendKind::Local);
+    let state = Rc::new(RefCell::new(WorkerState::default()));
+    let studio = Studio::new_in_thread(move |request, emit| {
+        state.borrow_mut().handle(request, &mut |r| emit(r));
+    });
     leptos::mount::mount_to(container.clone(), move || {
         provide_studio(studio);
         view! { <StudioView/> }

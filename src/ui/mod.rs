@@ -8,7 +8,7 @@ pub mod studio;
 
 use crate::worker::Request;
 use leptos::prelude::*;
-use studio::{provide_studio, use_studio, BackendKind, Studio};
+use studio::{provide_studio, use_studio, Studio};
 use wasm_bindgen::JsCast;
 
 /// The demo the page opens on.
@@ -68,7 +68,7 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
 /// The app: start the worker, open the default demo, show the studio.
 #[component]
 pub fn App() -> impl IntoView {
-    let studio = Studio::new(BackendKind::Worker);
+    let studio = Studio::new_worker();
     provide_studio(studio);
     let (name, url) = DEFAULT_DATASET;
     leptos::task::spawn_local(async move {

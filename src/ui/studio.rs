@@ -1,18 +1,21 @@
 //! The studio's shared state: signals the worker's responses update, and the way intents reach the
 //! worker. Components get it with [`use_studio`]; nothing else holds state.
 
-use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView, WorkerState};
+use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView};
 use leptos::prelude::*;
-use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Where requests go: the Web Worker in the app, or the same state machine in-thread for
-/// component tests (which have no `worker.js` to load).
+/// A request handler running on the page's thread: gets a request and a way to respond.
+pub type InThreadHandler = Rc<dyn Fn(Request, &dyn Fn(Response))>;
+
+/// Where requests go: the Web Worker in the app, or a handler on this thread for component tests
+/// (which have no `worker.js` to load; they pass the worker's own state machine). The app never
+/// names the engine's state machine, so the app's wasm does not carry the engine.
 pub enum Backend {
     /// A gloo-worker bridge to `worker.js`.
     Worker(gloo_worker::WorkerBridge<crate::worker::web::EngineWorker>),
-    /// The worker's state machine on this thread; responses are delivered synchronously.
-    Local(Rc<RefCell<WorkerState>>, Rc<dyn Fn(Response)>),
+    /// A handler on this thread; responses are delivered synchronously.
+    InThread(InThreadHandler, Rc<dyn Fn(Response)>),
     /// The worker could not be started: requests are refused with a message.
     Unavailable,
 }
@@ -35,50 +38,40 @@ pub struct Studio {
     backend: StoredValue<Backend, LocalStorage>,
 }
 
-/// Which backend [`Studio::new`] should start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendKind {
-    /// Spawn `./worker.js` (relative, so any sub-path works).
-    Worker,
-    /// Run in-thread (tests).
-    Local,
-}
-
 impl Studio {
-    /// Create the state and start the backend.
-    pub fn new(kind: BackendKind) -> Self {
-        let dataset = RwSignal::new(None);
-        let round = RwSignal::new(None);
-        let baseline = RwSignal::new(None);
-        let busy = RwSignal::new(false);
-        let error = RwSignal::new(None);
-        let help_open = RwSignal::new(false);
-        let backend = StoredValue::new_local(Backend::Unavailable);
-        let studio = Self {
-            dataset,
-            round,
-            baseline,
-            busy,
-            error,
-            help_open,
-            backend,
-        };
-        let on_response = move |response: Response| studio.receive(response);
-        let started = match kind {
-            BackendKind::Worker => {
-                use gloo_worker::Spawnable;
-                let bridge = crate::worker::web::EngineWorker::spawner()
-                    .callback(on_response)
-                    .as_module(false)
-                    .spawn("./worker.js");
-                Backend::Worker(bridge)
-            }
-            BackendKind::Local => Backend::Local(
-                Rc::new(RefCell::new(WorkerState::default())),
-                Rc::new(on_response),
-            ),
-        };
-        backend.set_value(started);
+    /// The signals, with no backend yet.
+    fn unconnected() -> Self {
+        Self {
+            dataset: RwSignal::new(None),
+            round: RwSignal::new(None),
+            baseline: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+            help_open: RwSignal::new(false),
+            backend: StoredValue::new_local(Backend::Unavailable),
+        }
+    }
+
+    /// Create the state and spawn the engine worker (`./worker.js`, relative, so any sub-path
+    /// works).
+    pub fn new_worker() -> Self {
+        use gloo_worker::Spawnable;
+        let studio = Self::unconnected();
+        let bridge = crate::worker::web::EngineWorker::spawner()
+            .callback(move |response| studio.receive(response))
+            .as_module(false)
+            .spawn("./worker.js");
+        studio.backend.set_value(Backend::Worker(bridge));
+        studio
+    }
+
+    /// Create the state with requests handled on this thread by `handler` (component tests).
+    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
+        let studio = Self::unconnected();
+        studio.backend.set_value(Backend::InThread(
+            Rc::new(handler),
+            Rc::new(move |response| studio.receive(response)),
+        ));
         studio
     }
 
@@ -88,10 +81,7 @@ impl Studio {
         self.error.set(None);
         self.backend.with_value(|backend| match backend {
             Backend::Worker(bridge) => bridge.send(request),
-            Backend::Local(state, emit) => {
-                let emit = emit.clone();
-                state.borrow_mut().handle(request, &mut |r| emit(r));
-            }
+            Backend::InThread(handler, emit) => handler(request, &**emit),
             Backend::Unavailable => {
                 self.busy.set(false);
                 self.error.set(Some(
