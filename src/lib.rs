@@ -31,4 +31,13 @@ mod testing {
     pub(crate) use wasm_bindgen_test::wasm_bindgen_test as wasm_test;
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// The bundled Iris demo, imported.
+    pub(crate) fn iris() -> crate::engine::data::Dataset {
+        crate::engine::data::import::parse_csv(
+            include_bytes!("../public/datasets/iris.csv"),
+            &crate::engine::data::import::CsvOptions::named("iris"),
+        )
+        .expect("the bundled Iris CSV imports")
+    }
 }

@@ -646,16 +646,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::data::import::{parse_csv, CsvOptions};
-    use crate::testing::wasm_test;
-
-    fn iris() -> Dataset {
-        parse_csv(
-            include_bytes!("../../public/datasets/iris.csv"),
-            &CsvOptions::named("iris"),
-        )
-        .unwrap()
-    }
+    use crate::testing::{iris, wasm_test};
 
     #[wasm_test(unsupported = test)]
     fn seeds_one_label_per_class_from_the_pool() {

@@ -450,16 +450,7 @@ pub fn stream_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::data::import::{parse_csv, CsvOptions};
-    use crate::testing::wasm_test;
-
-    fn iris() -> Dataset {
-        parse_csv(
-            include_bytes!("../../public/datasets/iris.csv"),
-            &CsvOptions::named("iris"),
-        )
-        .unwrap()
-    }
+    use crate::testing::{iris, wasm_test};
 
     #[wasm_test(unsupported = test)]
     fn a_seed_set_replays_the_same_run() {
