@@ -77,12 +77,32 @@ pub fn test_stages() -> Vec<Stage> {
 /// The benchmark stages; `cargo xtask bench` runs them with the same runner, flags (`--only`,
 /// `--skip`, `--list`) and summary as `cargo xtask test`.
 pub fn bench_stages() -> Vec<Stage> {
-    vec![Stage {
-        name: "peers",
-        about: "benches/peers/peers.py: our CLI vs modAL + scikit-learn on identical splits (AULC)",
-        needs: &[],
-        run: peers,
-    }]
+    vec![
+        Stage {
+            name: "criterion",
+            about: "cargo bench --bench engine: fit, score, select, a round (10k/50k/100k rows), \
+                    each strategy at 10k; writes target/bench-data/ for benches/peers/speed.py",
+            needs: &[],
+            run: criterion,
+        },
+        Stage {
+            name: "peers",
+            about:
+                "benches/peers/peers.py: our CLI vs modAL + scikit-learn on identical splits (AULC)",
+            needs: &[],
+            run: peers,
+        },
+    ]
+}
+
+/// The engine's criterion benches (benches/engine.rs, about 5 minutes on 2 cores), writing the
+/// synthetic pools to `target/bench-data/` first so `benches/peers/speed.py` times the peers on
+/// the same values. Medians land in `target/criterion/*/new/estimates.json`.
+fn criterion(ctx: &Ctx) -> Result<(), String> {
+    run(Command::new("cargo")
+        .args(["bench", "--bench", "engine"])
+        .env("ACTIVELAB_WRITE_BENCH_DATA", "1")
+        .current_dir(&ctx.root))
 }
 
 /// Install the peers' Python requirements when modAL or scikit-learn is missing, build the CLI,
