@@ -28,7 +28,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import json  # noqa: E402
-import math  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
 
@@ -357,26 +356,7 @@ def strategies_reference():
 # ------------------------------------------------------------------------------------ output ---
 
 
-def _scalar(v):
-    if isinstance(v, float):
-        assert math.isfinite(v), v
-    return json.dumps(v)
-
-
-def dumps(obj, indent=0):
-    """JSON with lists of scalars kept on one line (one row per line)."""
-    pad, pad1 = " " * indent, " " * (indent + 1)
-    if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        items = [f"{pad1}{json.dumps(k)}: {dumps(v, indent + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(obj, list):
-        if all(not isinstance(v, (dict, list)) for v in obj):
-            return "[" + ", ".join(_scalar(v) for v in obj) + "]"
-        items = [pad1 + dumps(v, indent + 1) for v in obj]
-        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return _scalar(obj)
+from refjson import dumps  # noqa: E402  (scripts/ is on sys.path when run as a script)
 
 
 def write(name, obj):

@@ -44,6 +44,18 @@ fn mount_studio() -> (web_sys::HtmlElement, Studio) {
     (container, studio)
 }
 
+/// Mount the studio and open the Iris demo in it.
+async fn mount_iris() -> web_sys::HtmlElement {
+    let (container, studio) = mount_studio();
+    studio.send(Request::Open {
+        name: "Iris".into(),
+        csv: IRIS.into(),
+        seed: 42,
+    });
+    settle().await;
+    container
+}
+
 fn count(container: &web_sys::HtmlElement, selector: &str) -> u32 {
     container.query_selector_all(selector).unwrap().length()
 }
@@ -58,13 +70,7 @@ fn text(container: &web_sys::HtmlElement, selector: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn mounting_the_studio_renders_a_labeling_button_per_class() {
-    let (container, studio) = mount_studio();
-    studio.send(Request::Open {
-        name: "Iris".into(),
-        csv: IRIS.into(),
-        seed: 42,
-    });
-    settle().await;
+    let container = mount_iris().await;
     assert_eq!(count(&container, "[data-testid=class-button]"), 3);
     let names: Vec<String> = (0..3)
         .map(|i| {
@@ -84,13 +90,7 @@ async fn mounting_the_studio_renders_a_labeling_button_per_class() {
 
 #[wasm_bindgen_test]
 async fn a_key_press_labels_and_adds_a_chart_point() {
-    let (container, studio) = mount_studio();
-    studio.send(Request::Open {
-        name: "Iris".into(),
-        csv: IRIS.into(),
-        seed: 42,
-    });
-    settle().await;
+    let container = mount_iris().await;
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("2");
     init.set_bubbles(true);
