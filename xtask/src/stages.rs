@@ -50,7 +50,7 @@ pub fn test_stages() -> Vec<Stage> {
         },
         Stage {
             name: "browser-tests",
-            about: "engine unit tests and tests/browser.rs with wasm-bindgen-test-runner in headless Chromium",
+            about: "engine unit tests and tests/browser*.rs with wasm-bindgen-test-runner in headless Chromium",
             needs: &[
                 Tool::Wasm32Target,
                 Tool::WasmBindgen,
@@ -257,7 +257,7 @@ fn browser_tests(ctx: &Ctx) -> Result<(), String> {
             "wasm32-unknown-unknown",
             "--lib",
             "--test",
-            "browser",
+            "browser*",
         ])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
