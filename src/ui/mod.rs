@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod controls;
 pub mod query;
+pub mod storage;
 pub mod studio;
 
 use crate::worker::Request;

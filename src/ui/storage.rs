@@ -1,0 +1,384 @@
+//! Persistence in the browser's IndexedDB: projects, their datasets and their event logs.
+//!
+//! Database `activelab` (version 1), four object stores with out-of-line keys:
+//! - `projects`: project id → [`ProjectRecord`] as JSON text (name, dataset reference, settings,
+//!   counts, timestamps);
+//! - `datasets`: dataset fingerprint → the file's raw bytes (`Uint8Array`), stored once however many
+//!   projects use it (bundled demos are not stored: they are fetched again);
+//! - `events`: `"<project id>:<sequence number, 9 digits>"` → one [`Event`] as JSON text, so
+//!   appending a label writes one small record, and a project's log is one key-range read;
+//! - `meta`: `"last"` → the id of the project open when the page was left.
+//!
+//! Every label is appended (and its transaction completed) before the worker is asked for the next
+//! sample, so a reload at any moment finds every answer the person gave. When IndexedDB is missing
+//! or refuses (private windows, blocked storage, quota), [`Storage::open`] fails with a message and
+//! the studio keeps working in memory (see `Studio::storage_note`).
+
+use crate::engine::session::Event;
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+/// The database's name.
+pub const DB_NAME: &str = "activelab";
+/// The schema version this code writes.
+pub const DB_VERSION: u32 = 1;
+const PROJECTS: &str = "projects";
+const DATASETS: &str = "datasets";
+const EVENTS: &str = "events";
+const META: &str = "meta";
+
+/// What went wrong with storage, in words for the person.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StorageError {
+    /// IndexedDB cannot be used at all here.
+    #[error(
+        "This browser does not let activelab store data here ({0}). Labeling continues, but \
+         only in this tab: export your labels before closing it."
+    )]
+    Unavailable(String),
+    /// The browser's storage quota is full.
+    #[error(
+        "The browser's storage for this site is full, so the last change was not saved ({0}). \
+         Export your project, then delete old projects to make room."
+    )]
+    Quota(String),
+    /// A stored record could not be read back.
+    #[error("A stored record is damaged: {0}")]
+    Corrupt(String),
+    /// Any other IndexedDB failure.
+    #[error("Saving failed: {0}")]
+    Failed(String),
+}
+
+fn failed(e: rexie::Error) -> StorageError {
+    let text = format!("{e:?}");
+    if text.contains("Quota") {
+        StorageError::Quota(text)
+    } else {
+        StorageError::Failed(text)
+    }
+}
+
+/// Where a project's dataset comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DatasetRef {
+    /// A bundled demo, fetched again from `datasets/<file>`.
+    Bundled { file: String },
+    /// The person's file, whose bytes are in the `datasets` store under `key`.
+    Stored { file_name: String, key: String },
+}
+
+/// One project as the projects list and a restore need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRecord {
+    /// A unique id (time and a random part).
+    pub id: String,
+    /// The name shown in the list.
+    pub name: String,
+    pub dataset: DatasetRef,
+    /// The dataset's size in bytes.
+    pub size_bytes: u64,
+    /// Rows in the dataset.
+    pub n_rows: usize,
+    /// Labels in effect after the last event.
+    pub n_labels: usize,
+    /// Events in the log (the next event's sequence number).
+    pub n_events: usize,
+    /// The session settings and column mapping, as the worker describes them (opaque here).
+    pub settings: serde_json::Value,
+    /// Milliseconds since the epoch.
+    pub created_ms: f64,
+    /// Milliseconds since the epoch of the last change.
+    pub updated_ms: f64,
+}
+
+/// A handle on the open database (cheap to clone).
+#[derive(Clone)]
+pub struct Storage {
+    db: Rc<Rexie>,
+}
+
+fn event_key(project: &str, seq: usize) -> String {
+    format!("{project}:{seq:09}")
+}
+
+fn text_of(value: &JsValue, what: &str) -> Result<String, StorageError> {
+    value
+        .as_string()
+        .ok_or_else(|| StorageError::Corrupt(format!("{what} is not text")))
+}
+
+impl Storage {
+    /// Open (or create) the database.
+    pub async fn open() -> Result<Self, StorageError> {
+        let db = Rexie::builder(DB_NAME)
+            .version(DB_VERSION)
+            .add_object_store(ObjectStore::new(PROJECTS))
+            .add_object_store(ObjectStore::new(DATASETS))
+            .add_object_store(ObjectStore::new(EVENTS))
+            .add_object_store(ObjectStore::new(META))
+            .build()
+            .await
+            .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+        Ok(Self { db: Rc::new(db) })
+    }
+
+    async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        tx.store(store)
+            .map_err(failed)?
+            .put(value, Some(&JsValue::from_str(key)))
+            .await
+            .map_err(failed)?;
+        tx.done().await.map_err(failed)?;
+        Ok(())
+    }
+
+    async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(failed)?;
+        let value = tx
+            .store(store)
+            .map_err(failed)?
+            .get(JsValue::from_str(key))
+            .await
+            .map_err(failed)?;
+        Ok(value.filter(|v| !v.is_undefined()))
+    }
+
+    /// Every project, most recently changed first. Damaged records are skipped and counted in the
+    /// second value.
+    pub async fn projects(&self) -> Result<(Vec<ProjectRecord>, usize), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[PROJECTS], TransactionMode::ReadOnly)
+            .map_err(failed)?;
+        let values = tx
+            .store(PROJECTS)
+            .map_err(failed)?
+            .get_all(None, None)
+            .await
+            .map_err(failed)?;
+        let mut damaged = 0;
+        let mut list: Vec<ProjectRecord> = values
+            .iter()
+            .filter_map(|v| {
+                let parsed = v
+                    .as_string()
+                    .and_then(|text| serde_json::from_str::<ProjectRecord>(&text).ok());
+                if parsed.is_none() {
+                    damaged += 1;
+                }
+                parsed
+            })
+            .collect();
+        list.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+        Ok((list, damaged))
+    }
+
+    /// One project's record.
+    pub async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StorageError> {
+        match self.get(PROJECTS, id).await? {
+            None => Ok(None),
+            Some(v) => {
+                let text = text_of(&v, "the project record")?;
+                serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|e| StorageError::Corrupt(format!("project {id}: {e}")))
+            }
+        }
+    }
+
+    /// Write a project's record (create or replace).
+    pub async fn save_project(&self, record: &ProjectRecord) -> Result<(), StorageError> {
+        let text = serde_json::to_string(record)
+            .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
+        self.put(PROJECTS, &record.id, &JsValue::from_str(&text))
+            .await
+    }
+
+    /// Store a dataset's bytes under `key` (its fingerprint).
+    pub async fn save_dataset(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        let array = js_sys::Uint8Array::from(bytes);
+        self.put(DATASETS, key, &array.into()).await
+    }
+
+    /// A stored dataset's bytes.
+    pub async fn dataset(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self
+            .get(DATASETS, key)
+            .await?
+            .map(|v| js_sys::Uint8Array::new(&v).to_vec()))
+    }
+
+    /// Append `event` as number `seq` of `record`'s log and save the record (updated counts) in the
+    /// same transaction: both land or neither does.
+    pub async fn append_event(
+        &self,
+        record: &ProjectRecord,
+        seq: usize,
+        event: &Event,
+    ) -> Result<(), StorageError> {
+        let event_text = serde_json::to_string(event)
+            .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
+        let record_text = serde_json::to_string(record)
+            .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
+        let tx = self
+            .db
+            .transaction(&[EVENTS, PROJECTS], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        tx.store(EVENTS)
+            .map_err(failed)?
+            .put(
+                &JsValue::from_str(&event_text),
+                Some(&JsValue::from_str(&event_key(&record.id, seq))),
+            )
+            .await
+            .map_err(failed)?;
+        tx.store(PROJECTS)
+            .map_err(failed)?
+            .put(
+                &JsValue::from_str(&record_text),
+                Some(&JsValue::from_str(&record.id)),
+            )
+            .await
+            .map_err(failed)?;
+        tx.done().await.map_err(failed)?;
+        Ok(())
+    }
+
+    fn log_range(id: &str, from: usize) -> Result<KeyRange, StorageError> {
+        KeyRange::bound(
+            &JsValue::from_str(&event_key(id, from)),
+            &JsValue::from_str(&format!("{id};")),
+            Some(false),
+            Some(true),
+        )
+        .map_err(|e| StorageError::Failed(format!("{e:?}")))
+    }
+
+    /// A project's log, in order. A damaged entry stops the read: the events before it are
+    /// returned with the error's text, so what can be read is never lost.
+    pub async fn events(&self, id: &str) -> Result<(Vec<Event>, Option<String>), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[EVENTS], TransactionMode::ReadOnly)
+            .map_err(failed)?;
+        let values = tx
+            .store(EVENTS)
+            .map_err(failed)?
+            .get_all(Some(Self::log_range(id, 0)?), None)
+            .await
+            .map_err(failed)?;
+        let mut events = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
+            let parsed = v
+                .as_string()
+                .ok_or_else(|| "not text".to_string())
+                .and_then(|t| serde_json::from_str::<Event>(&t).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(event) => events.push(event),
+                Err(e) => return Ok((
+                    events,
+                    Some(format!(
+                        "event {} of {} could not be read ({e}); the {} before it were restored",
+                        i + 1,
+                        values.len(),
+                        i
+                    )),
+                )),
+            }
+        }
+        Ok((events, None))
+    }
+
+    /// Remove events `from..` of a project (a change the worker refused is taken back).
+    pub async fn truncate_events(&self, id: &str, from: usize) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[EVENTS], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        let store = tx.store(EVENTS).map_err(failed)?;
+        let keys = store
+            .get_all_keys(Some(Self::log_range(id, from)?), None)
+            .await
+            .map_err(failed)?;
+        for key in keys {
+            store.delete(key).await.map_err(failed)?;
+        }
+        tx.done().await.map_err(failed)?;
+        Ok(())
+    }
+
+    /// Delete a project, its log, and its dataset when no other project uses it.
+    pub async fn delete_project(&self, id: &str) -> Result<(), StorageError> {
+        let record = self.project(id).await.ok().flatten();
+        self.truncate_events(id, 0).await?;
+        let tx = self
+            .db
+            .transaction(&[PROJECTS], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        tx.store(PROJECTS)
+            .map_err(failed)?
+            .delete(JsValue::from_str(id))
+            .await
+            .map_err(failed)?;
+        tx.done().await.map_err(failed)?;
+        if let Some(ProjectRecord {
+            dataset: DatasetRef::Stored { key, .. },
+            ..
+        }) = record
+        {
+            let (others, _) = self.projects().await?;
+            let shared = others
+                .iter()
+                .any(|p| matches!(&p.dataset, DatasetRef::Stored { key: k, .. } if *k == key));
+            if !shared {
+                let tx = self
+                    .db
+                    .transaction(&[DATASETS], TransactionMode::ReadWrite)
+                    .map_err(failed)?;
+                tx.store(DATASETS)
+                    .map_err(failed)?
+                    .delete(JsValue::from_str(&key))
+                    .await
+                    .map_err(failed)?;
+                tx.done().await.map_err(failed)?;
+            }
+        }
+        if self.last().await?.as_deref() == Some(id) {
+            self.put(META, "last", &JsValue::NULL).await?;
+        }
+        Ok(())
+    }
+
+    /// Remember which project is open.
+    pub async fn set_last(&self, id: &str) -> Result<(), StorageError> {
+        self.put(META, "last", &JsValue::from_str(id)).await
+    }
+
+    /// The project that was open when the page was left.
+    pub async fn last(&self) -> Result<Option<String>, StorageError> {
+        Ok(self.get(META, "last").await?.and_then(|v| v.as_string()))
+    }
+}
+
+/// A new project id: the time in milliseconds and a random suffix.
+pub fn new_project_id() -> String {
+    let now = js_sys::Date::now() as u64;
+    let random = (js_sys::Math::random() * 1e9) as u64;
+    format!("p{now:x}{random:x}")
+}
+
+/// The time now, in milliseconds since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

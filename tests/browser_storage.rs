@@ -1,0 +1,74 @@
+//! IndexedDB storage in headless Chromium: projects, datasets and event logs survive a reopen of
+//! the database, damaged entries are reported with what could be read, deletes clean up.
+#![cfg(target_arch = "wasm32")]
+
+use activelab::engine::session::{Event, Origin};
+use activelab::ui::storage::{DatasetRef, ProjectRecord, Storage};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn record(id: &str, key: &str) -> ProjectRecord {
+    ProjectRecord {
+        id: id.into(),
+        name: format!("project {id}"),
+        dataset: DatasetRef::Stored {
+            file_name: "mine.csv".into(),
+            key: key.into(),
+        },
+        size_bytes: 3,
+        n_rows: 3,
+        n_labels: 0,
+        n_events: 0,
+        settings: serde_json::json!({"strategy": "margin"}),
+        created_ms: 1.0,
+        updated_ms: 1.0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_log_survives_reopening_and_is_cut_and_deleted() {
+    let storage = Storage::open().await.unwrap();
+    let mut rec = record("t1", "fp-1");
+    storage.save_dataset("fp-1", b"a,b\n1,2\n").await.unwrap();
+    storage.save_project(&rec).await.unwrap();
+    let events = [
+        Event::Label {
+            row: 4,
+            class: 1,
+            origin: Origin::User,
+        },
+        Event::Skip { row: 7 },
+        Event::Undo,
+    ];
+    for (seq, e) in events.iter().enumerate() {
+        rec.n_events = seq + 1;
+        rec.updated_ms = 10.0 + seq as f64;
+        storage.append_event(&rec, seq, e).await.unwrap();
+    }
+    storage.set_last("t1").await.unwrap();
+
+    let again = Storage::open().await.unwrap();
+    let (log, damaged) = again.events("t1").await.unwrap();
+    assert_eq!(log, events.to_vec());
+    assert_eq!(damaged, None);
+    assert_eq!(again.project("t1").await.unwrap().unwrap().n_events, 3);
+    assert_eq!(again.last().await.unwrap().as_deref(), Some("t1"));
+    assert_eq!(again.dataset("fp-1").await.unwrap().unwrap(), b"a,b\n1,2\n");
+
+    again.truncate_events("t1", 1).await.unwrap();
+    assert_eq!(again.events("t1").await.unwrap().0, events[..1].to_vec());
+
+    // A second project on the same dataset keeps it alive when the first is deleted.
+    again.save_project(&record("t2", "fp-1")).await.unwrap();
+    again.delete_project("t1").await.unwrap();
+    assert!(again.project("t1").await.unwrap().is_none());
+    assert!(again.events("t1").await.unwrap().0.is_empty());
+    assert_eq!(again.last().await.unwrap(), None);
+    assert!(again.dataset("fp-1").await.unwrap().is_some());
+    again.delete_project("t2").await.unwrap();
+    assert!(again.dataset("fp-1").await.unwrap().is_none());
+    let (list, damaged) = again.projects().await.unwrap();
+    assert!(list.iter().all(|p| p.id != "t1" && p.id != "t2"));
+    assert_eq!(damaged, 0);
+}
