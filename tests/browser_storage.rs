@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use activelab::engine::session::{Event, Origin};
-use activelab::ui::storage::{DatasetRef, ProjectRecord, Storage};
+use activelab::ui::storage::{DatasetRef, ProjectRecord, SavedSettings, Storage};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -20,7 +20,10 @@ fn record(id: &str, key: &str) -> ProjectRecord {
         n_rows: 3,
         n_labels: 0,
         n_events: 0,
-        settings: serde_json::json!({"strategy": "margin"}),
+        settings: SavedSettings {
+            strategy: "margin".into(),
+            ..SavedSettings::default()
+        },
         created_ms: 1.0,
         updated_ms: 1.0,
     }

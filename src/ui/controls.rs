@@ -2,7 +2,7 @@
 //! strategy and the model, and the keyboard help overlay.
 
 use super::studio::use_studio;
-use super::{fetch_text, DEMOS};
+use super::DEMOS;
 use crate::engine::strategies::{Strategy, STRATEGY_NAMES};
 use crate::worker::MODEL_NAMES;
 use leptos::prelude::*;
@@ -44,13 +44,7 @@ pub fn Controls() -> impl IntoView {
         let Some((name, path)) = DEMOS.iter().find(|(_, f)| *f == file) else {
             return;
         };
-        let (name, url) = (name.to_string(), format!("datasets/{path}"));
-        leptos::task::spawn_local(async move {
-            match fetch_text(&url).await {
-                Ok(csv) => studio.open_csv(name, csv.into_bytes()),
-                Err(message) => studio.error.set(Some(message)),
-            }
-        });
+        studio.open_demo(name.to_string(), path.to_string());
     };
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {

@@ -3,17 +3,17 @@
 
 pub mod chart;
 pub mod controls;
+pub mod project;
 pub mod query;
 pub mod storage;
 pub mod studio;
 
-use crate::worker::Request;
 use leptos::prelude::*;
 use studio::{provide_studio, use_studio, Studio};
 use wasm_bindgen::JsCast;
 
 /// The demo the page opens on.
-pub const DEFAULT_DATASET: (&str, &str) = ("Iris", "datasets/iris.csv");
+pub const DEFAULT_DATASET: (&str, &str) = ("Iris", "iris.csv");
 /// The bundled demos: display name and file under `datasets/`.
 pub const DEMOS: [(&str, &str); 4] = [
     ("Iris", "iris.csv"),
@@ -66,22 +66,13 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
         .ok_or_else(|| format!("Could not load {url}: not text"))
 }
 
-/// The app: start the worker, open the default demo, show the studio.
+/// The app: start the worker, restore the last project (or open the default demo), show the
+/// studio.
 #[component]
 pub fn App() -> impl IntoView {
     let studio = Studio::new_worker();
     provide_studio(studio);
-    let (name, url) = DEFAULT_DATASET;
-    leptos::task::spawn_local(async move {
-        match fetch_text(url).await {
-            Ok(csv) => studio.send(Request::Open {
-                name: name.to_string(),
-                csv: csv.into_bytes(),
-                seed: DEFAULT_SEED,
-            }),
-            Err(message) => studio.error.set(Some(message)),
-        }
-    });
+    studio.start();
     view! { <StudioView/> }
 }
 
@@ -131,6 +122,7 @@ pub fn StudioView() -> impl IntoView {
         <main class="studio">
             <controls::Controls/>
             <controls::HelpOverlay/>
+            <project::StorageNote/>
             <section class="dataset" aria-label="Dataset">
                 <h2>"Dataset: " <span data-testid="dataset-name">{title}</span></h2>
                 <p>{details}</p>
@@ -170,6 +162,7 @@ pub fn StudioView() -> impl IntoView {
                     <chart::LearningCurve/>
                 </section>
             </div>
+            <project::ProjectsPanel/>
         </main>
     }
 }

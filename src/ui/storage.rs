@@ -15,6 +15,7 @@
 //! the studio keeps working in memory (see `Studio::storage_note`).
 
 use crate::engine::session::Event;
+use crate::engine::simulation::CurvePoint;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -71,6 +72,22 @@ pub enum DatasetRef {
     Stored { file_name: String, key: String },
 }
 
+/// A project's settings and what was on screen, saved with its record.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedSettings {
+    /// The split's and seed labels' seed.
+    pub seed: u64,
+    /// Strategy name ([`crate::engine::strategies::Strategy::from_name`]).
+    pub strategy: String,
+    /// Model name ([`crate::worker::MODEL_NAMES`]).
+    pub model: String,
+    /// The learning curve so far (a restore shows it without refitting every step).
+    pub curve: Vec<CurvePoint>,
+    /// The row on screen after the last round.
+    pub query_row: Option<usize>,
+}
+
 /// One project as the projects list and a restore need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectRecord {
@@ -87,8 +104,8 @@ pub struct ProjectRecord {
     pub n_labels: usize,
     /// Events in the log (the next event's sequence number).
     pub n_events: usize,
-    /// The session settings and column mapping, as the worker describes them (opaque here).
-    pub settings: serde_json::Value,
+    /// What the session needs to come back exactly as it was left.
+    pub settings: SavedSettings,
     /// Milliseconds since the epoch.
     pub created_ms: f64,
     /// Milliseconds since the epoch of the last change.
@@ -286,15 +303,17 @@ impl Storage {
                 .and_then(|t| serde_json::from_str::<Event>(&t).map_err(|e| e.to_string()));
             match parsed {
                 Ok(event) => events.push(event),
-                Err(e) => return Ok((
-                    events,
-                    Some(format!(
+                Err(e) => {
+                    return Ok((
+                        events,
+                        Some(format!(
                         "event {} of {} could not be read ({e}); the {} before it were restored",
                         i + 1,
                         values.len(),
                         i
                     )),
-                )),
+                    ))
+                }
             }
         }
         Ok((events, None))

@@ -1,6 +1,8 @@
 //! The studio's shared state: signals the worker's responses update, and the way intents reach the
 //! worker. Components get it with [`use_studio`]; nothing else holds state.
 
+use super::storage::{new_project_id, now_ms, DatasetRef, ProjectRecord, SavedSettings, Storage};
+use crate::engine::session::{Event, Origin};
 use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -35,7 +37,27 @@ pub struct Studio {
     pub error: RwSignal<Option<String>>,
     /// The keyboard help overlay is open.
     pub help_open: RwSignal<bool>,
+    /// The open project (what IndexedDB holds of it).
+    pub project: RwSignal<Option<ProjectRecord>>,
+    /// Every stored project, most recent first.
+    pub projects: RwSignal<Vec<ProjectRecord>>,
+    /// Why work is kept only in memory (IndexedDB unavailable or full), when it is.
+    pub storage_note: RwSignal<Option<String>>,
     backend: StoredValue<Backend, LocalStorage>,
+    storage: StoredValue<Option<Storage>, LocalStorage>,
+    /// The person's events of the open project, as stored (the worker holds the same log).
+    log: StoredValue<Vec<Event>, LocalStorage>,
+    /// A project being opened: it becomes the open one (and, when new, is stored) only once the
+    /// worker has opened its data, so a file that fails to open leaves the open project alone.
+    pending: StoredValue<Option<Pending>, LocalStorage>,
+}
+
+/// A project waiting for the worker's `Opened`.
+struct Pending {
+    record: ProjectRecord,
+    log: Vec<Event>,
+    /// A new project (stored on success) rather than a restored one.
+    new: bool,
 }
 
 impl Studio {
@@ -48,7 +70,13 @@ impl Studio {
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
             help_open: RwSignal::new(false),
+            project: RwSignal::new(None),
+            projects: RwSignal::new(Vec::new()),
+            storage_note: RwSignal::new(None),
             backend: StoredValue::new_local(Backend::Unavailable),
+            storage: StoredValue::new_local(None),
+            log: StoredValue::new_local(Vec::new()),
+            pending: StoredValue::new_local(None),
         }
     }
 
@@ -95,17 +123,42 @@ impl Studio {
     pub fn receive(&self, response: Response) {
         match response {
             Response::Opened(summary) => {
+                let n_rows = summary.n_rows;
                 self.dataset.set(Some(summary));
+                self.commit_pending(n_rows);
                 self.round.set(None);
                 self.baseline.set(None);
             }
-            Response::Configured(summary) => self.dataset.set(Some(summary)),
+            Response::Configured(summary) => {
+                let (strategy, model) = (summary.strategy.clone(), summary.model.clone());
+                self.dataset.set(Some(summary));
+                self.update_project(move |p| {
+                    p.settings.strategy = strategy;
+                    p.settings.model = model;
+                });
+            }
             Response::Round(round) => {
+                let (n_labels, curve, query_row) = (
+                    round.n_labels,
+                    round.curve.clone(),
+                    round.query.as_ref().map(|q| q.row),
+                );
                 self.round.set(Some(round));
+                self.busy.set(false);
+                self.update_project(move |p| {
+                    p.n_labels = n_labels;
+                    p.settings.curve = curve;
+                    p.settings.query_row = query_row;
+                });
+            }
+            Response::Refused(message) => {
+                self.take_back_last_event();
+                self.error.set(Some(message));
                 self.busy.set(false);
             }
             Response::Baseline(baseline) => self.baseline.set(Some(baseline)),
             Response::Error(message) => {
+                self.pending.set_value(None);
                 self.error.set(Some(message));
                 self.busy.set(false);
             }
@@ -125,7 +178,11 @@ impl Studio {
             .round
             .with_untracked(|r| r.as_ref().and_then(|r| r.query.as_ref().map(|q| q.row)));
         if let (Some(row), true) = (row, class < n_classes) {
-            self.send(Request::Label { row, class });
+            self.apply(Event::Label {
+                row,
+                class,
+                origin: Origin::User,
+            });
         }
     }
 }
@@ -143,7 +200,7 @@ impl Studio {
     /// The person skips the sample on screen.
     pub fn skip(&self) {
         if let Some(row) = self.current_row() {
-            self.send(Request::Skip { row });
+            self.apply(Event::Skip { row });
         }
     }
 
@@ -153,7 +210,7 @@ impl Studio {
             .round
             .with_untracked(|r| r.as_ref().is_some_and(|r| r.can_undo));
         if can && !self.busy.get_untracked() {
-            self.send(Request::Undo);
+            self.apply(Event::Undo);
         }
     }
 
@@ -162,14 +219,307 @@ impl Studio {
         self.send(Request::Configure { strategy, model });
     }
 
-    /// Open a file's bytes (a bundled demo or the person's own file).
+    /// Open the person's own file as a new project (its bytes are stored with it).
     pub fn open_csv(&self, name: String, csv: Vec<u8>) {
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            let key = fingerprint(&csv);
+            if let Some(storage) = studio.storage() {
+                if let Err(e) = storage.save_dataset(&key, &csv).await {
+                    studio.storage_note.set(Some(e.to_string()));
+                }
+            }
+            let dataset = DatasetRef::Stored {
+                file_name: name.clone(),
+                key,
+            };
+            studio.start_project(name, dataset, csv).await;
+        });
+    }
+
+    /// Open a bundled demo (`file` under `datasets/`) as a new project.
+    pub fn open_demo(&self, name: String, file: String) {
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            match super::fetch_text(&format!("datasets/{file}")).await {
+                Ok(text) => {
+                    let dataset = DatasetRef::Bundled { file };
+                    studio.start_project(name, dataset, text.into_bytes()).await
+                }
+                Err(message) => studio.error.set(Some(message)),
+            }
+        });
+    }
+
+    /// Store a new project (replacing the open one when nothing was done in it yet), make it the
+    /// one to restore, and open it in the worker.
+    async fn start_project(&self, name: String, dataset: DatasetRef, bytes: Vec<u8>) {
+        let now = now_ms();
+        let record = ProjectRecord {
+            id: new_project_id(),
+            name: name.clone(),
+            dataset,
+            size_bytes: bytes.len() as u64,
+            n_rows: 0,
+            n_labels: 0,
+            n_events: 0,
+            settings: SavedSettings {
+                seed: super::DEFAULT_SEED,
+                strategy: "margin".into(),
+                model: "logistic".into(),
+                ..SavedSettings::default()
+            },
+            created_ms: now,
+            updated_ms: now,
+        };
+        self.pending.set_value(Some(Pending {
+            record,
+            log: Vec::new(),
+            new: true,
+        }));
         self.send(Request::Open {
             name,
-            csv,
+            csv: bytes,
             seed: super::DEFAULT_SEED,
         });
     }
+
+    /// The worker opened the pending project's data: make it the open project; store a new one
+    /// (replacing the previous project when nothing was done in it).
+    fn commit_pending(&self, n_rows: usize) {
+        let Some(Pending {
+            mut record,
+            log,
+            new,
+        }) = self.pending.try_update_value(Option::take).flatten()
+        else {
+            return;
+        };
+        record.n_rows = n_rows;
+        let untouched = self
+            .project
+            .get_untracked()
+            .filter(|p| new && p.n_events == 0 && p.id != record.id)
+            .map(|p| p.id);
+        self.log.set_value(log);
+        self.project.set(Some(record.clone()));
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            if let Some(storage) = studio.storage() {
+                if let Some(old) = untouched {
+                    let _ = storage.delete_project(&old).await;
+                }
+                let saved = match storage.save_project(&record).await {
+                    Ok(()) => storage.set_last(&record.id).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = saved {
+                    studio.storage_note.set(Some(e.to_string()));
+                }
+                studio.refresh_projects();
+            }
+        });
+    }
+
+    /// Reopen a stored project exactly as it was left: its dataset, settings and every event.
+    pub fn restore(&self, id: String) {
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            if let Err(message) = studio.try_restore(&id).await {
+                studio.error.set(Some(message));
+                studio.busy.set(false);
+            }
+        });
+    }
+
+    async fn try_restore(&self, id: &str) -> Result<(), String> {
+        let storage = self
+            .storage()
+            .ok_or("Stored projects cannot be read: this browser gives activelab no storage.")?;
+        let record = storage
+            .project(id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("That project is no longer stored.")?;
+        let bytes = match &record.dataset {
+            DatasetRef::Bundled { file } => super::fetch_text(&format!("datasets/{file}"))
+                .await?
+                .into_bytes(),
+            DatasetRef::Stored { file_name, key } => storage
+                .dataset(key)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("The data of {file_name} is missing from storage."))?,
+        };
+        let (events, damaged) = storage.events(id).await.map_err(|e| e.to_string())?;
+        if let Some(problem) = damaged {
+            self.storage_note.set(Some(format!(
+                "Part of this project's history is damaged: {problem}. Export the project to keep \
+                 what was restored."
+            )));
+        }
+        let mut record = record;
+        record.n_events = events.len();
+        self.pending.set_value(Some(Pending {
+            record: record.clone(),
+            log: events.clone(),
+            new: false,
+        }));
+        let settings = record.settings;
+        self.send(Request::Restore {
+            name: record.name,
+            csv: bytes,
+            seed: settings.seed,
+            strategy: settings.strategy,
+            model: settings.model,
+            events,
+            curve: settings.curve,
+            query_row: settings.query_row,
+        });
+        Ok(())
+    }
+
+    /// Delete a stored project (the open one is left open, in memory only).
+    pub fn delete_project(&self, id: String) {
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            if let Some(storage) = studio.storage() {
+                if let Err(e) = storage.delete_project(&id).await {
+                    studio.error.set(Some(e.to_string()));
+                }
+                if studio
+                    .project
+                    .with_untracked(|p| p.as_ref().is_some_and(|p| p.id == id))
+                {
+                    studio.project.set(None);
+                }
+                studio.refresh_projects();
+            }
+        });
+    }
+
+    /// Open storage, then restore the project open when the page was left, or open the default
+    /// demo. Without storage, say so and work in memory.
+    pub fn start(&self) {
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            match Storage::open().await {
+                Ok(storage) => {
+                    studio.storage.set_value(Some(storage.clone()));
+                    studio.refresh_projects();
+                    if let Ok(Some(id)) = storage.last().await {
+                        if studio.try_restore(&id).await.is_ok() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => studio.storage_note.set(Some(e.to_string())),
+            }
+            let (name, file) = super::DEFAULT_DATASET;
+            studio.open_demo(name.to_string(), file.to_string());
+        });
+    }
+
+    fn storage(&self) -> Option<Storage> {
+        self.storage.with_value(|s| s.clone())
+    }
+
+    /// Re-read the projects list.
+    pub fn refresh_projects(&self) {
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            if let Some(storage) = studio.storage() {
+                match storage.projects().await {
+                    Ok((list, _)) => studio.projects.set(list),
+                    Err(e) => studio.storage_note.set(Some(e.to_string())),
+                }
+            }
+        });
+    }
+
+    /// Record an event of the person's: store it (the transaction completes first), then ask the
+    /// worker to apply it. Ignored while a round runs.
+    pub fn apply(&self, event: Event) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            let seq = studio.log.with_value(|l| l.len());
+            let record = studio.project.get_untracked().map(|mut p| {
+                p.n_events = seq + 1;
+                p.updated_ms = now_ms();
+                p
+            });
+            if let (Some(storage), Some(record)) = (studio.storage(), record.as_ref()) {
+                if let Err(e) = storage.append_event(record, seq, &event).await {
+                    studio.storage_note.set(Some(e.to_string()));
+                }
+            }
+            studio.log.update_value(|l| l.push(event));
+            if record.is_some() {
+                studio.project.set(record);
+            }
+            studio.send(Request::Apply { event });
+        });
+    }
+
+    /// The worker refused the last event: drop it from the log and from storage.
+    fn take_back_last_event(&self) {
+        let Some(seq) = self
+            .log
+            .try_update_value(|l| l.pop().map(|_| l.len()))
+            .flatten()
+        else {
+            return;
+        };
+        let studio = *self;
+        self.project.update(|p| {
+            if let Some(p) = p {
+                p.n_events = seq;
+            }
+        });
+        leptos::task::spawn_local(async move {
+            if let (Some(storage), Some(id)) = (
+                studio.storage(),
+                studio
+                    .project
+                    .with_untracked(|p| p.as_ref().map(|p| p.id.clone())),
+            ) {
+                let _ = storage.truncate_events(&id, seq).await;
+            }
+        });
+    }
+
+    /// Change the open project's record and save it (not awaited: the record holds derived
+    /// values; the events, which are the truth, are stored before each round).
+    fn update_project(&self, change: impl FnOnce(&mut ProjectRecord) + 'static) {
+        let mut record = match self.project.get_untracked() {
+            Some(p) => p,
+            None => return,
+        };
+        change(&mut record);
+        self.project.set(Some(record.clone()));
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            if let Some(storage) = studio.storage() {
+                if let Err(e) = storage.save_project(&record).await {
+                    studio.storage_note.set(Some(e.to_string()));
+                }
+            }
+        });
+    }
+}
+
+/// A dataset's storage key: FNV-1a over its bytes, and its length.
+fn fingerprint(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}-{}", bytes.len())
 }
 
 /// Make the studio available to every component below.

@@ -41,6 +41,22 @@ pub enum Request {
     /// Change the strategy and model (names as in [`Strategy::from_name`] and
     /// [`MODEL_NAMES`]); the labels stay.
     Configure { strategy: String, model: String },
+    /// Reopen a stored project: open the file as [`Request::Open`] does, apply the settings,
+    /// replay the person's events, and show `query_row` again when it is still a candidate (the
+    /// sample that was on screen when the page was left).
+    Restore {
+        name: String,
+        csv: Vec<u8>,
+        seed: u64,
+        strategy: String,
+        model: String,
+        events: Vec<Event>,
+        curve: Vec<CurvePoint>,
+        query_row: Option<usize>,
+    },
+    /// Apply one event the page has already stored. Refused events come back as
+    /// [`Response::Refused`], so the page can take them out of its log.
+    Apply { event: Event },
 }
 
 /// Model names [`Request::Configure`] accepts, with their display names.
@@ -119,6 +135,9 @@ pub enum Response {
     Baseline(BaselineView),
     /// Something went wrong; the message is meant for the person.
     Error(String),
+    /// An [`Request::Apply`] event was not applied (the session is unchanged); the message is
+    /// meant for the person.
+    Refused(String),
 }
 
 /// The dataset as the page needs it.
@@ -168,6 +187,19 @@ pub struct RoundView {
     pub can_undo: bool,
     /// Rows skipped so far.
     pub skipped: usize,
+    /// The labels in effect, in the order they were given (for the history panel).
+    pub history: Vec<HistoryItem>,
+}
+
+/// One label in effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub row: usize,
+    /// The row's id in the file.
+    pub id: String,
+    pub class: usize,
+    /// Given by the person (not a demo's seed label).
+    pub by_user: bool,
 }
 
 /// The random-sampling baseline.
@@ -201,6 +233,41 @@ fn summary(session: &Session, model: &str) -> DatasetSummary {
 pub struct WorkerState {
     session: Option<Session>,
     curve: Vec<CurvePoint>,
+    /// After a restore: the row that was on screen, shown again by the next round.
+    pinned: Option<usize>,
+}
+
+/// Open a file's bytes as a session: JSON Lines by extension, else CSV/TSV; a demo with known
+/// labels gets one seed label per class.
+fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
+    let lower = name.to_ascii_lowercase();
+    let options = CsvOptions::named(name);
+    let data = if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        parse_jsonl(csv, &options)
+    } else {
+        parse_csv(csv, &options)
+    }
+    .map_err(|e| format!("Could not open {name}: {e}"))?;
+    let config = SessionConfig {
+        seed,
+        ..SessionConfig::default()
+    };
+    let fail = |e: SessionError| format!("Could not open {name}: {e}");
+    let mut session = Session::new(data, config).map_err(fail)?;
+    session.seed_one_per_class().map_err(fail)?;
+    Ok(session)
+}
+
+/// The session's configuration with the strategy and model these names mean.
+fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionConfig, String> {
+    let strategy_spec =
+        Strategy::from_name(strategy).ok_or_else(|| format!("Unknown strategy '{strategy}'."))?;
+    let model_spec = model_by_name(model).ok_or_else(|| format!("Unknown model '{model}'."))?;
+    Ok(SessionConfig {
+        strategy: strategy_spec,
+        model: model_spec,
+        ..session.config().clone()
+    })
 }
 
 impl WorkerState {
@@ -219,26 +286,63 @@ impl WorkerState {
     ) -> Result<(), String> {
         match request {
             Request::Open { name, csv, seed } => {
-                let lower = name.to_ascii_lowercase();
-                let options = CsvOptions::named(&name);
-                let data = if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-                    parse_jsonl(&csv, &options)
-                } else {
-                    parse_csv(&csv, &options)
-                }
-                .map_err(|e| format!("Could not open {name}: {e}"))?;
-                let config = SessionConfig {
-                    seed,
-                    ..SessionConfig::default()
-                };
-                let fail = |e: SessionError| format!("Could not open {name}: {e}");
-                let mut session = Session::new(data, config).map_err(fail)?;
-                session.seed_one_per_class().map_err(fail)?;
+                let session = open_session(&name, &csv, seed)?;
                 emit(Response::Opened(summary(&session, "logistic")));
                 self.curve.clear();
                 self.session = Some(session);
                 self.round(emit)?;
                 self.baseline(emit)
+            }
+            Request::Restore {
+                name,
+                csv,
+                seed,
+                strategy,
+                model,
+                events,
+                curve,
+                query_row,
+            } => {
+                let mut session = open_session(&name, &csv, seed)?;
+                let config = settings(&session, &strategy, &model)?;
+                session
+                    .reconfigure(config)
+                    .map_err(|e| format!("Could not restore the settings: {e}"))?;
+                let total = events.len();
+                let mut problem = None;
+                for (i, event) in events.into_iter().enumerate() {
+                    if let Err(e) = session.apply(event) {
+                        problem = Some(format!(
+                            "Restored {i} of {total} saved answers; answer {} could not be \
+                             replayed ({e}), so it and the ones after it were left out.",
+                            i + 1
+                        ));
+                        break;
+                    }
+                }
+                emit(Response::Opened(summary(&session, &model)));
+                self.curve = curve;
+                self.session = Some(session);
+                self.pinned = query_row;
+                self.round(emit)?;
+                if let Some(message) = problem {
+                    emit(Response::Error(message));
+                }
+                self.baseline(emit)
+            }
+            Request::Apply { event } => {
+                let session = self.open_session()?;
+                if let Err(e) = session.apply(event) {
+                    emit(Response::Refused(format!(
+                        "That answer was not recorded: {e}"
+                    )));
+                    return Ok(());
+                }
+                if event == Event::Undo {
+                    let n = session.labels().len();
+                    self.curve.retain(|p| p.n_labels < n);
+                }
+                self.round(emit)
             }
             Request::Label { row, class } => {
                 let session = self
@@ -270,16 +374,8 @@ impl WorkerState {
                 self.round(emit)
             }
             Request::Configure { strategy, model } => {
-                let strategy_spec = Strategy::from_name(&strategy)
-                    .ok_or_else(|| format!("Unknown strategy '{strategy}'."))?;
-                let model_spec =
-                    model_by_name(&model).ok_or_else(|| format!("Unknown model '{model}'."))?;
                 let session = self.open_session()?;
-                let config = SessionConfig {
-                    strategy: strategy_spec,
-                    model: model_spec,
-                    ..session.config().clone()
-                };
+                let config = settings(session, &strategy, &model)?;
                 session
                     .reconfigure(config)
                     .map_err(|e| format!("The settings were not changed: {e}"))?;
@@ -300,9 +396,16 @@ impl WorkerState {
         let Round {
             n_labels,
             test_accuracy,
-            query,
-            ..
+            mut query,
+            batch,
         } = session.round().map_err(|e| e.to_string())?;
+        // After a restore, show the sample that was on screen when it is among this round's picks
+        // (a refit from scratch can order near-ties differently than the warm-started original).
+        if let Some(pinned) = self.pinned.take() {
+            if let Some(q) = batch.into_iter().find(|q| q.row == pinned) {
+                query = Some(q);
+            }
+        }
         if let Some(accuracy) = test_accuracy {
             self.curve.retain(|p| p.n_labels != n_labels);
             self.curve.push(CurvePoint { n_labels, accuracy });
@@ -322,6 +425,19 @@ impl WorkerState {
             }),
             can_undo: state.can_undo(),
             skipped: state.skipped.len(),
+            history: state
+                .history
+                .iter()
+                .filter_map(|e| match *e {
+                    Event::Label { row, class, origin } => Some(HistoryItem {
+                        row,
+                        id: data.row_ids.get(row).cloned().unwrap_or_default(),
+                        class,
+                        by_user: origin == Origin::User,
+                    }),
+                    _ => None,
+                })
+                .collect(),
         }));
         Ok(())
     }
