@@ -53,8 +53,30 @@ pub enum StorageError {
     Failed(String),
 }
 
-fn failed(e: rexie::Error) -> StorageError {
+/// An IndexedDB error in one short line (the browser's text can carry a whole stack).
+fn describe(e: &rexie::Error) -> String {
     let text = format!("{e:?}");
+    let first = text.lines().next().unwrap_or_default();
+    let name = [
+        "SecurityError",
+        "QuotaExceededError",
+        "InvalidStateError",
+        "VersionError",
+        "UnknownError",
+        "NotFoundError",
+    ]
+    .into_iter()
+    .find(|n| text.contains(n));
+    match name {
+        Some(n) if text.contains("IndexedDbNotFound") => format!("IndexedDB is not available: {n}"),
+        Some(n) => n.to_string(),
+        None if text.contains("IndexedDbNotFound") => "IndexedDB is not available".into(),
+        None => first.chars().take(120).collect(),
+    }
+}
+
+fn failed(e: rexie::Error) -> StorageError {
+    let text = describe(&e);
     if text.contains("Quota") {
         StorageError::Quota(text)
     } else {
@@ -139,7 +161,7 @@ impl Storage {
             .add_object_store(ObjectStore::new(META))
             .build()
             .await
-            .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
         Ok(Self { db: Rc::new(db) })
     }
 
