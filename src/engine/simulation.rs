@@ -253,7 +253,7 @@ pub fn run(
         .iter()
         .filter_map(|e| match *e {
             Event::Label { row, .. } => Some(row),
-            Event::Skip { .. } | Event::Undo => None,
+            _ => None,
         })
         .collect();
     Ok(Run {
