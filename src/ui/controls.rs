@@ -4,7 +4,7 @@
 use super::studio::use_studio;
 use super::DEMOS;
 use crate::engine::strategies::{Strategy, STRATEGY_NAMES};
-use crate::worker::MODEL_NAMES;
+use crate::worker::{Settings, COLD_START_NAMES, MODEL_NAMES};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -107,10 +107,82 @@ pub fn Controls() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            <SessionSettings/>
             <button class="help-button" on:click=move |_| studio.help_open.set(true) aria-keyshortcuts="?">
                 "Keys " <kbd>"?"</kbd>
             </button>
         </section>
+    }
+}
+
+/// Batch size, share of probe queries, cold start; the seed is shown (it is fixed per project).
+#[component]
+pub fn SessionSettings() -> impl IntoView {
+    let studio = use_studio();
+    let current = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.settings.clone()).unwrap_or_default())
+    });
+    let change = move |f: &dyn Fn(&mut Settings)| {
+        let mut s = current.get_untracked();
+        f(&mut s);
+        if s != current.get_untracked() {
+            studio.change_settings(s);
+        }
+    };
+    let seed = move || {
+        studio
+            .project
+            .with(|p| p.as_ref().map(|p| p.settings.seed.to_string()))
+            .unwrap_or_else(|| super::DEFAULT_SEED.to_string())
+    };
+    view! {
+        <label>
+            "Batch size "
+            <input
+                type="number"
+                min="1"
+                max="50"
+                data-testid="batch-size"
+                prop:value=move || current.get().batch_size.to_string()
+                on:change=move |ev| {
+                    if let Ok(k) = target_value(&ev).parse::<usize>() {
+                        change(&|s| s.batch_size = k.clamp(1, 50));
+                    }
+                }
+            />
+        </label>
+        <label>
+            "Random probes "
+            <select
+                data-testid="probe-share"
+                on:change=move |ev| {
+                    if let Ok(p) = target_value(&ev).parse::<f64>() {
+                        change(&|s| s.probe_share = p);
+                    }
+                }
+            >
+                {[(0.0, "none"), (0.05, "5 %"), (0.1, "10 %"), (0.2, "20 %")].into_iter().map(|(v, label)| view! {
+                    <option value=v.to_string() selected=move || current.get().probe_share == v>{label}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <label>
+            "First picks "
+            <select
+                data-testid="cold-start"
+                on:change=move |ev| {
+                    let v = target_value(&ev);
+                    change(&|s| s.cold_start = v.clone());
+                }
+            >
+                {COLD_START_NAMES.iter().map(|(n, label)| view! {
+                    <option value=*n selected=move || current.get().cold_start == *n>{*label}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <span class="seed" data-testid="seed">"Seed " {seed}</span>
     }
 }
 

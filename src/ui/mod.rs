@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod controls;
+pub mod history;
 pub mod project;
 pub mod query;
 pub mod storage;
@@ -114,6 +115,23 @@ pub fn StudioView() -> impl IntoView {
                 .and_then(|b| b.curve.iter().find(|p| p.n_labels == n).map(|p| p.accuracy))
         })
     };
+    let probe_text = move || {
+        studio.round.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.probe_estimate.as_ref())
+                .map(|e| {
+                    format!(
+                        "{} (95 % interval {}–{}, {} probes)",
+                        format_percent(e.accuracy),
+                        format_percent(e.low),
+                        format_percent(e.high),
+                        e.n
+                    )
+                })
+                .unwrap_or_else(|| "–".into())
+        })
+    };
+    let is_probe = move || studio.round.with(|r| r.as_ref().is_some_and(|r| r.probe));
     view! {
         <header class="top">
             <h1>"activelab"</h1>
@@ -143,6 +161,12 @@ pub fn StudioView() -> impl IntoView {
             {move || studio.error.get().map(|message| view! {
                 <div class="error" role="alert" data-testid="error">{message}</div>
             })}
+            <Show when=is_probe>
+                <p class="probe-note" data-testid="probe-note">
+                    "This sample is a random probe, not the strategy's pick: its label also gives an \
+                     unbiased estimate of the model's accuracy."
+                </p>
+            </Show>
             <div class="columns">
                 <query::QueryCard/>
                 <section class="progress" aria-label="Progress">
@@ -155,12 +179,20 @@ pub fn StudioView() -> impl IntoView {
                             </dd>
                         </div>
                         <div>
+                            <dt>"Probe estimate"</dt>
+                            <dd data-testid="probe-estimate">{probe_text}</dd>
+                        </div>
+                        <div>
                             <dt>"Random, same labels"</dt>
                             <dd data-testid="random-accuracy">{move || random_at().map(format_percent).unwrap_or_else(|| "–".into())}</dd>
                         </div>
                     </dl>
                     <chart::LearningCurve/>
                 </section>
+            </div>
+            <div class="columns">
+                <history::HistoryPanel/>
+                <history::AddClassForm/>
             </div>
             <project::ProjectsPanel/>
         </main>

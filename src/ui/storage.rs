@@ -16,6 +16,7 @@
 
 use crate::engine::session::Event;
 use crate::engine::simulation::CurvePoint;
+use crate::worker::Settings;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -100,10 +101,8 @@ pub enum DatasetRef {
 pub struct SavedSettings {
     /// The split's and seed labels' seed.
     pub seed: u64,
-    /// Strategy name ([`crate::engine::strategies::Strategy::from_name`]).
-    pub strategy: String,
-    /// Model name ([`crate::worker::MODEL_NAMES`]).
-    pub model: String,
+    /// Strategy, model, batch size, probe share, cold start.
+    pub session: Settings,
     /// The learning curve so far (a restore shows it without refitting every step).
     pub curve: Vec<CurvePoint>,
     /// The row on screen after the last round.

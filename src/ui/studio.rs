@@ -3,7 +3,7 @@
 
 use super::storage::{new_project_id, now_ms, DatasetRef, ProjectRecord, SavedSettings, Storage};
 use crate::engine::session::{Event, Origin};
-use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView};
+use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView, Settings};
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -130,12 +130,9 @@ impl Studio {
                 self.baseline.set(None);
             }
             Response::Configured(summary) => {
-                let (strategy, model) = (summary.strategy.clone(), summary.model.clone());
+                let settings = summary.settings.clone();
                 self.dataset.set(Some(summary));
-                self.update_project(move |p| {
-                    p.settings.strategy = strategy;
-                    p.settings.model = model;
-                });
+                self.update_project(move |p| p.settings.session = settings);
             }
             Response::Round(round) => {
                 let (n_labels, curve, query_row) = (
@@ -174,15 +171,27 @@ impl Studio {
         let n_classes = self
             .dataset
             .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
-        let row = self
-            .round
-            .with_untracked(|r| r.as_ref().and_then(|r| r.query.as_ref().map(|q| q.row)));
-        if let (Some(row), true) = (row, class < n_classes) {
-            self.apply(Event::Label {
-                row,
-                class,
-                origin: Origin::User,
-            });
+        let asked = self.round.with_untracked(|r| {
+            r.as_ref().and_then(|r| {
+                r.query.as_ref().map(|q| {
+                    // A probe's label carries the model's prediction when it was asked: that is
+                    // what makes the probe estimate unbiased.
+                    let predicted = q
+                        .proba
+                        .iter()
+                        .enumerate()
+                        .max_by(|a, b| a.1.total_cmp(b.1))
+                        .map(|(k, _)| k);
+                    let origin = match (r.probe, predicted) {
+                        (true, Some(predicted)) => Origin::Probe { predicted },
+                        _ => Origin::User,
+                    };
+                    (q.row, origin)
+                })
+            })
+        });
+        if let (Some((row, origin)), true) = (asked, class < n_classes) {
+            self.apply(Event::Label { row, class, origin });
         }
     }
 }
@@ -216,7 +225,32 @@ impl Studio {
 
     /// Change the strategy and model; the labels stay.
     pub fn configure(&self, strategy: String, model: String) {
-        self.send(Request::Configure { strategy, model });
+        let current = self
+            .dataset
+            .with_untracked(|d| d.as_ref().map(|d| d.settings.clone()))
+            .unwrap_or_default();
+        self.change_settings(Settings {
+            strategy,
+            model,
+            ..current
+        });
+    }
+
+    /// Change any of the session's settings; the labels stay.
+    pub fn change_settings(&self, settings: Settings) {
+        if !self.busy.get_untracked() {
+            self.send(Request::Settings(settings));
+        }
+    }
+
+    /// Change the class of a row labeled earlier (from the history panel); the model retrains.
+    pub fn relabel(&self, row: usize, class: usize) {
+        self.apply(Event::Relabel { row, class });
+    }
+
+    /// Add a class during labeling.
+    pub fn add_class(&self, name: String) {
+        self.apply(Event::AddClass { name });
     }
 
     /// Open the person's own file as a new project (its bytes are stored with it).
@@ -265,8 +299,6 @@ impl Studio {
             n_events: 0,
             settings: SavedSettings {
                 seed: super::DEFAULT_SEED,
-                strategy: "margin".into(),
-                model: "logistic".into(),
                 ..SavedSettings::default()
             },
             created_ms: now,
@@ -370,8 +402,7 @@ impl Studio {
             name: record.name,
             csv: bytes,
             seed: settings.seed,
-            strategy: settings.strategy,
-            model: settings.model,
+            settings: settings.session,
             events,
             curve: settings.curve,
             query_row: settings.query_row,
@@ -457,7 +488,7 @@ impl Studio {
                     studio.storage_note.set(Some(e.to_string()));
                 }
             }
-            studio.log.update_value(|l| l.push(event));
+            studio.log.update_value(|l| l.push(event.clone()));
             if record.is_some() {
                 studio.project.set(record);
             }

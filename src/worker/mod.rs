@@ -9,8 +9,11 @@ pub mod web;
 
 use crate::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
 use crate::engine::data::ImportReport;
+use crate::engine::metrics::ProbeEstimate;
 use crate::engine::models::ModelSpec;
-use crate::engine::session::{Event, Origin, Round, Session, SessionConfig, SessionError};
+use crate::engine::session::{
+    ColdStart, Event, Origin, Round, Session, SessionConfig, SessionError,
+};
 use crate::engine::simulation::{mean_curve, run_with_oracle, CurvePoint};
 use crate::engine::strategies::Strategy;
 use serde::{Deserialize, Serialize};
@@ -41,6 +44,8 @@ pub enum Request {
     /// Change the strategy and model (names as in [`Strategy::from_name`] and
     /// [`MODEL_NAMES`]); the labels stay.
     Configure { strategy: String, model: String },
+    /// Change every setting that may change mid-session; the labels stay.
+    Settings(Settings),
     /// Reopen a stored project: open the file as [`Request::Open`] does, apply the settings,
     /// replay the person's events, and show `query_row` again when it is still a candidate (the
     /// sample that was on screen when the page was left).
@@ -48,8 +53,7 @@ pub enum Request {
         name: String,
         csv: Vec<u8>,
         seed: u64,
-        strategy: String,
-        model: String,
+        settings: Settings,
         events: Vec<Event>,
         curve: Vec<CurvePoint>,
         query_row: Option<usize>,
@@ -58,6 +62,40 @@ pub enum Request {
     /// [`Response::Refused`], so the page can take them out of its log.
     Apply { event: Event },
 }
+
+/// The settings a person may change during a session (the seed and the split are fixed when
+/// the session starts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// A [`Strategy::from_name`] name.
+    pub strategy: String,
+    /// A [`MODEL_NAMES`] name.
+    pub model: String,
+    /// Samples per round (shown as a grid when above 1); the model is refitted once the whole
+    /// batch is answered.
+    pub batch_size: usize,
+    /// Share of rounds that ask a uniformly random row instead (probes: they give an unbiased
+    /// accuracy estimate when there is no test split), 0 to 0.5.
+    pub probe_share: f64,
+    /// `"kmeans++"` (spread-out first picks) or `"random"`, before any model exists.
+    pub cold_start: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            strategy: "margin".into(),
+            model: "logistic".into(),
+            batch_size: 1,
+            probe_share: 0.0,
+            cold_start: "kmeans++".into(),
+        }
+    }
+}
+
+/// Cold-start names [`Settings::cold_start`] accepts, with their display names.
+pub const COLD_START_NAMES: [(&str, &str); 2] =
+    [("kmeans++", "Spread out (k-means++)"), ("random", "Random")];
 
 /// Model names [`Request::Configure`] accepts, with their display names.
 pub const MODEL_NAMES: [(&str, &str); 4] = [
@@ -157,6 +195,8 @@ pub struct DatasetSummary {
     pub model: String,
     /// Whether held-out test labels exist (else no test accuracy can be shown).
     pub has_test: bool,
+    /// Every setting in effect.
+    pub settings: Settings,
     /// What the import did, in sentences.
     pub report: Vec<String>,
 }
@@ -189,6 +229,12 @@ pub struct RoundView {
     pub skipped: usize,
     /// The labels in effect, in the order they were given (for the history panel).
     pub history: Vec<HistoryItem>,
+    /// The query is a probe: a uniformly random row, not the strategy's pick.
+    pub probe: bool,
+    /// The unbiased accuracy estimate from the probes answered so far.
+    pub probe_estimate: Option<ProbeEstimate>,
+    /// The rest of the batch after `query` (batch size above 1): answered before the next fit.
+    pub batch: Vec<QueryView>,
 }
 
 /// One label in effect.
@@ -200,6 +246,8 @@ pub struct HistoryItem {
     pub class: usize,
     /// Given by the person (not a demo's seed label).
     pub by_user: bool,
+    /// Changed after it was first given.
+    pub relabeled: bool,
 }
 
 /// The random-sampling baseline.
@@ -212,6 +260,7 @@ pub struct BaselineView {
 
 /// What the page shows of a session's dataset and settings (`model`: its [`MODEL_NAMES`] name).
 fn summary(session: &Session, model: &str) -> DatasetSummary {
+    let config = session.config();
     let data = session.data();
     DatasetSummary {
         name: data.name.clone(),
@@ -219,11 +268,22 @@ fn summary(session: &Session, model: &str) -> DatasetSummary {
         n_pool: session.split().pool.len(),
         n_test: session.split().test.len(),
         feature_names: data.feature_names.clone(),
-        class_names: data.class_names.clone(),
+        class_names: session.class_names().to_vec(),
         strategy: session.config().strategy.name().to_string(),
         strategy_label: session.config().strategy.label().to_string(),
         model: model.to_string(),
         has_test: !session.split().test.is_empty(),
+        settings: Settings {
+            strategy: config.strategy.name().to_string(),
+            model: model.to_string(),
+            batch_size: config.batch_size,
+            probe_share: config.probe_share,
+            cold_start: match config.cold_start {
+                ColdStart::KMeansPlusPlus => "kmeans++",
+                ColdStart::Random => "random",
+            }
+            .to_string(),
+        },
         report: report_lines(&data.report),
     }
 }
@@ -235,6 +295,12 @@ pub struct WorkerState {
     curve: Vec<CurvePoint>,
     /// After a restore: the row that was on screen, shown again by the next round.
     pinned: Option<usize>,
+    /// The open session's model name ([`MODEL_NAMES`]).
+    model: String,
+    /// The last round's picks not answered yet (batch mode), with whether the first is a probe.
+    pending: Vec<QueryView>,
+    probe: bool,
+    test_accuracy: Option<f64>,
 }
 
 /// Open a file's bytes as a session: JSON Lines by extension, else CSV/TSV; a demo with known
@@ -270,6 +336,21 @@ fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionCon
     })
 }
 
+/// The session's configuration with every setting of `s`.
+fn full_settings(session: &Session, s: &Settings) -> Result<SessionConfig, String> {
+    let cold_start = match s.cold_start.as_str() {
+        "kmeans++" => ColdStart::KMeansPlusPlus,
+        "random" => ColdStart::Random,
+        other => return Err(format!("Unknown cold start '{other}'.")),
+    };
+    Ok(SessionConfig {
+        batch_size: s.batch_size,
+        probe_share: s.probe_share,
+        cold_start,
+        ..settings(session, &s.strategy, &s.model)?
+    })
+}
+
 impl WorkerState {
     /// Handle one request, emitting responses as soon as each is ready (the first round before the
     /// slower baseline).
@@ -288,6 +369,8 @@ impl WorkerState {
             Request::Open { name, csv, seed } => {
                 let session = open_session(&name, &csv, seed)?;
                 emit(Response::Opened(summary(&session, "logistic")));
+                self.model = "logistic".into();
+                self.pending.clear();
                 self.curve.clear();
                 self.session = Some(session);
                 self.round(emit)?;
@@ -297,14 +380,13 @@ impl WorkerState {
                 name,
                 csv,
                 seed,
-                strategy,
-                model,
+                settings: chosen,
                 events,
                 curve,
                 query_row,
             } => {
                 let mut session = open_session(&name, &csv, seed)?;
-                let config = settings(&session, &strategy, &model)?;
+                let config = full_settings(&session, &chosen)?;
                 session
                     .reconfigure(config)
                     .map_err(|e| format!("Could not restore the settings: {e}"))?;
@@ -320,7 +402,9 @@ impl WorkerState {
                         break;
                     }
                 }
-                emit(Response::Opened(summary(&session, &model)));
+                emit(Response::Opened(summary(&session, &chosen.model)));
+                self.model = chosen.model;
+                self.pending.clear();
                 self.curve = curve;
                 self.session = Some(session);
                 self.pinned = query_row;
@@ -331,17 +415,51 @@ impl WorkerState {
                 self.baseline(emit)
             }
             Request::Apply { event } => {
-                let session = self.open_session()?;
+                let session = self
+                    .session
+                    .as_mut()
+                    .ok_or("No dataset is open: open one first.")?;
+                let is_undo = event == Event::Undo;
+                let adds_class = matches!(event, Event::AddClass { .. });
+                let answered = match &event {
+                    Event::Label { row, .. } | Event::Skip { row } => Some(*row),
+                    _ => None,
+                };
                 if let Err(e) = session.apply(event) {
                     emit(Response::Refused(format!(
                         "That answer was not recorded: {e}"
                     )));
                     return Ok(());
                 }
-                if event == Event::Undo {
+                if is_undo {
                     let n = session.labels().len();
                     self.curve.retain(|p| p.n_labels < n);
                 }
+                if adds_class {
+                    emit(Response::Configured(summary(session, &self.model)));
+                }
+                // Batch mode: the next pick of the batch, without refitting, until it is answered.
+                if let Some(row) = answered {
+                    if self.pending.first().is_some_and(|q| q.row == row) {
+                        self.pending.remove(0);
+                        self.probe = false;
+                        if !self.pending.is_empty() {
+                            return self.show(emit);
+                        }
+                    }
+                }
+                self.pending.clear();
+                self.round(emit)
+            }
+            Request::Settings(chosen) => {
+                let session = self.open_session()?;
+                let config = full_settings(session, &chosen)?;
+                session
+                    .reconfigure(config)
+                    .map_err(|e| format!("The settings were not changed: {e}"))?;
+                emit(Response::Configured(summary(session, &chosen.model)));
+                self.model = chosen.model;
+                self.pending.clear();
                 self.round(emit)
             }
             Request::Label { row, class } => {
@@ -380,6 +498,8 @@ impl WorkerState {
                     .reconfigure(config)
                     .map_err(|e| format!("The settings were not changed: {e}"))?;
                 emit(Response::Configured(summary(session, &model)));
+                self.model = model;
+                self.pending.clear();
                 self.round(emit)
             }
         }
@@ -396,48 +516,67 @@ impl WorkerState {
         let Round {
             n_labels,
             test_accuracy,
-            mut query,
             batch,
+            probe,
+            ..
         } = session.round().map_err(|e| e.to_string())?;
+        let data = session.data();
+        let mut picks: Vec<QueryView> = batch
+            .into_iter()
+            .map(|q| QueryView {
+                features: data.row(q.row),
+                known_label: data.known_labels[q.row],
+                row: q.row,
+                proba: q.proba,
+                score: q.score,
+            })
+            .collect();
         // After a restore, show the sample that was on screen when it is among this round's picks
         // (a refit from scratch can order near-ties differently than the warm-started original).
         if let Some(pinned) = self.pinned.take() {
-            if let Some(q) = batch.into_iter().find(|q| q.row == pinned) {
-                query = Some(q);
+            if let Some(at) = picks.iter().position(|q| q.row == pinned) {
+                let q = picks.remove(at);
+                picks.insert(0, q);
             }
         }
         if let Some(accuracy) = test_accuracy {
             self.curve.retain(|p| p.n_labels != n_labels);
             self.curve.push(CurvePoint { n_labels, accuracy });
         }
+        self.pending = picks;
+        self.probe = probe;
+        self.test_accuracy = test_accuracy;
+        self.show(emit)
+    }
+
+    /// Show the first pending pick with the session's current state.
+    fn show(&mut self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        let session = self.session.as_ref().ok_or("No dataset is open.")?;
         let state = session.state();
         let data = session.data();
+        let mut picks = self.pending.iter().cloned();
+        let query = picks.next();
         emit(Response::Round(RoundView {
-            n_labels,
-            test_accuracy,
+            n_labels: state.labels.len(),
+            test_accuracy: self.test_accuracy,
             curve: self.curve.clone(),
-            query: query.map(|q| QueryView {
-                features: data.row(q.row),
-                known_label: data.known_labels[q.row],
-                row: q.row,
-                proba: q.proba,
-                score: q.score,
-            }),
+            query,
+            batch: picks.collect(),
             can_undo: state.can_undo(),
             skipped: state.skipped.len(),
-            history: state
-                .history
-                .iter()
-                .filter_map(|e| match *e {
-                    Event::Label { row, class, origin } => Some(HistoryItem {
-                        row,
-                        id: data.row_ids.get(row).cloned().unwrap_or_default(),
-                        class,
-                        by_user: origin == Origin::User,
-                    }),
-                    _ => None,
+            history: session
+                .history()
+                .into_iter()
+                .map(|h| HistoryItem {
+                    row: h.row,
+                    id: data.row_ids.get(h.row).cloned().unwrap_or_default(),
+                    class: h.class,
+                    by_user: h.origin != Origin::Seed,
+                    relabeled: h.relabeled_at.is_some(),
                 })
                 .collect(),
+            probe: self.probe,
+            probe_estimate: session.probe_estimate(),
         }));
         Ok(())
     }

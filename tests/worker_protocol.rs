@@ -1,0 +1,188 @@
+//! The worker protocol behind "nothing lost": events applied one by one (refusals leave the
+//! session unchanged), a restore from the stored log reaching the same state and the same sample,
+//! relabels and added classes, settings changed mid-session, and batch mode.
+
+use activelab::engine::session::{Event, Origin};
+use activelab::worker::{QueryView, Request, Response, RoundView, Settings, WorkerState};
+
+const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
+
+fn collect(state: &mut WorkerState, request: Request) -> Vec<Response> {
+    let mut out = Vec::new();
+    state.handle(request, &mut |r| out.push(r));
+    out
+}
+
+fn last_round(responses: &[Response]) -> RoundView {
+    responses
+        .iter()
+        .rev()
+        .find_map(|r| match r {
+            Response::Round(round) => Some(round.clone()),
+            _ => None,
+        })
+        .expect("a round")
+}
+
+fn query(round: &RoundView) -> QueryView {
+    round.query.clone().expect("a query")
+}
+
+fn open() -> (WorkerState, RoundView) {
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::Open {
+            name: "Iris".into(),
+            csv: IRIS.to_vec(),
+            seed: 42,
+        },
+    );
+    (state, last_round(&out))
+}
+
+fn label(state: &mut WorkerState, round: &RoundView, class: usize) -> (Event, RoundView) {
+    let event = Event::Label {
+        row: query(round).row,
+        class,
+        origin: Origin::User,
+    };
+    let out = collect(
+        state,
+        Request::Apply {
+            event: event.clone(),
+        },
+    );
+    (event, last_round(&out))
+}
+
+#[test]
+fn a_restore_from_the_log_gives_the_same_state_and_sample() {
+    let (mut state, mut round) = open();
+    let mut log = Vec::new();
+    for i in 0..8 {
+        let (event, next) = label(&mut state, &round, i % 3);
+        log.push(event);
+        round = next;
+    }
+    let relabel = Event::Relabel {
+        row: round.history.last().unwrap().row,
+        class: 0,
+    };
+    log.push(relabel.clone());
+    let relabeled = last_round(&collect(&mut state, Request::Apply { event: relabel }));
+    assert!(relabeled.history.last().unwrap().relabeled);
+    assert_eq!(relabeled.history.last().unwrap().class, 0);
+    let add = Event::AddClass {
+        name: "unsure".into(),
+    };
+    log.push(add.clone());
+    let out = collect(&mut state, Request::Apply { event: add });
+    let summary = out
+        .iter()
+        .find_map(|r| match r {
+            Response::Configured(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("the new class list");
+    assert_eq!(summary.class_names.len(), 4);
+    assert_eq!(summary.class_names[3], "unsure");
+    round = last_round(&out);
+
+    let mut restored = WorkerState::default();
+    let out = collect(
+        &mut restored,
+        Request::Restore {
+            name: "Iris".into(),
+            csv: IRIS.to_vec(),
+            seed: 42,
+            settings: Settings::default(),
+            events: log,
+            curve: round.curve.clone(),
+            query_row: Some(query(&round).row),
+        },
+    );
+    assert!(
+        !out.iter().any(|r| matches!(r, Response::Error(_))),
+        "{out:?}"
+    );
+    let again = last_round(&out);
+    assert_eq!(again.n_labels, round.n_labels);
+    assert_eq!(again.history, round.history);
+    assert_eq!(query(&again).row, query(&round).row);
+    assert_eq!(again.curve, round.curve);
+}
+
+#[test]
+fn a_refused_event_changes_nothing() {
+    let (mut state, round) = open();
+    let (_, round) = label(&mut state, &round, 0);
+    let labeled = round.history.last().unwrap().row;
+    let out = collect(
+        &mut state,
+        Request::Apply {
+            event: Event::Label {
+                row: labeled,
+                class: 1,
+                origin: Origin::User,
+            },
+        },
+    );
+    assert!(
+        matches!(&out[..], [Response::Refused(m)] if m.contains("already labeled")),
+        "{out:?}"
+    );
+    let out = collect(&mut state, Request::Apply { event: Event::Undo });
+    assert_eq!(last_round(&out).n_labels, round.n_labels - 1);
+}
+
+#[test]
+fn batch_mode_asks_the_whole_batch_before_refitting_and_settings_keep_labels() {
+    let (mut state, round) = open();
+    let n = round.n_labels;
+    let out = collect(
+        &mut state,
+        Request::Settings(Settings {
+            batch_size: 4,
+            probe_share: 0.2,
+            cold_start: "random".into(),
+            ..Settings::default()
+        }),
+    );
+    let summary = out
+        .iter()
+        .find_map(|r| match r {
+            Response::Configured(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(summary.settings.batch_size, 4);
+    assert_eq!(summary.settings.probe_share, 0.2);
+    let mut round = last_round(&out);
+    assert_eq!(round.n_labels, n, "settings keep the labels");
+    assert_eq!(round.batch.len(), 3, "the query and 3 more");
+    let batch: Vec<usize> = std::iter::once(query(&round).row)
+        .chain(round.batch.iter().map(|q| q.row))
+        .collect();
+    let curve_len = round.curve.len();
+    for (i, row) in batch.iter().enumerate() {
+        assert_eq!(query(&round).row, *row, "pick {i} of the batch");
+        let (_, next) = label(&mut state, &round, 1);
+        round = next;
+    }
+    assert_eq!(round.n_labels, n + 4);
+    assert_eq!(
+        round.curve.len(),
+        curve_len + 1,
+        "one refit after the batch"
+    );
+
+    let out = collect(
+        &mut state,
+        Request::Settings(Settings {
+            cold_start: "sideways".into(),
+            ..Settings::default()
+        }),
+    );
+    assert!(matches!(&out[..], [Response::Error(m)] if m.contains("sideways")));
+}
