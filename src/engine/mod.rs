@@ -9,10 +9,12 @@
 //! | [`stopping`] | Say whether and why it may be time to stop. |
 //! | [`session`] | Hold the event log and derive the labeled state; run one round. |
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
+//! | [`project`] | Save a session as a versioned project file and restore it, refusing bad files. |
 
 pub mod data;
 pub mod metrics;
 pub mod models;
+pub mod project;
 pub mod session;
 pub mod simulation;
 pub mod stopping;
