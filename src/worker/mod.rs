@@ -226,6 +226,7 @@ impl WorkerState {
                 } else {
                     parse_csv(&csv, &options)
                 }
+                .and_then(|d| crate::engine::data::schema::check_learnable(&d).map(|()| d))
                 .map_err(|e| format!("Could not open {name}: {e}"))?;
                 let config = SessionConfig {
                     seed,
