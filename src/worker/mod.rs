@@ -313,6 +313,7 @@ fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
     } else {
         parse_csv(csv, &options)
     }
+    .and_then(|d| crate::engine::data::schema::check_learnable(&d).map(|()| d))
     .map_err(|e| format!("Could not open {name}: {e}"))?;
     let config = SessionConfig {
         seed,

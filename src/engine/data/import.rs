@@ -123,6 +123,20 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     (even * 10 >= pairs * 9 && odd == 0) || (odd * 10 >= pairs * 9 && even == 0)
 }
 
+/// Whether the text starts like an HTML page (`<!DOCTYPE html`, `<html`, `<head`, `<body`).
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let head = &bytes[start..bytes.len().min(start + 16)];
+    ["<!doctype html", "<html", "<head", "<body"]
+        .iter()
+        .any(|tag| {
+            head.len() >= tag.len() && head[..tag.len()].eq_ignore_ascii_case(tag.as_bytes())
+        })
+}
+
 /// Refuse what is not UTF-8 text (archives, UTF-16, binary, empty); strip a UTF-8 BOM.
 fn check_bytes(bytes: &[u8]) -> Result<&[u8], DataError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
@@ -137,6 +151,9 @@ fn check_bytes(bytes: &[u8]) -> Result<&[u8], DataError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty);
+    }
+    if looks_like_html(bytes) {
+        return Err(DataError::Html);
     }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         if looks_like_utf16(bytes) {
@@ -273,6 +290,13 @@ fn first_row_is_data(columns: &[Column], decimal_comma: bool) -> bool {
 /// Read CSV bytes into a table of text cells.
 fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
     let bytes = check_bytes(bytes)?;
+    // Only delimiters, quotes and blanks: no value at all.
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'\t' | b'"'))
+    {
+        return Err(DataError::Empty);
+    }
     let delimiter = match options.delimiter {
         Some(d) if d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r') => d,
         Some(d) => {
@@ -382,9 +406,18 @@ fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
             }
         })
         .collect();
+    let unnamed = |i: usize| header && columns[i].get(0).is_empty();
     let mut seen: FixedMap<&str, usize> = FixedMap::default();
     for (i, name) in names.iter().enumerate() {
         if let Some(first) = seen.insert(name.as_str(), i) {
+            if unnamed(i) != unnamed(first) {
+                let (named, generated) = if unnamed(i) { (first, i) } else { (i, first) };
+                return Err(DataError::DuplicateGeneratedColumn {
+                    name: name.clone(),
+                    named: named + 1,
+                    unnamed: generated + 1,
+                });
+            }
             return Err(DataError::DuplicateColumn {
                 name: name.clone(),
                 first: first + 1,
@@ -432,8 +465,8 @@ impl JsonTable {
             Some(&col) => col,
             None => {
                 if self.table.names.len() >= MAX_COLUMNS {
-                    return Err(self.fail(DataError::TooManyColumns {
-                        found: MAX_COLUMNS + 1,
+                    return Err(self.fail(DataError::JsonTooManyKeys {
+                        line: self.line,
                         max: MAX_COLUMNS,
                     }));
                 }
@@ -625,6 +658,14 @@ fn read_jsonl(bytes: &[u8]) -> Result<Table, DataError> {
             continue;
         }
         let text = utf8(raw, line)?;
+        match text.trim_start().as_bytes().first() {
+            Some(b'[') => return Err(DataError::JsonArray { line }),
+            Some(b'{') => {}
+            _ if json.rows == 0 && text.contains([',', ';', '\t']) => {
+                return Err(DataError::JsonLooksLikeCsv { line })
+            }
+            _ => {}
+        }
         json.line = line;
         json.key.clear();
         let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -646,10 +687,13 @@ fn read_jsonl(bytes: &[u8]) -> Result<Table, DataError> {
                     value: schema::shown(text.get(start..end).unwrap_or("")),
                 });
             }
-            return Err(DataError::JsonLine {
-                line,
-                message: json_message(&e),
-            });
+            let message = if e.is_eof() {
+                "the line ends before the JSON object is closed (is a '}' or a '\"' missing?)"
+                    .to_string()
+            } else {
+                json_message(&e)
+            };
+            return Err(DataError::JsonLine { line, message });
         }
         json.end_row();
     }
@@ -971,7 +1015,7 @@ mod tests {
         );
         let opts = with(|o| o.ignore = vec!["a".into(), "b".into()]);
         assert_eq!(
-            parse_csv(b"a,b,c\n1,2,3\n", &opts).unwrap_err().to_string(),
+            parse_csv(b"a,b,c\n1,2,3\n4,5,6\n", &opts).unwrap_err().to_string(),
             "no feature column is left (ignored: a, b; label: c): the data needs at least one informative column besides the label"
         );
     }
@@ -1036,7 +1080,7 @@ mod tests {
         }
         assert_eq!(
             message(&text),
-            "column 'city' has 51 distinct values, more than the 50 a categorical column may have: ignore the column, or group its rare values"
+            "column 'city' has 51 distinct values, more than the 50 a categorical column may have: remove (or ignore) the column, or group its rare values into fewer categories"
         );
         let opts = with(|o| o.max_categories = 60);
         assert_eq!(parse_csv(text.as_bytes(), &opts).unwrap().n_features(), 51);
@@ -1112,6 +1156,50 @@ mod tests {
     }
 
     #[wasm_test(unsupported = test)]
+    fn common_mistakes_get_their_own_message() {
+        assert_eq!(
+            message("<!DOCTYPE html>\n<html><body>404</body></html>\n"),
+            "this is a web page (HTML), not a CSV or JSON Lines file: download the raw data file instead (on GitHub: the 'Raw' button)"
+        );
+        assert_eq!(message(",,\n;\t\n\"\",\n"), DataError::Empty.to_string());
+        assert_eq!(
+            message("x,y,label\n1,2,a\n"),
+            "the file has only 1 data row (line 2): add more rows; learning needs at least 2 rows of at least 2 classes (with one row every column is constant)"
+        );
+        assert_eq!(
+            message("x,label\n\"1,200\",a\n\"3,400\",b\n950,a\n"),
+            "line 2, column 'x': '1,200' looks like a number written with a thousands separator or a decimal comma: write numbers without separators and with a '.' decimal point (like 1234.5)"
+        );
+        // In a `;` file a decimal comma is a number; a column of words with commas is text.
+        assert!(parse("x;label\n1,5;a\n2,5;b\n").is_ok());
+        assert!(parse("x,label\n\"a,b\",a\n\"c,d\",b\n").is_ok());
+        assert_eq!(
+            message(",column_1,label\n1,2,a\n3,4,b\n"),
+            "the column name 'column_1' appears twice: column 2 is called column_1 in the header, and column 1 has no name there, so it was called column_1 too: rename column 2, or give column 1 a name"
+        );
+        // Huge finite values: the imputed mean does not overflow.
+        let d = parse("x,y,label\n1.7e308,1,a\n1.7e308,2,b\n,3,a\n-1e308,4,b\n").unwrap();
+        assert!(d.features.iter().all(|v| v.is_finite()));
+        let jsonl = |text: &str| {
+            parse_jsonl(text.as_bytes(), &CsvOptions::named("t"))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            jsonl("x,y,label\n1,2,a\n"),
+            "line 1: this looks like CSV, not JSON Lines: rename the file to end in .csv (or .tsv)"
+        );
+        assert_eq!(
+            jsonl("[{\"x\": 1}, {\"x\": 2}]\n"),
+            "line 1: this is a JSON array, but JSON Lines needs one object per line: write each record on its own line, like {\"x\": 1.5, \"label\": \"a\"}"
+        );
+        assert_eq!(
+            jsonl("{\"x\": 1, \"label\": \"a\"}\n{\"x\": 2, \"label\": \"b\"\n"),
+            "line 2: the line ends before the JSON object is closed (is a '}' or a '\"' missing?): every line must be one JSON object, like {\"x\": 1.5, \"label\": \"a\"}"
+        );
+    }
+
+    #[wasm_test(unsupported = test)]
     fn caps_on_cells_columns_and_names() {
         let big = "x".repeat(1_000_000);
         let text = format!("a,note,label\n1,{big},x\n");
@@ -1162,7 +1250,7 @@ mod tests {
         );
         assert_eq!(
             err("{\"x\": 1, \"label\": \"a\"}\n[1, 2]\n"),
-            "line 2: invalid type: sequence, expected a JSON object: every line must be one JSON object, like {\"x\": 1.5, \"label\": \"a\"}"
+            "line 2: this is a JSON array, but JSON Lines needs one object per line: write each record on its own line, like {\"x\": 1.5, \"label\": \"a\"}"
         );
         assert_eq!(
             err("{\"x\": 1, \"label\": \"a\"} {\"x\": 2}\n"),

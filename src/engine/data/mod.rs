@@ -210,6 +210,12 @@ pub enum DataError {
     /// A header and no data rows.
     #[error("the file has a header but no data rows: add at least one row below the header")]
     NoRows,
+    /// A single data row: every column is constant and there is nothing to learn from.
+    #[error("the file has only 1 data row (line {line}): add more rows; learning needs at least 2 rows of at least 2 classes (with one row every column is constant)")]
+    OneRow { line: u64 },
+    /// A web page saved under a data file's name (an error page, a GitHub "blob" page).
+    #[error("this is a web page (HTML), not a CSV or JSON Lines file: download the raw data file instead (on GitHub: the 'Raw' button)")]
+    Html,
     /// Fewer than two columns (a feature and a label are needed).
     #[error(
         "the file has only {found} column(s): it needs at least one feature column and a label column"
@@ -262,6 +268,14 @@ pub enum DataError {
         first: usize,
         second: usize,
     },
+    /// Two columns with the same name because one of them is unnamed in the header and got the
+    /// generated name `column_<n>` that the other one already has (columns counted from 1).
+    #[error("the column name '{name}' appears twice: column {named} is called {name} in the header, and column {unnamed} has no name there, so it was called {name} too: rename column {named}, or give column {unnamed} a name")]
+    DuplicateGeneratedColumn {
+        name: String,
+        named: usize,
+        unnamed: usize,
+    },
     /// An option names a column that does not exist.
     #[error("there is no column named '{name}' (asked for as the {role} column); the columns are: {available}")]
     UnknownColumn {
@@ -283,6 +297,14 @@ pub enum DataError {
         column: String,
         value: String,
     },
+    /// Numbers written with a thousands separator or a decimal comma (`"1,234"`, `"2,5"`) in a
+    /// file not delimited by `;`: refused rather than read as categories.
+    #[error("line {line}, column '{column}': '{value}' looks like a number written with a thousands separator or a decimal comma: write numbers without separators and with a '.' decimal point (like 1234.5)")]
+    GroupedNumber {
+        line: u64,
+        column: String,
+        value: String,
+    },
     /// `inf`, `1e400` and the like: refused rather than guessed at.
     #[error("line {line}, column '{column}': '{value}' is not a finite number: replace it with a real value, or leave the cell empty to have it filled in")]
     NotFinite {
@@ -291,12 +313,18 @@ pub enum DataError {
         value: String,
     },
     /// A categorical column with more distinct values than the cap.
-    #[error("column '{column}' has {found} distinct values, more than the {max} a categorical column may have: ignore the column, or group its rare values")]
+    #[error("column '{column}' has {found} distinct values, more than the {max} a categorical column may have: remove (or ignore) the column, or group its rare values into fewer categories")]
     TooManyCategories {
         column: String,
         found: usize,
         max: usize,
     },
+    /// A label column with a single class: nothing to tell apart.
+    #[error("the label column '{column}' has only 1 class ('{class}'): active learning needs at least 2 classes; label at least one row of another class in the file")]
+    OneClass { column: String, class: String },
+    /// A label column with no label at all.
+    #[error("no row of the label column '{column}' has a label: the classes come from the file, so label at least one row of each of 2 classes (or name the right label column)")]
+    NoLabels { column: String },
     /// A label column with more distinct values than the cap.
     #[error("the label column '{column}' has {found} distinct values, more than the {max} classes allowed: this looks like an id or a number, not a class; choose another label column")]
     TooManyClasses {
@@ -321,6 +349,15 @@ pub enum DataError {
     /// A JSON Lines line that is not one valid JSON object.
     #[error("line {line}: {message}: every line must be one JSON object, like {{\"x\": 1.5, \"label\": \"a\"}}")]
     JsonLine { line: u64, message: String },
+    /// A JSON Lines line that is an array (often a whole JSON file `[{…}, {…}]`).
+    #[error("line {line}: this is a JSON array, but JSON Lines needs one object per line: write each record on its own line, like {{\"x\": 1.5, \"label\": \"a\"}}")]
+    JsonArray { line: u64 },
+    /// A `.jsonl` file whose first line looks like CSV.
+    #[error("line {line}: this looks like CSV, not JSON Lines: rename the file to end in .csv (or .tsv)")]
+    JsonLooksLikeCsv { line: u64 },
+    /// More distinct keys over a JSON Lines file than the column cap.
+    #[error("line {line}: the objects have more than {max} distinct keys in all, the most a file may have: remove the keys that are not needed")]
+    JsonTooManyKeys { line: u64, max: usize },
     /// A JSON value that is an array or an object.
     #[error("line {line}, key '{key}': nested arrays and objects are not supported: flatten them into plain values")]
     JsonNested { line: u64, key: String },

@@ -1,6 +1,18 @@
 //! Standardization: zero mean and unit variance per feature, fitted on chosen rows.
+//!
+//! Values near the limits of `f64` (±1e308) must not overflow: `x - mean` and `(x - mean)²` of
+//! such values are infinite. So each column is first divided by a power of two near its largest
+//! absolute value (exact in floating point, so ordinary data gets bit-for-bit the same mean and
+//! scale as the textbook formulas), the variance is computed on the scaled values, and
+//! [`Standardizer::transform`] falls back to `x / scale - mean / scale` where `x - mean` would
+//! overflow. Every output is finite.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+/// The bound a standardized value is clamped to if it still cannot be computed finitely (only
+/// rows outside the fitted ones can get there, e.g. a test row of ±1e308 in a column whose
+/// fitted rows are all 0).
+pub const MAX_STANDARDIZED: f64 = 1e9;
 
 /// Per-feature mean and scale, as scikit-learn's `StandardScaler` computes them (population
 /// standard deviation; a constant feature gets scale 1 so it maps to 0 instead of NaN).
@@ -12,6 +24,17 @@ pub struct Standardizer {
     pub scale: Array1<f64>,
 }
 
+/// The power of two `2^k` with `2^k ≤ m < 2^(k+1)` (clamped to the normal range), for a finite
+/// `m > 0`; 1 otherwise. Dividing by it is exact.
+fn power_of_two_below(m: f64) -> f64 {
+    if !(m.is_finite() && m > 0.0) {
+        return 1.0;
+    }
+    let exponent = ((m.to_bits() >> 52) & 0x7FF) as i64 - 1023;
+    let k = exponent.clamp(-1022, 1023);
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
 impl Standardizer {
     /// Fit on the given rows of `x` (all rows when `rows` is empty).
     ///
@@ -21,6 +44,10 @@ impl Standardizer {
     /// let x = array![[1.0, 5.0], [3.0, 5.0]];
     /// let s = Standardizer::fit(x.view(), &[]);
     /// assert_eq!(s.transform(x.view()), array![[-1.0, 0.0], [1.0, 0.0]]);
+    /// // Values at the edge of f64 stay finite.
+    /// let x = array![[1.7e308], [-1.7e308], [1e308]];
+    /// let z = Standardizer::fit(x.view(), &[]).transform(x.view());
+    /// assert!(z.iter().all(|v| v.is_finite()));
     /// ```
     pub fn fit(x: ArrayView2<f64>, rows: &[usize]) -> Self {
         if rows.is_empty() {
@@ -32,32 +59,117 @@ impl Standardizer {
 
     fn fit_all(view: ArrayView2<f64>) -> Self {
         let n = view.nrows().max(1) as f64;
-        let mean = view.sum_axis(Axis(0)) / n;
-        let mut var = Array1::<f64>::zeros(view.ncols());
-        for row in view.rows() {
-            for ((v, x), m) in var.iter_mut().zip(row).zip(&mean) {
-                *v += (x - m) * (x - m);
-            }
-        }
-        let scale = var.mapv(|v| {
-            let s = (v / n).sqrt();
-            if s > f64::EPSILON * 10.0 {
+        let mut mean = Array1::<f64>::zeros(view.ncols());
+        let mut scale = Array1::<f64>::ones(view.ncols());
+        for (j, column) in view.columns().into_iter().enumerate() {
+            let max_abs = column
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            let p = power_of_two_below(max_abs);
+            let mean_scaled = column.iter().map(|x| x / p).sum::<f64>() / n;
+            let var_scaled = column
+                .iter()
+                .map(|x| {
+                    let d = x / p - mean_scaled;
+                    d * d
+                })
+                .sum::<f64>()
+                / n;
+            let m = mean_scaled * p;
+            let s = var_scaled.sqrt() * p;
+            mean[j] = if m.is_finite() { m } else { 0.0 };
+            scale[j] = if s.is_finite() && s > f64::EPSILON * 10.0 {
                 s
             } else {
                 1.0
-            }
-        });
+            };
+        }
         Self { mean, scale }
     }
 
-    /// `(x - mean) / scale`, row by row.
+    /// `(x - mean) / scale`, row by row; always finite (see the module docs).
     pub fn transform(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let mut out = x.to_owned();
         for mut row in out.rows_mut() {
             for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-                *v = (*v - m) / s;
+                let d = *v - m;
+                let z = if d.is_finite() { d / s } else { *v / s - m / s };
+                *v = if z.is_finite() {
+                    z
+                } else if z.is_nan() {
+                    0.0
+                } else {
+                    z.signum() * MAX_STANDARDIZED
+                };
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::wasm_test;
+    use ndarray::array;
+
+    /// The textbook formulas, for ordinary values.
+    fn naive(x: ArrayView2<f64>) -> (Array1<f64>, Array1<f64>) {
+        let n = x.nrows() as f64;
+        let mean = x.sum_axis(Axis(0)) / n;
+        let mut var = Array1::<f64>::zeros(x.ncols());
+        for row in x.rows() {
+            for ((v, x), m) in var.iter_mut().zip(row).zip(&mean) {
+                *v += (x - m) * (x - m);
+            }
+        }
+        (mean, var.mapv(|v| (v / n).sqrt()))
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn ordinary_values_match_the_textbook_formulas_exactly() {
+        let x = array![
+            [5.1, 3.5, 1.4, -0.2, 1234.5],
+            [4.9, 3.0, 1.4, -0.2, 0.001],
+            [7.0, 3.2, 4.7, 1.4, 1e-3],
+            [6.3, 3.3, 6.0, 2.5, 98765.4321]
+        ];
+        let s = Standardizer::fit(x.view(), &[]);
+        let (mean, scale) = naive(x.view());
+        assert_eq!(s.mean, mean);
+        assert_eq!(s.scale, scale);
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn values_near_the_limits_of_f64_stay_finite() {
+        let x = array![
+            [1e308, 1.0, 1e-308],
+            [-1e308, 2.0, 5e-324],
+            [1.7e308, 3.0, 0.0],
+            [-1.7e308, 4.0, 1e-308],
+            [f64::MAX, 5.0, 2e-308],
+            [-f64::MAX, 6.0, 0.0]
+        ];
+        let s = Standardizer::fit(x.view(), &[]);
+        assert!(s.mean.iter().chain(&s.scale).all(|v| v.is_finite()));
+        let z = s.transform(x.view());
+        assert!(z.iter().all(|v| v.is_finite()), "{z:?}");
+        // Symmetric huge column: mean 0, values map to about ±1.
+        assert!(s.mean[0].abs() < 1e300);
+        assert!(z.column(0).iter().all(|v| v.abs() < 3.0), "{z:?}");
+        // Standardized values of the fitted rows have mean ≈ 0 and variance ≈ 1.
+        let n = z.nrows() as f64;
+        let col0: Vec<f64> = z.column(0).to_vec();
+        let mean0 = col0.iter().sum::<f64>() / n;
+        let var0 = col0.iter().map(|v| (v - mean0) * (v - mean0)).sum::<f64>() / n;
+        assert!(
+            mean0.abs() < 1e-9 && (var0 - 1.0).abs() < 1e-9,
+            "{mean0} {var0}"
+        );
+        // A row far outside a constant fitted column is clamped, not infinite.
+        let fitted = Standardizer::fit(array![[0.0], [0.0]].view(), &[]);
+        let far = fitted.transform(array![[f64::MAX], [-f64::MAX]].view());
+        assert!(far.iter().all(|v| v.is_finite()));
     }
 }

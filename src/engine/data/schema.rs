@@ -19,7 +19,12 @@
 //! - a column with every cell missing is dropped, and so is a column with a single value
 //!   (unless [`CsvOptions::keep_constant_columns`]); both are reported in the [`ImportReport`].
 //!
-//! Label cells that are missing mark unlabeled rows (the pool). More than [`MAX_CLASSES`]
+//! - a column that is mostly numbers written with a thousands separator or a decimal comma
+//!   (`"1,234"` in a `,` file) is refused ([`DataError::GroupedNumber`]) rather than silently
+//!   read as categories.
+//!
+//! A file with a single data row is refused ([`DataError::OneRow`]). Label cells that are
+//! missing mark unlabeled rows (the pool). More than [`MAX_CLASSES`]
 //! distinct labels is refused: such a column is an id or a number, not a class.
 
 use super::import::{CsvOptions, LABEL_COLUMN_NAMES};
@@ -73,6 +78,51 @@ pub fn parse_number(cell: &str, decimal_comma: bool) -> Option<f64> {
             cell.replacen(',', ".", 1).parse().ok()
         }
         Err(_) => None,
+    }
+}
+
+/// Whether a cell that is not a number looks like one written with a thousands separator or a
+/// decimal comma: digits in groups separated by single `,` or `.`, at least one `,`
+/// (`1,234`, `-12,345.6`, `1.234,5`, `2,5`).
+///
+/// ```
+/// use activelab::engine::data::schema::looks_like_grouped_number;
+/// assert!(looks_like_grouped_number("1,234") && looks_like_grouped_number("-1.234,5"));
+/// assert!(!looks_like_grouped_number("1.5") && !looks_like_grouped_number("a,b"));
+/// ```
+pub fn looks_like_grouped_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    cell.contains(',')
+        && digits
+            .split([',', '.'])
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Check that a dataset can start an active learning session: its label column names at least
+/// 2 classes. The message names the column (and the one class, if there is one).
+///
+/// ```
+/// use activelab::engine::data::import::{parse_csv, CsvOptions};
+/// use activelab::engine::data::schema::check_learnable;
+/// let d = parse_csv(b"x,label\n1,a\n2,a\n", &CsvOptions::named("t")).unwrap();
+/// assert_eq!(
+///     check_learnable(&d).unwrap_err().to_string(),
+///     "the label column 'label' has only 1 class ('a'): active learning needs at least 2 classes; label at least one row of another class in the file"
+/// );
+/// ```
+pub fn check_learnable(data: &Dataset) -> Result<(), DataError> {
+    let column = if data.report.label_column.is_empty() {
+        "label".to_string()
+    } else {
+        data.report.label_column.clone()
+    };
+    match data.class_names.as_slice() {
+        [] => Err(DataError::NoLabels { column }),
+        [class] => Err(DataError::OneClass {
+            column,
+            class: shown(class),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -247,6 +297,7 @@ fn plan_column(
     let mut values = Vec::with_capacity(rows.len());
     let (mut n_missing, mut n_numeric, mut n_text) = (0usize, 0usize, 0usize);
     let (mut first_text, mut first_nonfinite) = (None, None);
+    let (mut n_grouped, mut first_grouped) = (0usize, None);
     let (mut lo, mut hi, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
     for row in rows.clone() {
         let cell = column.get(row);
@@ -269,6 +320,10 @@ fn plan_column(
             None => {
                 n_text += 1;
                 first_text.get_or_insert(row);
+                if !decimal_comma && looks_like_grouped_number(cell) {
+                    n_grouped += 1;
+                    first_grouped.get_or_insert(row);
+                }
                 values.push(f64::NAN);
             }
         }
@@ -290,7 +345,12 @@ fn plan_column(
             report.dropped_constant.push(name.clone());
             return Ok(None);
         }
-        let mean = sum / n_numeric as f64;
+        let mut mean = sum / n_numeric as f64;
+        if !mean.is_finite() {
+            // The sum of huge values (±1e308) overflowed: average the values divided by n.
+            let n = n_numeric as f64;
+            mean = values.iter().filter(|v| !v.is_nan()).map(|v| v / n).sum();
+        }
         if n_missing > 0 {
             for v in &mut values {
                 if v.is_nan() {
@@ -304,6 +364,15 @@ fn plan_column(
             });
         }
         return Ok(Some(Plan::Numeric(values)));
+    }
+    if n_grouped > 0 && n_numeric + n_grouped >= n_text - n_grouped {
+        if let Some(row) = first_grouped {
+            return Err(DataError::GroupedNumber {
+                line: line(row),
+                column: name.clone(),
+                value: shown(column.get(row)),
+            });
+        }
     }
     if n_numeric >= n_text {
         if let Some(row) = first_text {
@@ -421,6 +490,11 @@ pub(crate) fn build(
     }
     let label_col = label_index(names, &roles, options)?;
     assign(&mut roles, names, label_col, Role::Label)?;
+    if n_rows == 1 {
+        return Err(DataError::OneRow {
+            line: table.lines.get(table.first_data_row).copied().unwrap_or(0),
+        });
+    }
 
     let mut report = ImportReport {
         rows_read: n_rows,
