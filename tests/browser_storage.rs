@@ -21,7 +21,7 @@ fn record(id: &str, key: &str) -> ProjectRecord {
         n_labels: 0,
         n_events: 0,
         settings: SavedSettings {
-            seed: 7,
+            query_row: Some(7),
             ..SavedSettings::default()
         },
         created_ms: 1.0,

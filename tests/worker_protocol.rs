@@ -2,7 +2,7 @@
 //! session unchanged), a restore from the stored log reaching the same state and the same sample,
 //! relabels and added classes, settings changed mid-session, and batch mode.
 
-use activelab::engine::session::{Event, Origin};
+use activelab::engine::session::{ColdStart, Event, Origin};
 use activelab::worker::{QueryView, Request, Response, RoundView, Settings, WorkerState};
 
 const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
@@ -26,6 +26,16 @@ fn last_round(responses: &[Response]) -> RoundView {
 
 fn query(round: &RoundView) -> QueryView {
     round.query.clone().expect("a query")
+}
+
+fn opened_settings(responses: &[Response]) -> Settings {
+    responses
+        .iter()
+        .find_map(|r| match r {
+            Response::Opened(s) | Response::Configured(s) => Some(s.settings.clone()),
+            _ => None,
+        })
+        .expect("a summary")
 }
 
 fn open() -> (WorkerState, RoundView) {
@@ -95,8 +105,10 @@ fn a_restore_from_the_log_gives_the_same_state_and_sample() {
         Request::Restore {
             name: "Iris".into(),
             csv: IRIS.to_vec(),
-            seed: 42,
-            settings: Settings::default(),
+            settings: Settings {
+                seed: 42,
+                ..Settings::default()
+            },
             events: log,
             curve: round.curve.clone(),
             query_row: Some(query(&round).row),
@@ -140,13 +152,17 @@ fn a_refused_event_changes_nothing() {
 fn batch_mode_asks_the_whole_batch_before_refitting_and_settings_keep_labels() {
     let (mut state, round) = open();
     let n = round.n_labels;
+    let base = Settings {
+        seed: 42,
+        ..Settings::default()
+    };
     let out = collect(
         &mut state,
         Request::Settings(Settings {
             batch_size: 4,
             probe_share: 0.2,
-            cold_start: "random".into(),
-            ..Settings::default()
+            cold_start: ColdStart::Random,
+            ..base.clone()
         }),
     );
     let summary = out
@@ -180,9 +196,27 @@ fn batch_mode_asks_the_whole_batch_before_refitting_and_settings_keep_labels() {
     let out = collect(
         &mut state,
         Request::Settings(Settings {
-            cold_start: "sideways".into(),
-            ..Settings::default()
+            seed: 7,
+            ..base.clone()
         }),
     );
-    assert!(matches!(&out[..], [Response::Error(m)] if m.contains("sideways")));
+    assert!(
+        matches!(&out[..], [Response::Error(m)] if m.contains("seed")),
+        "{out:?}"
+    );
+    let out = collect(
+        &mut state,
+        Request::Settings(Settings {
+            probe_share: 0.9,
+            ..base
+        }),
+    );
+    assert!(
+        matches!(&out[..], [Response::Error(m)] if m.contains("0.9")),
+        "{out:?}"
+    );
+    assert_eq!(
+        opened_settings(&[Response::Configured(summary)]).batch_size,
+        4
+    );
 }

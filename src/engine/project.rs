@@ -437,6 +437,25 @@ impl Settings {
     }
 }
 
+impl Default for Settings {
+    /// The settings of [`SessionConfig::default`]: margin sampling, logistic regression, one
+    /// sample at a time, k-means++ first picks, no probes, seed 0, 30 % test split.
+    fn default() -> Self {
+        let config = SessionConfig::default();
+        Self {
+            strategy: config.strategy.name().to_string(),
+            model: "logistic".to_string(),
+            batch_size: config.batch_size,
+            batch_diversity: config.batch_diversity,
+            batch_factor: config.batch_factor,
+            cold_start: config.cold_start,
+            probe_share: config.probe_share,
+            seed: config.seed,
+            test_fraction: config.test_fraction,
+        }
+    }
+}
+
 /// Who saved the project and when (timestamps come from the caller: the engine has no clock).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectMeta {

@@ -134,7 +134,7 @@ pub fn SessionSettings() -> impl IntoView {
     let seed = move || {
         studio
             .project
-            .with(|p| p.as_ref().map(|p| p.settings.seed.to_string()))
+            .with(|p| p.as_ref().map(|p| p.settings.session.seed.to_string()))
             .unwrap_or_else(|| super::DEFAULT_SEED.to_string())
     };
     view! {
@@ -173,12 +173,14 @@ pub fn SessionSettings() -> impl IntoView {
             <select
                 data-testid="cold-start"
                 on:change=move |ev| {
-                    let v = target_value(&ev);
-                    change(&|s| s.cold_start = v.clone());
+                    let chosen = target_value(&ev);
+                    if let Some((c, _)) = COLD_START_NAMES.iter().find(|(c, _)| format!("{c:?}") == chosen) {
+                        change(&|s| s.cold_start = *c);
+                    }
                 }
             >
-                {COLD_START_NAMES.iter().map(|(n, label)| view! {
-                    <option value=*n selected=move || current.get().cold_start == *n>{*label}</option>
+                {COLD_START_NAMES.iter().map(|(c, label)| view! {
+                    <option value=format!("{c:?}") selected=move || current.get().cold_start == *c>{*label}</option>
                 }).collect_view()}
             </select>
         </label>

@@ -99,9 +99,7 @@ pub enum DatasetRef {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SavedSettings {
-    /// The split's and seed labels' seed.
-    pub seed: u64,
-    /// Strategy, model, batch size, probe share, cold start.
+    /// Seed, strategy, model, batch size, probe share, cold start.
     pub session: Settings,
     /// The learning curve so far (a restore shows it without refitting every step).
     pub curve: Vec<CurvePoint>,

@@ -257,7 +257,7 @@ impl Studio {
     pub fn open_csv(&self, name: String, csv: Vec<u8>) {
         let studio = *self;
         leptos::task::spawn_local(async move {
-            let key = fingerprint(&csv);
+            let key = crate::engine::project::fingerprint(&csv);
             if let Some(storage) = studio.storage() {
                 if let Err(e) = storage.save_dataset(&key, &csv).await {
                     studio.storage_note.set(Some(e.to_string()));
@@ -298,7 +298,10 @@ impl Studio {
             n_labels: 0,
             n_events: 0,
             settings: SavedSettings {
-                seed: super::DEFAULT_SEED,
+                session: Settings {
+                    seed: super::DEFAULT_SEED,
+                    ..Settings::default()
+                },
                 ..SavedSettings::default()
             },
             created_ms: now,
@@ -401,7 +404,6 @@ impl Studio {
         self.send(Request::Restore {
             name: record.name,
             csv: bytes,
-            seed: settings.seed,
             settings: settings.session,
             events,
             curve: settings.curve,
@@ -541,16 +543,6 @@ impl Studio {
             }
         });
     }
-}
-
-/// A dataset's storage key: FNV-1a over its bytes, and its length.
-fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}-{}", bytes.len())
 }
 
 /// Make the studio available to every component below.

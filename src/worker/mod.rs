@@ -10,7 +10,7 @@ pub mod web;
 use crate::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
 use crate::engine::data::ImportReport;
 use crate::engine::metrics::ProbeEstimate;
-use crate::engine::models::ModelSpec;
+pub use crate::engine::project::{model_by_name, Settings, MODEL_NAMES};
 use crate::engine::session::{
     ColdStart, Event, Origin, Round, Session, SessionConfig, SessionError,
 };
@@ -52,7 +52,7 @@ pub enum Request {
     Restore {
         name: String,
         csv: Vec<u8>,
-        seed: u64,
+        /// Every setting, the seed included.
         settings: Settings,
         events: Vec<Event>,
         curve: Vec<CurvePoint>,
@@ -63,59 +63,11 @@ pub enum Request {
     Apply { event: Event },
 }
 
-/// The settings a person may change during a session (the seed and the split are fixed when
-/// the session starts).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Settings {
-    /// A [`Strategy::from_name`] name.
-    pub strategy: String,
-    /// A [`MODEL_NAMES`] name.
-    pub model: String,
-    /// Samples per round (shown as a grid when above 1); the model is refitted once the whole
-    /// batch is answered.
-    pub batch_size: usize,
-    /// Share of rounds that ask a uniformly random row instead (probes: they give an unbiased
-    /// accuracy estimate when there is no test split), 0 to 0.5.
-    pub probe_share: f64,
-    /// `"kmeans++"` (spread-out first picks) or `"random"`, before any model exists.
-    pub cold_start: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            strategy: "margin".into(),
-            model: "logistic".into(),
-            batch_size: 1,
-            probe_share: 0.0,
-            cold_start: "kmeans++".into(),
-        }
-    }
-}
-
-/// Cold-start names [`Settings::cold_start`] accepts, with their display names.
-pub const COLD_START_NAMES: [(&str, &str); 2] =
-    [("kmeans++", "Spread out (k-means++)"), ("random", "Random")];
-
-/// Model names [`Request::Configure`] accepts, with their display names.
-pub const MODEL_NAMES: [(&str, &str); 4] = [
-    ("logistic", "Logistic regression"),
-    ("naive_bayes", "Naive Bayes"),
-    ("knn", "k-NN"),
-    ("mlp", "Neural network"),
+/// Cold starts [`Settings::cold_start`] offers, with their display names.
+pub const COLD_START_NAMES: [(ColdStart, &str); 2] = [
+    (ColdStart::KMeansPlusPlus, "Spread out (k-means++)"),
+    (ColdStart::Random, "Random"),
 ];
-
-/// The model a [`MODEL_NAMES`] name means, with default hyperparameters.
-pub fn model_by_name(name: &str) -> Option<ModelSpec> {
-    let [logistic, naive_bayes, knn, mlp] = ModelSpec::all_defaults();
-    match name {
-        "logistic" => Some(logistic),
-        "naive_bayes" => Some(naive_bayes),
-        "knn" => Some(knn),
-        "mlp" => Some(mlp),
-        _ => None,
-    }
-}
 
 /// What the import did, in sentences for the person.
 pub fn report_lines(report: &ImportReport) -> Vec<String> {
@@ -273,17 +225,10 @@ fn summary(session: &Session, model: &str) -> DatasetSummary {
         strategy_label: session.config().strategy.label().to_string(),
         model: model.to_string(),
         has_test: !session.split().test.is_empty(),
-        settings: Settings {
-            strategy: config.strategy.name().to_string(),
+        settings: Settings::from_config(config).unwrap_or_else(|_| Settings {
             model: model.to_string(),
-            batch_size: config.batch_size,
-            probe_share: config.probe_share,
-            cold_start: match config.cold_start {
-                ColdStart::KMeansPlusPlus => "kmeans++",
-                ColdStart::Random => "random",
-            }
-            .to_string(),
-        },
+            ..Settings::default()
+        }),
         report: report_lines(&data.report),
     }
 }
@@ -337,19 +282,11 @@ fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionCon
     })
 }
 
-/// The session's configuration with every setting of `s`.
-fn full_settings(session: &Session, s: &Settings) -> Result<SessionConfig, String> {
-    let cold_start = match s.cold_start.as_str() {
-        "kmeans++" => ColdStart::KMeansPlusPlus,
-        "random" => ColdStart::Random,
-        other => return Err(format!("Unknown cold start '{other}'.")),
-    };
-    Ok(SessionConfig {
-        batch_size: s.batch_size,
-        probe_share: s.probe_share,
-        cold_start,
-        ..settings(session, &s.strategy, &s.model)?
-    })
+/// The configuration `s` names (the seed and test fraction must be the session's: `reconfigure`
+/// refuses a change).
+fn full_settings(s: &Settings) -> Result<SessionConfig, String> {
+    s.to_config()
+        .map_err(|e| format!("The settings were not changed: {e}"))
 }
 
 impl WorkerState {
@@ -380,14 +317,13 @@ impl WorkerState {
             Request::Restore {
                 name,
                 csv,
-                seed,
                 settings: chosen,
                 events,
                 curve,
                 query_row,
             } => {
-                let mut session = open_session(&name, &csv, seed)?;
-                let config = full_settings(&session, &chosen)?;
+                let mut session = open_session(&name, &csv, chosen.seed)?;
+                let config = full_settings(&chosen)?;
                 session
                     .reconfigure(config)
                     .map_err(|e| format!("Could not restore the settings: {e}"))?;
@@ -454,7 +390,7 @@ impl WorkerState {
             }
             Request::Settings(chosen) => {
                 let session = self.open_session()?;
-                let config = full_settings(session, &chosen)?;
+                let config = full_settings(&chosen)?;
                 session
                     .reconfigure(config)
                     .map_err(|e| format!("The settings were not changed: {e}"))?;
