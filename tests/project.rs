@@ -198,3 +198,201 @@ fn the_format_is_documented_by_an_example() {
     assert_eq!(s.class_names()[3], "unsure");
     assert_eq!(s.history()[1].origin, Origin::Probe { predicted: 1 });
 }
+
+// ---- export ------------------------------------------------------------------------------
+
+mod export {
+    use activelab::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
+    use activelab::engine::export::{
+        label_names, labels_csv, labels_jsonl, model_json, ExportError, LabelLine, ModelJson,
+    };
+    use activelab::engine::models::ModelSpec;
+    use activelab::engine::session::{Event, Origin, Session, SessionConfig};
+    use std::collections::BTreeMap;
+
+    const MESSY: &[u8] = include_bytes!("fixtures/export/messy.csv");
+
+    fn labels(pairs: &[(usize, &str)]) -> BTreeMap<usize, String> {
+        pairs.iter().map(|&(r, l)| (r, l.to_string())).collect()
+    }
+
+    #[test]
+    fn the_labels_csv_matches_the_expected_file_byte_for_byte() {
+        let options = CsvOptions {
+            id_column: Some("id".into()),
+            ..CsvOptions::named("messy.csv")
+        };
+        let data = parse_csv(MESSY, &options).unwrap();
+        assert_eq!(data.n_rows(), 5);
+        let csv = labels_csv(
+            MESSY,
+            &data.report,
+            &labels(&[(1, "dog"), (3, "=evil"), (4, "-1")]),
+        )
+        .unwrap();
+        let expected = include_str!("fixtures/export/messy.labels.csv");
+        assert_eq!(csv, expected);
+        // The export reads back as the same table plus the label column.
+        let again = parse_csv(
+            csv.as_bytes(),
+            &CsvOptions {
+                label_column: Some("label_activelab".into()),
+                ignore: vec!["label".into()],
+                ..options
+            },
+        )
+        .unwrap();
+        assert_eq!(again.n_rows(), 5);
+        assert_eq!(again.row_ids, data.row_ids);
+        assert_eq!(again.class_names, ["'=evil", "-1", "dog"]);
+    }
+
+    #[test]
+    fn a_file_without_a_header_gets_no_header() {
+        let file = include_bytes!("fixtures/export/headerless.csv");
+        let data = parse_csv(file, &CsvOptions::named("h.csv")).unwrap();
+        assert!(!data.report.header_detected);
+        let csv = labels_csv(file, &data.report, &labels(&[(0, "a"), (2, "+b")])).unwrap();
+        assert_eq!(
+            csv,
+            "5.1;3,5;setosa;a\n-4,9;3,0;setosa;\n1;2,0;'=virginica;'+b\n"
+        );
+    }
+
+    #[test]
+    fn export_refuses_what_does_not_fit() {
+        let data = parse_csv(MESSY, &CsvOptions::named("messy.csv")).unwrap();
+        assert_eq!(
+            labels_csv(MESSY, &data.report, &labels(&[(5, "x")])),
+            Err(ExportError::RowOutOfRange { row: 5, n_rows: 5 })
+        );
+        let other = b"id,note,x,label\na,b,1,c\n";
+        assert_eq!(
+            labels_csv(other, &data.report, &BTreeMap::new()).unwrap_err().to_string(),
+            "the original file has 1 data rows but the dataset has 5: is it the file the data was imported from?"
+        );
+        let jsonl = parse_jsonl(
+            b"{\"x\":1,\"label\":\"a\"}\n{\"x\":2,\"label\":\"b\"}\n",
+            &CsvOptions::named("j.jsonl"),
+        )
+        .unwrap();
+        assert_eq!(
+            labels_csv(b"", &jsonl.report, &BTreeMap::new()),
+            Err(ExportError::NotCsv)
+        );
+    }
+
+    fn labeled_iris(model: ModelSpec) -> Session {
+        let data = super::iris();
+        let config = SessionConfig {
+            model,
+            ..SessionConfig::default()
+        };
+        let mut s = Session::new(data.clone(), config).unwrap();
+        s.seed_one_per_class().unwrap();
+        s.apply(Event::AddClass {
+            name: "hybrid".into(),
+        })
+        .unwrap();
+        for k in 0..6 {
+            let q = s.round().unwrap().query.unwrap();
+            let origin = if k == 2 {
+                Origin::Probe { predicted: 1 }
+            } else {
+                Origin::User
+            };
+            s.apply(Event::Label {
+                row: q.row,
+                class: data.known_labels[q.row].unwrap(),
+                origin,
+            })
+            .unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn jsonl_lists_every_label_in_order_with_its_origin() {
+        let mut s = labeled_iris(ModelSpec::default());
+        let first_user = s.history()[3].clone();
+        s.apply(Event::Relabel {
+            row: first_user.row,
+            class: 3,
+        })
+        .unwrap();
+        let text = labels_jsonl(&s);
+        let lines: Vec<LabelLine> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 9);
+        assert!(text.ends_with('\n'));
+        assert_eq!(lines[0].origin, "seed");
+        assert_eq!(
+            (lines[3].label.as_str(), lines[3].relabeled),
+            ("hybrid", true)
+        );
+        assert_eq!(lines[3].id, s.data().row_ids[first_user.row]);
+        assert_eq!(
+            (lines[5].origin.as_str(), lines[5].predicted.as_deref()),
+            ("probe", Some("versicolor"))
+        );
+        assert!(text.lines().nth(4).unwrap().find("predicted").is_none());
+        assert_eq!(label_names(&s)[&first_user.row], "hybrid");
+    }
+
+    #[test]
+    fn the_logistic_json_reproduces_the_probabilities() {
+        let mut s = labeled_iris(ModelSpec::default());
+        let q = s.round().unwrap().query.unwrap();
+        let m: ModelJson = serde_json::from_str(&model_json(&s).unwrap()).unwrap();
+        assert_eq!(m.classes, ["setosa", "versicolor", "virginica", "hybrid"]);
+        assert_eq!(m.features.len(), 4);
+        let x = s.data().row(q.row);
+        let z: Vec<f64> = x
+            .iter()
+            .zip(&m.standardization.mean)
+            .zip(&m.standardization.scale)
+            .map(|((x, m), s)| (x - m) / s)
+            .collect();
+        let coef: Vec<Vec<f64>> =
+            serde_json::from_value(m.parameters["coefficients"].clone()).unwrap();
+        let b: Vec<f64> = serde_json::from_value(m.parameters["intercepts"].clone()).unwrap();
+        let logits: Vec<f64> = coef
+            .iter()
+            .zip(&b)
+            .map(|(w, b)| w.iter().zip(&z).map(|(w, z)| w * z).sum::<f64>() + b)
+            .collect();
+        let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+        let total: f64 = e.iter().sum();
+        for (p, q) in e.iter().map(|v| v / total).zip(&q.proba) {
+            assert!((p - q).abs() < 1e-12, "{p} vs {q}");
+        }
+    }
+
+    #[test]
+    fn other_models_export_their_parameters_or_say_why_not() {
+        let [_, nb, knn, mlp] = ModelSpec::all_defaults();
+        let m: ModelJson = serde_json::from_str(&model_json(&labeled_iris(nb)).unwrap()).unwrap();
+        assert_eq!(m.model, "naive_bayes");
+        assert_eq!(m.parameters["means"].as_array().unwrap().len(), 4);
+        let m: ModelJson = serde_json::from_str(&model_json(&labeled_iris(mlp)).unwrap()).unwrap();
+        assert_eq!(m.model, "mlp");
+        assert_eq!(
+            m.parameters["w1"].as_array().unwrap().len(),
+            4,
+            "features × hidden"
+        );
+        assert_eq!(
+            m.parameters["w2"].as_array().unwrap()[0]
+                .as_array()
+                .unwrap()
+                .len(),
+            4,
+            "hidden × classes"
+        );
+        let err = model_json(&labeled_iris(knn)).unwrap_err();
+        assert!(matches!(err, ExportError::NotExportable { .. }), "{err}");
+    }
+}
