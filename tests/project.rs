@@ -1,5 +1,6 @@
 //! Project files: a session survives session → project → JSON → project → session, and hostile
-//! files are refused rather than half-imported.
+//! files are refused rather than half-imported. Exports are compared with expected files.
+#![cfg(not(target_arch = "wasm32"))]
 
 use activelab::engine::data::import::{parse_csv, CsvOptions};
 use activelab::engine::project::{
@@ -394,5 +395,154 @@ mod export {
         );
         let err = model_json(&labeled_iris(knn)).unwrap_err();
         assert!(matches!(err, ExportError::NotExportable { .. }), "{err}");
+    }
+}
+
+#[test]
+fn the_fixture_projects_read_and_replay() {
+    let tiny = Project::from_json(include_bytes!("fixtures/projects/tiny_embedded.json")).unwrap();
+    let s = tiny.replay_into(tiny.dataset(None).unwrap()).unwrap();
+    assert_eq!(s.class_names(), ["a", "b", "c"]);
+    assert_eq!(s.labels().len(), 2);
+    let bundled =
+        Project::from_json(include_bytes!("fixtures/projects/iris_bundled.json")).unwrap();
+    let s = bundled.replay_into(iris()).unwrap();
+    assert_eq!(s.labels()[&11], 1, "the undo took the relabel back");
+    assert_eq!(
+        Project::from_json(include_bytes!("fixtures/projects/newer_version.json")),
+        Err(ProjectError::NewerVersion {
+            version: 2,
+            supported: 1
+        })
+    );
+}
+
+// ---- hostile input -----------------------------------------------------------------------
+
+mod hostile {
+    use super::{iris, Event, Origin, Project, ProjectError};
+    use proptest::prelude::*;
+
+    const TINY: &[u8] = include_bytes!("fixtures/projects/tiny_embedded.json");
+    const BUNDLED: &[u8] = include_bytes!("fixtures/projects/iris_bundled.json");
+
+    /// A byte edit: overwrite, insert or delete at a position (taken modulo the length).
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Set(usize, u8),
+        Insert(usize, u8),
+        Delete(usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Set(i, b)),
+            (
+                any::<usize>(),
+                prop::sample::select(b"0123456789,:{}[]\"-e.".to_vec())
+            )
+                .prop_map(|(i, b)| Edit::Insert(i, b)),
+            any::<usize>().prop_map(Edit::Delete),
+        ]
+    }
+
+    fn apply(base: &[u8], edits: &[Edit]) -> Vec<u8> {
+        let mut bytes = base.to_vec();
+        for e in edits {
+            let n = bytes.len().max(1);
+            match *e {
+                Edit::Set(i, b) if !bytes.is_empty() => bytes[i % n] = b,
+                Edit::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+                Edit::Delete(i) if !bytes.is_empty() => {
+                    bytes.remove(i % n);
+                }
+                _ => {}
+            }
+        }
+        bytes
+    }
+
+    /// Whether every event names rows and classes of Iris (150 rows, 3 classes + added ones).
+    fn in_range(p: &Project) -> bool {
+        let mut classes = 3;
+        p.events.iter().all(|e| match e {
+            Event::Label { row, class, origin } => {
+                *row < 150
+                    && *class < classes
+                    && !matches!(origin, Origin::Probe { predicted } if *predicted >= classes)
+            }
+            Event::Relabel { row, class } => *row < 150 && *class < classes,
+            Event::Skip { row } => *row < 150,
+            Event::Undo => true,
+            Event::AddClass { .. } => {
+                classes += 1;
+                true
+            }
+        })
+    }
+
+    fn any_event() -> impl Strategy<Value = Event> {
+        let origin = prop_oneof![
+            Just(Origin::User),
+            Just(Origin::Seed),
+            (0usize..6).prop_map(|predicted| Origin::Probe { predicted }),
+        ];
+        prop_oneof![
+            (0usize..200, 0usize..6, origin).prop_map(|(row, class, origin)| Event::Label {
+                row,
+                class,
+                origin
+            }),
+            (0usize..200).prop_map(|row| Event::Skip { row }),
+            Just(Event::Undo),
+            (0usize..200, 0usize..6).prop_map(|(row, class)| Event::Relabel { row, class }),
+            "[a-c ]{0,3}".prop_map(|name| Event::AddClass { name }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = Project::from_json(&bytes);
+        }
+
+        #[test]
+        fn mutated_projects_never_panic_nor_replay_out_of_range(
+            edits in prop::collection::vec(edit(), 1..6),
+            bundled in any::<bool>(),
+        ) {
+            let bytes = apply(if bundled { BUNDLED } else { TINY }, &edits);
+            if let Ok(p) = Project::from_json(&bytes) {
+                let again = Project::from_json(p.to_json().as_bytes());
+                prop_assert_eq!(again, Ok(p.clone()));
+                if bundled {
+                    let restored = p.replay_into(iris());
+                    prop_assert!(in_range(&p) || restored.is_err());
+                    prop_assert_eq!(p.check_against(150, 3).is_ok(), in_range(&p));
+                } else if let Ok(d) = p.dataset(None) {
+                    let _ = p.replay_into(d);
+                }
+            }
+        }
+
+        #[test]
+        fn random_logs_replay_only_when_they_fit(events in prop::collection::vec(any_event(), 0..25)) {
+            let mut p = Project::from_json(BUNDLED).unwrap();
+            p.events = events;
+            let back = Project::from_json(p.to_json().as_bytes()).unwrap();
+            prop_assert_eq!(&back, &p);
+            match back.replay_into(iris()) {
+                Ok(s) => {
+                    prop_assert!(in_range(&back));
+                    prop_assert_eq!(s.log(), back.events.as_slice());
+                }
+                Err(e) => {
+                    let ok = matches!(e, ProjectError::EventOutOfRange { .. } | ProjectError::Session(_));
+                    prop_assert!(ok, "{}", e);
+                }
+            }
+        }
     }
 }

@@ -915,7 +915,7 @@ impl Session {
                     (Some(m), Some(p)) => {
                         self.pick(m, p.view(), x_cand.view(), x_labeled.view(), &y, &mut rng)?
                     }
-                    _ => self.pick_cold(x_cand.view(), &mut rng)?,
+                    _ => self.pick_cold(candidates.len(), x_cand.view(), &mut rng)?,
                 };
                 let extra = picks
                     .into_iter()
@@ -943,15 +943,17 @@ impl Session {
     }
 
     /// Picks when no model exists yet: `(candidate index, score)`, best first.
+    /// `x_cand` holds the candidates' rows only when [`Session::needs_features`] says so.
     fn pick_cold(
         &self,
+        n_candidates: usize,
         x_cand: ArrayView2<f64>,
         rng: &mut EngineRng,
     ) -> Result<Vec<(usize, f64)>, SessionError> {
         let k = self.config.batch_size;
         Ok(match self.config.cold_start {
             ColdStart::Random => {
-                let scores = random_scores(x_cand.nrows(), rng);
+                let scores = random_scores(n_candidates, rng);
                 top_k(&scores, k, rng)
                     .into_iter()
                     .map(|i| (i, scores[i]))
@@ -964,7 +966,9 @@ impl Session {
         })
     }
 
-    /// Picks with a fitted model: `(candidate index, score)`, best first.
+    /// Picks with a fitted model: `(candidate index, score)`, best first. `x_cand` holds the
+    /// candidates' rows only when [`Session::needs_features`] says so (else it is the whole pool
+    /// and must not be read); `proba` always holds exactly the candidates' rows.
     fn pick(
         &self,
         model: &FittedModel,
@@ -1539,6 +1543,30 @@ mod tests {
             })
             .is_err());
         assert_eq!(s.config(), &changed, "a refused change changes nothing");
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn a_cold_random_start_after_skips_picks_only_candidates() {
+        for cold_start in [ColdStart::Random, ColdStart::KMeansPlusPlus] {
+            let config = SessionConfig {
+                cold_start,
+                batch_size: 2,
+                ..SessionConfig::default()
+            };
+            let mut s = Session::new(iris(), config).unwrap();
+            let pool = s.split().pool.clone();
+            for &row in &pool[..pool.len() - 3] {
+                s.apply(Event::Skip { row }).unwrap();
+            }
+            for _ in 0..5 {
+                let round = s.round().unwrap();
+                assert_eq!(round.batch.len(), 2);
+                assert!(round
+                    .batch
+                    .iter()
+                    .all(|q| pool[pool.len() - 3..].contains(&q.row)));
+            }
+        }
     }
 
     /// A digest of every query (row, score, probabilities) of short oracle runs over every strategy,
