@@ -420,8 +420,9 @@ fn the_fixture_projects_read_and_replay() {
 // ---- hostile input -----------------------------------------------------------------------
 
 mod hostile {
-    use super::{iris, Event, Origin, Project, ProjectError};
+    use super::{iris, Event, Origin, Project, ProjectError, Session, SessionConfig};
     use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
 
     const TINY: &[u8] = include_bytes!("fixtures/projects/tiny_embedded.json");
     const BUNDLED: &[u8] = include_bytes!("fixtures/projects/iris_bundled.json");
@@ -500,8 +501,68 @@ mod hostile {
         ]
     }
 
+    /// Labels, skipped rows, and (row, class) in the order given.
+    type Naive = (BTreeMap<usize, usize>, BTreeSet<usize>, Vec<(usize, usize)>);
+
+    /// The state of a log the slow, obvious way: the stack of events in effect, then a pass
+    /// over it (the session keeps its state incrementally; both must agree).
+    fn naive_state(log: &[Event]) -> Naive {
+        let mut stack: Vec<Event> = Vec::new();
+        for e in log {
+            match e {
+                Event::Undo => {
+                    if !matches!(
+                        stack.last(),
+                        None | Some(Event::Label {
+                            origin: Origin::Seed,
+                            ..
+                        })
+                    ) {
+                        stack.pop();
+                    }
+                }
+                Event::AddClass { .. } => {}
+                other => stack.push(other.clone()),
+            }
+        }
+        let (mut labels, mut skipped, mut order) = (BTreeMap::new(), BTreeSet::new(), Vec::new());
+        for e in &stack {
+            match *e {
+                Event::Label { row, class, .. } => {
+                    skipped.remove(&row);
+                    labels.insert(row, class);
+                    order.push(row);
+                }
+                Event::Relabel { row, class } => {
+                    labels.insert(row, class);
+                }
+                Event::Skip { row } => {
+                    skipped.insert(row);
+                }
+                _ => {}
+            }
+        }
+        let order = order.into_iter().map(|r| (r, labels[&r])).collect();
+        (labels, skipped, order)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_incremental_state_is_the_replayed_state(events in prop::collection::vec(any_event(), 0..60)) {
+            let mut s = Session::new(iris(), SessionConfig::default()).unwrap();
+            s.seed_one_per_class().unwrap();
+            for e in events {
+                let _ = s.apply(e);
+            }
+            let (labels, skipped, order) = naive_state(s.log());
+            prop_assert_eq!(&s.labels(), &labels);
+            prop_assert_eq!(&s.state().skipped, &skipped);
+            let history: Vec<(usize, usize)> = s.history().iter().map(|e| (e.row, e.class)).collect();
+            prop_assert_eq!(history, order);
+            prop_assert_eq!(s.state(), activelab::engine::session::LabelState::replay(s.log()));
+        }
 
         #[test]
         fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
