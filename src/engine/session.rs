@@ -1626,6 +1626,32 @@ mod tests {
         }
     }
 
+    #[wasm_test(unsupported = test)]
+    fn every_strategy_copes_with_an_added_class() {
+        use crate::engine::strategies::STRATEGY_NAMES;
+        for name in STRATEGY_NAMES {
+            let config = SessionConfig {
+                strategy: Strategy::from_name(name).unwrap(),
+                batch_size: 2,
+                batch_diversity: Some(BatchDiversity::KCenter),
+                ..SessionConfig::default()
+            };
+            let mut s = Session::new(iris(), config).unwrap();
+            s.seed_one_per_class().unwrap();
+            s.apply(Event::AddClass { name: "new".into() }).unwrap();
+            let round = s.round().unwrap();
+            assert_eq!(round.batch.len(), 2, "{name}");
+            assert!(
+                round
+                    .batch
+                    .iter()
+                    .all(|q| q.proba.len() == 4 && q.score.is_finite()),
+                "{name}: {:?}",
+                round.batch
+            );
+        }
+    }
+
     /// A digest of every query (row, score, probabilities) of short oracle runs over every strategy,
     /// four models and two batch sizes: the golden value was recorded before the per-round copies
     /// of the pool features were removed, so equal digests prove the rounds are unchanged.
