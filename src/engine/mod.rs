@@ -9,9 +9,11 @@
 //! | [`stopping`] | Say whether and why it may be time to stop. |
 //! | [`session`] | Hold the event log and derive the labeled state; run one round. |
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
+//! | [`export`] | Write the labels (CSV with the original columns, JSON Lines) and the fitted model (JSON). |
 //! | [`project`] | Save a session as a versioned project file and restore it, refusing bad files. |
 
 pub mod data;
+pub mod export;
 pub mod metrics;
 pub mod models;
 pub mod project;

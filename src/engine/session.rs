@@ -216,11 +216,26 @@ pub struct LabelState {
     pub added_classes: Vec<String>,
     /// The labels in effect in the order they were given, relabels applied.
     pub entries: Vec<HistoryEntry>,
+    /// What `Undo` needs to take back each `history` event.
+    undo: Vec<Inverse>,
+    /// Row → its index in `entries`.
+    position: BTreeMap<usize, usize>,
+}
+
+/// What taking back one history event restores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Inverse {
+    /// Whether the row was skipped before the event.
+    was_skipped: bool,
+    /// For a relabel: the class and the relabel index before it.
+    class: usize,
+    relabeled_at: Option<usize>,
 }
 
 impl LabelState {
-    /// Replay a log. Any log replays (events that do not fit are ignored); [`Session::apply`] is
-    /// what refuses them.
+    /// Replay a log. Any log replays: events that do not fit the state (a second label of a
+    /// row, a relabel or skip of a row that is not in the right state, an undo with nothing to
+    /// take back) are ignored; [`Session::apply`] is what refuses them.
     ///
     /// ```
     /// use activelab::engine::session::{Event, LabelState, Origin};
@@ -239,55 +254,97 @@ impl LabelState {
     pub fn replay(log: &[Event]) -> Self {
         let mut state = LabelState::default();
         for (index, event) in log.iter().enumerate() {
-            match event {
-                Event::Undo => {
-                    if state.can_undo() {
-                        state.history.pop();
-                        state.history_index.pop();
-                    }
-                }
-                Event::AddClass { name } => state.added_classes.push(name.trim().to_string()),
-                other => {
-                    state.history.push(other.clone());
-                    state.history_index.push(index);
-                }
-            }
-        }
-        let mut position: BTreeMap<usize, usize> = BTreeMap::new();
-        for (event, &index) in state.history.iter().zip(&state.history_index) {
-            match *event {
-                Event::Label { row, class, origin } => {
-                    state.skipped.remove(&row);
-                    state.labels.insert(row, class);
-                    let entry = HistoryEntry {
-                        row,
-                        class,
-                        origin,
-                        event_index: index,
-                        relabeled_at: None,
-                    };
-                    match position.get(&row) {
-                        Some(&at) => state.entries[at] = entry,
-                        None => {
-                            position.insert(row, state.entries.len());
-                            state.entries.push(entry);
-                        }
-                    }
-                }
-                Event::Relabel { row, class } => {
-                    if let Some(&at) = position.get(&row) {
-                        state.labels.insert(row, class);
-                        state.entries[at].class = class;
-                        state.entries[at].relabeled_at = Some(index);
-                    }
-                }
-                Event::Skip { row } => {
-                    state.skipped.insert(row);
-                }
-                Event::Undo | Event::AddClass { .. } => {}
-            }
+            state.push(index, event);
         }
         state
+    }
+
+    /// Apply one more event (the log's event number `index`) in constant time up to a
+    /// logarithm: `replay` is this, event by event.
+    pub fn push(&mut self, index: usize, event: &Event) {
+        let mut inverse = Inverse {
+            was_skipped: false,
+            class: 0,
+            relabeled_at: None,
+        };
+        match *event {
+            Event::Undo => {
+                if self.can_undo() {
+                    self.take_back();
+                }
+                return;
+            }
+            Event::AddClass { ref name } => {
+                self.added_classes.push(name.trim().to_string());
+                return;
+            }
+            Event::Label { row, class, origin } => {
+                if self.labels.contains_key(&row) {
+                    return;
+                }
+                inverse.was_skipped = self.skipped.remove(&row);
+                self.labels.insert(row, class);
+                self.position.insert(row, self.entries.len());
+                self.entries.push(HistoryEntry {
+                    row,
+                    class,
+                    origin,
+                    event_index: index,
+                    relabeled_at: None,
+                });
+            }
+            Event::Skip { row } => {
+                if self.labels.contains_key(&row) {
+                    return;
+                }
+                inverse.was_skipped = !self.skipped.insert(row);
+            }
+            Event::Relabel { row, class } => {
+                let Some(&at) = self.position.get(&row) else {
+                    return;
+                };
+                let entry = &mut self.entries[at];
+                inverse.class = entry.class;
+                inverse.relabeled_at = entry.relabeled_at;
+                entry.class = class;
+                entry.relabeled_at = Some(index);
+                self.labels.insert(row, class);
+            }
+        }
+        self.history.push(event.clone());
+        self.history_index.push(index);
+        self.undo.push(inverse);
+    }
+
+    /// Take back the last history event.
+    fn take_back(&mut self) {
+        let (Some(event), Some(inverse)) = (self.history.pop(), self.undo.pop()) else {
+            return;
+        };
+        self.history_index.pop();
+        match event {
+            Event::Label { row, .. } => {
+                self.labels.remove(&row);
+                self.position.remove(&row);
+                self.entries.pop(); // the latest label in effect is the last entry
+                if inverse.was_skipped {
+                    self.skipped.insert(row);
+                }
+            }
+            Event::Skip { row } => {
+                if !inverse.was_skipped {
+                    self.skipped.remove(&row);
+                }
+            }
+            Event::Relabel { row, .. } => {
+                if let Some(&at) = self.position.get(&row) {
+                    self.entries[at].class = inverse.class;
+                    self.entries[at].relabeled_at = inverse.relabeled_at;
+                }
+                self.labels.insert(row, inverse.class);
+            }
+            Event::Undo | Event::AddClass { .. } => {}
+        }
     }
 
     /// Whether an `Undo` now would take something back.
@@ -438,7 +495,7 @@ pub struct Session {
     /// Standardized test rows, in `split.test` order.
     x_test: Array2<f64>,
     log: Vec<Event>,
-    /// `LabelState::replay(&log)`, kept up to date by `apply`.
+    /// `LabelState::replay(&log)`, kept up to date by `apply` one event at a time.
     state: LabelState,
     /// Dataset classes, then added classes.
     class_names: Vec<String>,
@@ -786,8 +843,8 @@ impl Session {
                 self.class_names.push(name.to_string());
             }
         }
+        self.state.push(self.log.len(), &event);
         self.log.push(event);
-        self.state = LabelState::replay(&self.log);
         Ok(())
     }
 
@@ -915,7 +972,7 @@ impl Session {
                     (Some(m), Some(p)) => {
                         self.pick(m, p.view(), x_cand.view(), x_labeled.view(), &y, &mut rng)?
                     }
-                    _ => self.pick_cold(x_cand.view(), &mut rng)?,
+                    _ => self.pick_cold(candidates.len(), x_cand.view(), &mut rng)?,
                 };
                 let extra = picks
                     .into_iter()
@@ -943,15 +1000,17 @@ impl Session {
     }
 
     /// Picks when no model exists yet: `(candidate index, score)`, best first.
+    /// `x_cand` holds the candidates' rows only when [`Session::needs_features`] says so.
     fn pick_cold(
         &self,
+        n_candidates: usize,
         x_cand: ArrayView2<f64>,
         rng: &mut EngineRng,
     ) -> Result<Vec<(usize, f64)>, SessionError> {
         let k = self.config.batch_size;
         Ok(match self.config.cold_start {
             ColdStart::Random => {
-                let scores = random_scores(x_cand.nrows(), rng);
+                let scores = random_scores(n_candidates, rng);
                 top_k(&scores, k, rng)
                     .into_iter()
                     .map(|i| (i, scores[i]))
@@ -964,7 +1023,9 @@ impl Session {
         })
     }
 
-    /// Picks with a fitted model: `(candidate index, score)`, best first.
+    /// Picks with a fitted model: `(candidate index, score)`, best first. `x_cand` holds the
+    /// candidates' rows only when [`Session::needs_features`] says so (else it is the whole pool
+    /// and must not be read); `proba` always holds exactly the candidates' rows.
     fn pick(
         &self,
         model: &FittedModel,
@@ -1539,6 +1600,56 @@ mod tests {
             })
             .is_err());
         assert_eq!(s.config(), &changed, "a refused change changes nothing");
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn a_cold_random_start_after_skips_picks_only_candidates() {
+        for cold_start in [ColdStart::Random, ColdStart::KMeansPlusPlus] {
+            let config = SessionConfig {
+                cold_start,
+                batch_size: 2,
+                ..SessionConfig::default()
+            };
+            let mut s = Session::new(iris(), config).unwrap();
+            let pool = s.split().pool.clone();
+            for &row in &pool[..pool.len() - 3] {
+                s.apply(Event::Skip { row }).unwrap();
+            }
+            for _ in 0..5 {
+                let round = s.round().unwrap();
+                assert_eq!(round.batch.len(), 2);
+                assert!(round
+                    .batch
+                    .iter()
+                    .all(|q| pool[pool.len() - 3..].contains(&q.row)));
+            }
+        }
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn every_strategy_copes_with_an_added_class() {
+        use crate::engine::strategies::STRATEGY_NAMES;
+        for name in STRATEGY_NAMES {
+            let config = SessionConfig {
+                strategy: Strategy::from_name(name).unwrap(),
+                batch_size: 2,
+                batch_diversity: Some(BatchDiversity::KCenter),
+                ..SessionConfig::default()
+            };
+            let mut s = Session::new(iris(), config).unwrap();
+            s.seed_one_per_class().unwrap();
+            s.apply(Event::AddClass { name: "new".into() }).unwrap();
+            let round = s.round().unwrap();
+            assert_eq!(round.batch.len(), 2, "{name}");
+            assert!(
+                round
+                    .batch
+                    .iter()
+                    .all(|q| q.proba.len() == 4 && q.score.is_finite()),
+                "{name}: {:?}",
+                round.batch
+            );
+        }
     }
 
     /// A digest of every query (row, score, probabilities) of short oracle runs over every strategy,
