@@ -220,3 +220,73 @@ fn batch_mode_asks_the_whole_batch_before_refitting_and_settings_keep_labels() {
         4
     );
 }
+
+#[test]
+fn an_exported_project_imports_into_a_fresh_worker_with_the_same_state() {
+    let (mut state, mut round) = open();
+    for i in 0..5 {
+        round = label(&mut state, &round, i % 3).1;
+    }
+    for bundled in [None, Some("iris.csv".to_string())] {
+        let out = collect(
+            &mut state,
+            Request::ExportProject {
+                name: "My iris".into(),
+                created_ms: 1,
+                updated_ms: 2,
+                bundled: bundled.clone(),
+            },
+        );
+        let [Response::Export(file)] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(file.file_name, "My_iris.activelab.json");
+        let mut fresh = WorkerState::default();
+        let request = |data: Option<Vec<u8>>| Request::ImportProject {
+            file_name: file.file_name.clone(),
+            bytes: file.text.clone().into_bytes(),
+            bundled: data,
+        };
+        let mut out = collect(&mut fresh, request(None));
+        if bundled.is_some() {
+            assert_eq!(
+                out,
+                vec![Response::NeedsBundled {
+                    file: "iris.csv".into()
+                }]
+            );
+            out = collect(&mut fresh, request(Some(IRIS.to_vec())));
+        }
+        let imported = out
+            .iter()
+            .find_map(|r| match r {
+                Response::ProjectImported(p) => Some(p.clone()),
+                _ => None,
+            })
+            .expect("imported");
+        assert_eq!(imported.name, "My iris");
+        assert_eq!(
+            imported.events.len(),
+            5,
+            "the seed labels are made again on open"
+        );
+        assert_eq!(imported.bundled, bundled);
+        let again = last_round(&out);
+        assert_eq!(again.history, round.history);
+        assert_eq!(query(&again).row, query(&round).row);
+    }
+    // A damaged file is refused whole, with a message.
+    let mut fresh = WorkerState::default();
+    let out = collect(
+        &mut fresh,
+        Request::ImportProject {
+            file_name: "x.json".into(),
+            bytes: br#"{"format": "activelab-project", "version": 9}"#.to_vec(),
+            bundled: None,
+        },
+    );
+    assert!(
+        matches!(&out[..], [Response::Error(m)] if m.starts_with("x.json was not imported: this project was written by a newer activelab")),
+        "{out:?}"
+    );
+}

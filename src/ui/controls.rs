@@ -18,7 +18,7 @@ fn target_value(ev: &leptos::ev::Event) -> String {
 
 /// Read the first file of an `<input type=file>` change event as raw bytes (the importer detects
 /// the encoding and says what is wrong; `Blob.text()` would silently replace invalid bytes).
-async fn read_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), String> {
+pub async fn read_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), String> {
     let input = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())

@@ -67,6 +67,26 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
         .ok_or_else(|| format!("Could not load {url}: not text"))
 }
 
+/// Offer `text` as a file download named `file_name` (a Blob URL on a temporary link).
+pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |_| format!("{file_name} could not be saved by the browser.");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| format!("{file_name} could not be saved: no document."))?;
+    let link: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
 /// The app: start the worker, restore the last project (or open the default demo), show the
 /// studio.
 #[component]

@@ -122,9 +122,26 @@ pub fn ProjectsPanel() -> impl IntoView {
             </li>
         }
     };
+    let on_import = move |ev: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            match super::controls::read_file(ev).await {
+                Ok((name, bytes)) => studio.import_project(name, bytes),
+                Err(message) => studio.error.set(Some(message)),
+            }
+        });
+    };
     view! {
         <section class="projects" aria-labelledby="projects-title">
             <h2 id="projects-title">"Projects"</h2>
+            <div class="project-actions">
+                <button data-testid="export-project" on:click=move |_| studio.export_project()>
+                    "Export this project"
+                </button>
+                <label class="file-open">
+                    "Import a project file "
+                    <input type="file" accept=".json,application/json" data-testid="import-project" on:change=on_import/>
+                </label>
+            </div>
             <Show
                 when=move || studio.projects.with(|p| !p.is_empty())
                 fallback=|| view! { <p class="hint">"No stored projects yet."</p> }

@@ -291,6 +291,42 @@ impl Storage {
         Ok(())
     }
 
+    /// Write a whole log (an imported project's) and its record in one transaction.
+    pub async fn save_log(
+        &self,
+        record: &ProjectRecord,
+        events: &[Event],
+    ) -> Result<(), StorageError> {
+        let record_text = serde_json::to_string(record)
+            .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
+        let tx = self
+            .db
+            .transaction(&[EVENTS, PROJECTS], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        let store = tx.store(EVENTS).map_err(failed)?;
+        for (seq, event) in events.iter().enumerate() {
+            let text = serde_json::to_string(event)
+                .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
+            store
+                .put(
+                    &JsValue::from_str(&text),
+                    Some(&JsValue::from_str(&event_key(&record.id, seq))),
+                )
+                .await
+                .map_err(failed)?;
+        }
+        tx.store(PROJECTS)
+            .map_err(failed)?
+            .put(
+                &JsValue::from_str(&record_text),
+                Some(&JsValue::from_str(&record.id)),
+            )
+            .await
+            .map_err(failed)?;
+        tx.done().await.map_err(failed)?;
+        Ok(())
+    }
+
     fn log_range(id: &str, from: usize) -> Result<KeyRange, StorageError> {
         KeyRange::bound(
             &JsValue::from_str(&event_key(id, from)),

@@ -50,6 +50,8 @@ pub struct Studio {
     /// A project being opened: it becomes the open one (and, when new, is stored) only once the
     /// worker has opened its data, so a file that fails to open leaves the open project alone.
     pending: StoredValue<Option<Pending>, LocalStorage>,
+    /// A project file waiting for its bundled demo's bytes.
+    importing: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
 }
 
 /// A project waiting for the worker's `Opened`.
@@ -77,6 +79,7 @@ impl Studio {
             storage: StoredValue::new_local(None),
             log: StoredValue::new_local(Vec::new()),
             pending: StoredValue::new_local(None),
+            importing: StoredValue::new_local(None),
         }
     }
 
@@ -148,6 +151,14 @@ impl Studio {
                     p.settings.query_row = query_row;
                 });
             }
+            Response::Export(file) => {
+                self.busy.set(false);
+                if let Err(message) = super::download(&file.file_name, &file.mime, &file.text) {
+                    self.error.set(Some(message));
+                }
+            }
+            Response::NeedsBundled { file } => self.import_with_bundled(file),
+            Response::ProjectImported(imported) => self.adopt_imported(imported),
             Response::Refused(message) => {
                 self.take_back_last_event();
                 self.error.set(Some(message));
@@ -410,6 +421,113 @@ impl Studio {
             query_row: settings.query_row,
         });
         Ok(())
+    }
+
+    /// Save the open project as a file (the data embedded, or referenced for a demo).
+    pub fn export_project(&self) {
+        let Some(p) = self.project.get_untracked() else {
+            self.error
+                .set(Some("Nothing to export: open a dataset first.".into()));
+            return;
+        };
+        self.send(Request::ExportProject {
+            name: p.name,
+            created_ms: p.created_ms as u64,
+            updated_ms: p.updated_ms as u64,
+            bundled: match p.dataset {
+                DatasetRef::Bundled { file } => Some(file),
+                DatasetRef::Stored { .. } => None,
+            },
+        });
+    }
+
+    /// Open a project file (its own data, or a bundled demo's, fetched when asked for).
+    pub fn import_project(&self, file_name: String, bytes: Vec<u8>) {
+        self.importing
+            .set_value(Some((file_name.clone(), bytes.clone())));
+        self.send(Request::ImportProject {
+            file_name,
+            bytes,
+            bundled: None,
+        });
+    }
+
+    fn import_with_bundled(&self, file: String) {
+        let Some((file_name, bytes)) = self.importing.with_value(Clone::clone) else {
+            return;
+        };
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            match super::fetch_text(&format!("datasets/{file}")).await {
+                Ok(text) => studio.send(Request::ImportProject {
+                    file_name,
+                    bytes,
+                    bundled: Some(text.into_bytes()),
+                }),
+                Err(_) => {
+                    studio.busy.set(false);
+                    studio.error.set(Some(format!(
+                        "{file_name} was not imported: it uses the demo '{file}', which this \
+                         version of activelab does not include."
+                    )));
+                }
+            }
+        });
+    }
+
+    /// An imported project becomes a new stored project and the open one.
+    fn adopt_imported(&self, imported: crate::worker::ImportedProject) {
+        self.importing.set_value(None);
+        let now = now_ms();
+        let key = crate::engine::project::fingerprint(&imported.bytes);
+        let record = ProjectRecord {
+            id: new_project_id(),
+            name: imported.name,
+            dataset: match imported.bundled {
+                Some(file) => DatasetRef::Bundled { file },
+                None => DatasetRef::Stored {
+                    file_name: imported.file_name,
+                    key: key.clone(),
+                },
+            },
+            size_bytes: imported.bytes.len() as u64,
+            n_rows: 0,
+            n_labels: 0,
+            n_events: imported.events.len(),
+            settings: SavedSettings {
+                session: imported.settings,
+                ..SavedSettings::default()
+            },
+            created_ms: if imported.created_ms > 0 {
+                imported.created_ms as f64
+            } else {
+                now
+            },
+            updated_ms: now,
+        };
+        self.pending.set_value(None);
+        self.log.set_value(imported.events.clone());
+        self.project.set(Some(record.clone()));
+        let (bytes, events) = (imported.bytes, imported.events);
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            if let Some(storage) = studio.storage() {
+                let mut saved = Ok(());
+                if matches!(record.dataset, DatasetRef::Stored { .. }) {
+                    saved = storage.save_dataset(&key, &bytes).await;
+                }
+                if saved.is_ok() {
+                    saved = storage.save_log(&record, &events).await;
+                }
+                if saved.is_ok() {
+                    saved = storage.set_last(&record.id).await;
+                }
+                if let Err(e) = saved {
+                    studio.storage_note.set(Some(e.to_string()));
+                }
+                studio.refresh_projects();
+            }
+        });
     }
 
     /// Delete a stored project (the open one is left open, in memory only).

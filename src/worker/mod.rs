@@ -11,6 +11,7 @@ use crate::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
 use crate::engine::data::ImportReport;
 use crate::engine::metrics::ProbeEstimate;
 pub use crate::engine::project::{model_by_name, Settings, MODEL_NAMES};
+use crate::engine::project::{ImportSettings, Project, ProjectError, ProjectMeta, Source};
 use crate::engine::session::{
     ColdStart, Event, Origin, Round, Session, SessionConfig, SessionError,
 };
@@ -57,6 +58,21 @@ pub enum Request {
         events: Vec<Event>,
         curve: Vec<CurvePoint>,
         query_row: Option<usize>,
+    },
+    /// Write the open session as a project file ([`crate::engine::project`]): the data embedded,
+    /// or, for a bundled demo (`bundled` = its file name), referenced.
+    ExportProject {
+        name: String,
+        created_ms: u64,
+        updated_ms: u64,
+        bundled: Option<String>,
+    },
+    /// Open a project file. A project that references a bundled demo is answered with
+    /// [`Response::NeedsBundled`]; the page fetches the demo and asks again with its bytes.
+    ImportProject {
+        file_name: String,
+        bytes: Vec<u8>,
+        bundled: Option<Vec<u8>>,
     },
     /// Apply one event the page has already stored. Refused events come back as
     /// [`Response::Refused`], so the page can take them out of its log.
@@ -125,9 +141,39 @@ pub enum Response {
     Baseline(BaselineView),
     /// Something went wrong; the message is meant for the person.
     Error(String),
+    /// A file for the person to save.
+    Export(ExportFile),
+    /// The project to import references this bundled demo: send its bytes.
+    NeedsBundled { file: String },
+    /// A project file was opened (after its `Opened` and first round): what the page stores.
+    ProjectImported(ImportedProject),
     /// An [`Request::Apply`] event was not applied (the session is unchanged); the message is
     /// meant for the person.
     Refused(String),
+}
+
+/// A file made in the worker, for the page to offer as a download.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub file_name: String,
+    /// MIME type.
+    pub mime: String,
+    pub text: String,
+}
+
+/// A project read from a file, as the page stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedProject {
+    pub name: String,
+    /// The bundled demo's file name, or `None` when the data was embedded.
+    pub bundled: Option<String>,
+    pub file_name: String,
+    /// The data's bytes (embedded ones; empty for a bundled demo).
+    pub bytes: Vec<u8>,
+    pub settings: Settings,
+    /// The person's events (a demo's seed labels are made again on open, so they are left out).
+    pub events: Vec<Event>,
+    pub created_ms: u64,
 }
 
 /// The dataset as the page needs it.
@@ -242,6 +288,8 @@ pub struct WorkerState {
     pinned: Option<usize>,
     /// The open session's model name ([`MODEL_NAMES`]).
     model: String,
+    /// The open file's name and bytes (for exports).
+    file: (String, Vec<u8>),
     /// The last round's picks not answered yet (batch mode), with whether the first is a probe.
     pending: Vec<QueryView>,
     probe: bool,
@@ -282,6 +330,26 @@ fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionCon
     })
 }
 
+/// A file name's stem made safe for a download name.
+fn file_stem(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.is_empty() {
+        "activelab".into()
+    } else {
+        safe
+    }
+}
+
 /// The configuration `s` names (the seed and test fraction must be the session's: `reconfigure`
 /// refuses a change).
 fn full_settings(s: &Settings) -> Result<SessionConfig, String> {
@@ -307,6 +375,7 @@ impl WorkerState {
             Request::Open { name, csv, seed } => {
                 let session = open_session(&name, &csv, seed)?;
                 emit(Response::Opened(summary(&session, "logistic")));
+                self.file = (name, csv);
                 self.model = "logistic".into();
                 self.pending.clear();
                 self.curve.clear();
@@ -341,6 +410,7 @@ impl WorkerState {
                 }
                 emit(Response::Opened(summary(&session, &chosen.model)));
                 self.model = chosen.model;
+                self.file = (name, csv);
                 self.pending.clear();
                 self.curve = curve;
                 self.session = Some(session);
@@ -387,6 +457,99 @@ impl WorkerState {
                 }
                 self.pending.clear();
                 self.round(emit)
+            }
+            Request::ExportProject {
+                name,
+                created_ms,
+                updated_ms,
+                bundled,
+            } => {
+                let session = self
+                    .session
+                    .as_ref()
+                    .ok_or("No dataset is open: open one first.")?;
+                let meta = ProjectMeta {
+                    app_version: env!("CARGO_PKG_VERSION").to_string(),
+                    name: name.clone(),
+                    created_ms,
+                    updated_ms,
+                };
+                let source = match bundled {
+                    Some(file) => Source::Bundled { file },
+                    None => Source::embedded(&self.file.0, self.file.1.clone()),
+                };
+                let project =
+                    Project::from_session(session, meta, source, ImportSettings::tabular())
+                        .map_err(|e| format!("The project could not be written: {e}"))?;
+                emit(Response::Export(ExportFile {
+                    file_name: format!("{}.activelab.json", file_stem(&name)),
+                    mime: "application/json".into(),
+                    text: project.to_json(),
+                }));
+                Ok(())
+            }
+            Request::ImportProject {
+                file_name,
+                bytes,
+                bundled,
+            } => {
+                let fail = |e: ProjectError| format!("{file_name} was not imported: {e}.");
+                let project = Project::from_json(&bytes).map_err(fail)?;
+                if let (Source::Bundled { file }, None) = (&project.source, &bundled) {
+                    emit(Response::NeedsBundled { file: file.clone() });
+                    return Ok(());
+                }
+                let data = project.dataset(bundled.as_deref()).map_err(fail)?;
+                crate::engine::data::schema::check_learnable(&data)
+                    .map_err(|e| format!("{file_name} was not imported: {e}."))?;
+                let session = project.replay_into(data).map_err(fail)?;
+                let (data_name, data_bytes, bundled_file) = match &project.source {
+                    Source::Bundled { file } => (
+                        file.clone(),
+                        bundled.unwrap_or_default(),
+                        Some(file.clone()),
+                    ),
+                    Source::Embedded {
+                        file_name, bytes, ..
+                    } => (file_name.clone(), bytes.clone(), None),
+                };
+                let imported = ImportedProject {
+                    name: project.name.clone(),
+                    bundled: bundled_file.clone(),
+                    file_name: data_name.clone(),
+                    bytes: if bundled_file.is_some() {
+                        Vec::new()
+                    } else {
+                        data_bytes.clone()
+                    },
+                    settings: project.settings.clone(),
+                    events: project
+                        .events
+                        .iter()
+                        .filter(|e| {
+                            !matches!(
+                                e,
+                                Event::Label {
+                                    origin: Origin::Seed,
+                                    ..
+                                }
+                            )
+                        })
+                        .cloned()
+                        .collect(),
+                    created_ms: project.created_ms,
+                };
+                // The page makes the imported project its open one first, so the rounds below
+                // update it (not the project open before).
+                emit(Response::ProjectImported(imported));
+                emit(Response::Opened(summary(&session, &project.settings.model)));
+                self.model = project.settings.model.clone();
+                self.file = (data_name, data_bytes);
+                self.pending.clear();
+                self.curve.clear();
+                self.session = Some(session);
+                self.round(emit)?;
+                self.baseline(emit)
             }
             Request::Settings(chosen) => {
                 let session = self.open_session()?;
