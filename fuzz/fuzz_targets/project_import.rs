@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
     // Keep each run fast: replay short logs only.
     if project.events.len() <= 200 {
         let restored = project.replay_into(iris().clone());
-        assert!(in_range || restored.is_err(), "out-of-range events replayed");
+        assert!(
+            in_range || restored.is_err(),
+            "out-of-range events replayed"
+        );
         if let Ok(mut session) = restored {
             assert_eq!(session.log(), project.events.as_slice());
             let _ = session.round();
