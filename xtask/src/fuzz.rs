@@ -7,7 +7,7 @@
 //! executions libFuzzer reports. A crash leaves its input under `fuzz/artifacts/<target>/`, is
 //! named in the summary, and makes the command fail. Not part of `cargo xtask test`.
 //!
-//! There is no `project_import` target: no project-file format exists yet.
+//! `project_import` also gets the project files of `tests/fixtures/projects/` as seeds.
 
 use crate::util::{on_path, output, run, walk, Ctx};
 use std::io::{BufRead, BufReader};
@@ -16,7 +16,12 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 /// The fuzz targets, as `fuzz/Cargo.toml` names them.
-pub const TARGETS: [&str; 3] = ["csv_import", "jsonl_import", "text_import"];
+pub const TARGETS: [&str; 4] = [
+    "csv_import",
+    "jsonl_import",
+    "text_import",
+    "project_import",
+];
 
 /// Inputs longer than this are cut (libFuzzer's `-max_len`): big seeds such as `digits.csv` would
 /// otherwise make every run slow.
@@ -156,10 +161,14 @@ fn seed_corpus(ctx: &Ctx, target: &str) -> Result<PathBuf, String> {
     let corpus = ctx.root.join("fuzz").join("corpus").join(target);
     std::fs::create_dir_all(&corpus).map_err(|e| format!("creating {}: {e}", corpus.display()))?;
     let mut seeds = 0;
-    for dir in [
+    let mut dirs = vec![
         ctx.root.join("tests").join("fixtures").join("bad"),
         ctx.root.join("public").join("datasets"),
-    ] {
+    ];
+    if target == "project_import" {
+        dirs.push(ctx.root.join("tests").join("fixtures").join("projects"));
+    }
+    for dir in dirs {
         let mut files = Vec::new();
         walk(&dir, &mut files).map_err(|e| format!("reading {}: {e}", dir.display()))?;
         for file in files {
