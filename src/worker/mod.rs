@@ -311,7 +311,7 @@ impl WorkerState {
                 let total = events.len();
                 let mut problem = None;
                 for (i, event) in events.into_iter().enumerate() {
-                    if let Err(e) = session.apply(event) {
+                    if let Err(e) = session.apply(event.clone()) {
                         problem = Some(format!(
                             "Restored {i} of {total} saved answers; answer {} could not be \
                              replayed ({e}), so it and the ones after it were left out.",
@@ -332,7 +332,7 @@ impl WorkerState {
             }
             Request::Apply { event } => {
                 let session = self.open_session()?;
-                if let Err(e) = session.apply(event) {
+                if let Err(e) = session.apply(event.clone()) {
                     emit(Response::Refused(format!(
                         "That answer was not recorded: {e}"
                     )));
@@ -398,6 +398,7 @@ impl WorkerState {
             test_accuracy,
             mut query,
             batch,
+            ..
         } = session.round().map_err(|e| e.to_string())?;
         // After a restore, show the sample that was on screen when it is among this round's picks
         // (a refit from scratch can order near-ties differently than the warm-started original).
