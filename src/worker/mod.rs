@@ -4,6 +4,7 @@
 //! [`WorkerState::handle`] is plain Rust, so the whole protocol is tested natively; `web` (wasm32
 //! only) registers it as a gloo-worker. The page never runs the engine itself, so it never freezes.
 
+pub mod insight;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -189,6 +190,9 @@ pub struct RoundView {
     pub skipped: usize,
     /// The labels in effect, in the order they were given (for the history panel).
     pub history: Vec<HistoryItem>,
+    /// What the labels bought and why this sample ([`insight::Insight`]).
+    #[serde(default)]
+    pub insight: Option<Box<insight::Insight>>,
 }
 
 /// One label in effect.
@@ -235,6 +239,8 @@ pub struct WorkerState {
     curve: Vec<CurvePoint>,
     /// After a restore: the row that was on screen, shown again by the next round.
     pinned: Option<usize>,
+    /// PCA, map sample and histories of the insight panels.
+    insight: insight::InsightCache,
 }
 
 /// Open a file's bytes as a session: JSON Lines by extension, else CSV/TSV; a demo with known
@@ -411,9 +417,15 @@ impl WorkerState {
             self.curve.retain(|p| p.n_labels != n_labels);
             self.curve.push(CurvePoint { n_labels, accuracy });
         }
+        let insight = Some(Box::new(self.insight.update(
+            session,
+            query.as_ref(),
+            &self.curve,
+        )));
         let state = session.state();
         let data = session.data();
         emit(Response::Round(RoundView {
+            insight,
             n_labels,
             test_accuracy,
             curve: self.curve.clone(),
