@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod controls;
+pub mod insight;
 pub mod project;
 pub mod query;
 pub mod storage;
@@ -145,6 +146,7 @@ pub fn StudioView() -> impl IntoView {
             })}
             <div class="columns">
                 <query::QueryCard/>
+                <insight::WhyPanel/>
                 <section class="progress" aria-label="Progress">
                     <dl class="numbers">
                         <div><dt>"Labels"</dt><dd data-testid="labels-count">{n_labels}</dd></div>
@@ -159,9 +161,10 @@ pub fn StudioView() -> impl IntoView {
                             <dd data-testid="random-accuracy">{move || random_at().map(format_percent).unwrap_or_else(|| "–".into())}</dd>
                         </div>
                     </dl>
-                    <chart::LearningCurve/>
+                    <insight::LearningCurvePanel/>
                 </section>
             </div>
+            <insight::InsightPanels/>
             <project::ProjectsPanel/>
         </main>
     }

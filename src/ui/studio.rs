@@ -457,7 +457,7 @@ impl Studio {
                     studio.storage_note.set(Some(e.to_string()));
                 }
             }
-            studio.log.update_value(|l| l.push(event));
+            studio.log.update_value(|l| l.push(event.clone()));
             if record.is_some() {
                 studio.project.set(record);
             }
