@@ -6,6 +6,7 @@
 //! | [`models`] | Turn checked hyperparameters + labeled rows into a fitted model with class probabilities. |
 //! | [`strategies`] | Turn a fitted model and the unlabeled rows into ranked picks with their scores. |
 //! | [`metrics`] | Score predictions against truth; nothing else. |
+//! | [`pca`] | Project rows onto their two principal axes (the map of the pool). |
 //! | [`stopping`] | Say whether and why it may be time to stop. |
 //! | [`session`] | Hold the event log and derive the labeled state; run one round. |
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
@@ -16,6 +17,7 @@ pub mod data;
 pub mod export;
 pub mod metrics;
 pub mod models;
+pub mod pca;
 pub mod project;
 pub mod session;
 pub mod simulation;

@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod controls;
 pub mod history;
+pub mod insight;
 pub mod project;
 pub mod query;
 pub mod storage;
@@ -189,6 +190,7 @@ pub fn StudioView() -> impl IntoView {
             </Show>
             <div class="columns">
                 <query::QueryCard/>
+                <insight::WhyPanel/>
                 <section class="progress" aria-label="Progress">
                     <dl class="numbers">
                         <div><dt>"Labels"</dt><dd data-testid="labels-count">{n_labels}</dd></div>
@@ -207,13 +209,14 @@ pub fn StudioView() -> impl IntoView {
                             <dd data-testid="random-accuracy">{move || random_at().map(format_percent).unwrap_or_else(|| "–".into())}</dd>
                         </div>
                     </dl>
-                    <chart::LearningCurve/>
+                    <insight::LearningCurvePanel/>
                 </section>
             </div>
             <div class="columns">
                 <history::HistoryPanel/>
                 <history::AddClassForm/>
             </div>
+            <insight::InsightPanels/>
             <project::ProjectsPanel/>
         </main>
     }

@@ -4,6 +4,7 @@
 //! [`WorkerState::handle`] is plain Rust, so the whole protocol is tested natively; `web` (wasm32
 //! only) registers it as a gloo-worker. The page never runs the engine itself, so it never freezes.
 
+pub mod insight;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -233,6 +234,9 @@ pub struct RoundView {
     pub probe_estimate: Option<ProbeEstimate>,
     /// The rest of the batch after `query` (batch size above 1): answered before the next fit.
     pub batch: Vec<QueryView>,
+    /// What the labels bought and why this sample ([`insight::Insight`]).
+    #[serde(default)]
+    pub insight: Option<Box<insight::Insight>>,
 }
 
 /// One label in effect.
@@ -294,6 +298,10 @@ pub struct WorkerState {
     pending: Vec<QueryView>,
     probe: bool,
     test_accuracy: Option<f64>,
+    /// PCA, map sample and histories of the insight panels.
+    insight: insight::InsightCache,
+    /// The last round's insight (batch picks after the first are shown with it).
+    last_insight: Option<Box<insight::Insight>>,
 }
 
 /// Open a file's bytes as a session: JSON Lines by extension, else CSV/TSV; a demo with known
@@ -399,7 +407,7 @@ impl WorkerState {
                 let total = events.len();
                 let mut problem = None;
                 for (i, event) in events.into_iter().enumerate() {
-                    if let Err(e) = session.apply(event) {
+                    if let Err(e) = session.apply(event.clone()) {
                         problem = Some(format!(
                             "Restored {i} of {total} saved answers; answer {} could not be \
                              replayed ({e}), so it and the ones after it were left out.",
@@ -621,7 +629,17 @@ impl WorkerState {
             ..
         } = session.round().map_err(|e| e.to_string())?;
         let data = session.data();
-        let mut picks: Vec<QueryView> = batch
+        let mut batch = batch;
+        // After a restore, show the sample that was on screen when it is among this round's picks
+        // (a refit from scratch can order near-ties differently than the warm-started original).
+        if let Some(pinned) = self.pinned.take() {
+            if let Some(at) = batch.iter().position(|q| q.row == pinned) {
+                let q = batch.remove(at);
+                batch.insert(0, q);
+            }
+        }
+        let first = batch.first().cloned();
+        let picks: Vec<QueryView> = batch
             .into_iter()
             .map(|q| QueryView {
                 features: data.row(q.row),
@@ -631,18 +649,15 @@ impl WorkerState {
                 score: q.score,
             })
             .collect();
-        // After a restore, show the sample that was on screen when it is among this round's picks
-        // (a refit from scratch can order near-ties differently than the warm-started original).
-        if let Some(pinned) = self.pinned.take() {
-            if let Some(at) = picks.iter().position(|q| q.row == pinned) {
-                let q = picks.remove(at);
-                picks.insert(0, q);
-            }
-        }
         if let Some(accuracy) = test_accuracy {
             self.curve.retain(|p| p.n_labels != n_labels);
             self.curve.push(CurvePoint { n_labels, accuracy });
         }
+        self.last_insight = Some(Box::new(self.insight.update(
+            session,
+            first.as_ref(),
+            &self.curve,
+        )));
         self.pending = picks;
         self.probe = probe;
         self.test_accuracy = test_accuracy;
@@ -677,6 +692,7 @@ impl WorkerState {
                 .collect(),
             probe: self.probe,
             probe_estimate: session.probe_estimate(),
+            insight: self.last_insight.clone(),
         }));
         Ok(())
     }
