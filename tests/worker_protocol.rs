@@ -3,7 +3,9 @@
 //! relabels and added classes, settings changed mid-session, and batch mode.
 
 use activelab::engine::session::{ColdStart, Event, Origin};
-use activelab::worker::{QueryView, Request, Response, RoundView, Settings, WorkerState};
+use activelab::worker::{
+    ExportKind, QueryView, Request, Response, RoundView, Settings, WorkerState,
+};
 
 const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
 
@@ -289,4 +291,46 @@ fn an_exported_project_imports_into_a_fresh_worker_with_the_same_state() {
         matches!(&out[..], [Response::Error(m)] if m.starts_with("x.json was not imported: this project was written by a newer activelab")),
         "{out:?}"
     );
+}
+
+#[test]
+fn labels_and_the_model_export_from_the_worker() {
+    let csv = "id,height,note,kind\n1,150,=SUM(A1),small\n2,190,ok,large\n3,151,,\n4,189,@home,\n5,152,-x,\n";
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::Open {
+            name: "mine.csv".into(),
+            csv: csv.as_bytes().to_vec(),
+            seed: 1,
+        },
+    );
+    let mut round = last_round(&out);
+    let asked = query(&round).row;
+    round = label(&mut state, &round, 1).1;
+    assert!(round.history.iter().any(|h| h.row == asked));
+    let export = |state: &mut WorkerState, kind| match &collect(state, Request::Export(kind))[..] {
+        [Response::Export(file)] => file.clone(),
+        other => panic!("{other:?}"),
+    };
+    let file = export(&mut state, ExportKind::LabelsCsv);
+    assert_eq!(file.file_name, "mine-labels.csv");
+    let lines: Vec<&str> = file.text.lines().collect();
+    assert_eq!(lines.len(), 6, "{}", file.text);
+    assert!(
+        lines[1].contains("'=SUM(A1)"),
+        "formula neutralised: {}",
+        lines[1]
+    );
+    assert!(file.text.contains("'@home"));
+    assert!(
+        lines[1 + asked].ends_with(",small"),
+        "row {asked} labeled as class 1 = small: {}",
+        file.text
+    );
+    let jsonl = export(&mut state, ExportKind::LabelsJsonl);
+    assert!(jsonl.text.lines().count() >= 3, "{}", jsonl.text);
+    let model = export(&mut state, ExportKind::ModelJson);
+    let v: serde_json::Value = serde_json::from_str(&model.text).unwrap();
+    assert!(v.is_object());
 }

@@ -3,6 +3,7 @@
 
 use super::storage::{DatasetRef, ProjectRecord};
 use super::studio::use_studio;
+use crate::worker::ExportKind;
 use leptos::prelude::*;
 
 /// A size in bytes for people: `812 B`, `14.2 KB`, `3.1 MB`.
@@ -136,6 +137,15 @@ pub fn ProjectsPanel() -> impl IntoView {
             <div class="project-actions">
                 <button data-testid="export-project" on:click=move |_| studio.export_project()>
                     "Export this project"
+                </button>
+                <button data-testid="export-csv" on:click=move |_| studio.export(ExportKind::LabelsCsv)>
+                    "Labels as CSV"
+                </button>
+                <button data-testid="export-jsonl" on:click=move |_| studio.export(ExportKind::LabelsJsonl)>
+                    "Labels as JSON Lines"
+                </button>
+                <button data-testid="export-model" on:click=move |_| studio.export(ExportKind::ModelJson)>
+                    "Model as JSON"
                 </button>
                 <label class="file-open">
                     "Import a project file "

@@ -441,6 +441,11 @@ impl Studio {
         });
     }
 
+    /// Export the labels or the model of the open session.
+    pub fn export(&self, kind: crate::worker::ExportKind) {
+        self.send(Request::Export(kind));
+    }
+
     /// Open a project file (its own data, or a bundled demo's, fetched when asked for).
     pub fn import_project(&self, file_name: String, bytes: Vec<u8>) {
         self.importing

@@ -68,6 +68,8 @@ pub enum Request {
         updated_ms: u64,
         bundled: Option<String>,
     },
+    /// Export the labels or the fitted model of the open session.
+    Export(ExportKind),
     /// Open a project file. A project that references a bundled demo is answered with
     /// [`Response::NeedsBundled`]; the page fetches the demo and asks again with its bytes.
     ImportProject {
@@ -151,6 +153,17 @@ pub enum Response {
     /// An [`Request::Apply`] event was not applied (the session is unchanged); the message is
     /// meant for the person.
     Refused(String),
+}
+
+/// What [`Request::Export`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportKind {
+    /// The original file's columns plus a label column (formula-like cells neutralised).
+    LabelsCsv,
+    /// One JSON object per labeled row.
+    LabelsJsonl,
+    /// The fitted model's parameters.
+    ModelJson,
 }
 
 /// A file made in the worker, for the page to offer as a download.
@@ -494,6 +507,39 @@ impl WorkerState {
                     mime: "application/json".into(),
                     text: project.to_json(),
                 }));
+                Ok(())
+            }
+            Request::Export(kind) => {
+                let session = self
+                    .session
+                    .as_ref()
+                    .ok_or("No dataset is open: open one first.")?;
+                let stem = file_stem(&self.file.0);
+                let fail =
+                    |e: crate::engine::export::ExportError| format!("Nothing was exported: {e}.");
+                let file = match kind {
+                    ExportKind::LabelsCsv => ExportFile {
+                        file_name: format!("{stem}-labels.csv"),
+                        mime: "text/csv".into(),
+                        text: crate::engine::export::labels_csv(
+                            &self.file.1,
+                            &session.data().report,
+                            &crate::engine::export::label_names(session),
+                        )
+                        .map_err(fail)?,
+                    },
+                    ExportKind::LabelsJsonl => ExportFile {
+                        file_name: format!("{stem}-labels.jsonl"),
+                        mime: "application/x-ndjson".into(),
+                        text: crate::engine::export::labels_jsonl(session),
+                    },
+                    ExportKind::ModelJson => ExportFile {
+                        file_name: format!("{stem}-model.json"),
+                        mime: "application/json".into(),
+                        text: crate::engine::export::model_json(session).map_err(fail)?,
+                    },
+                };
+                emit(Response::Export(file));
                 Ok(())
             }
             Request::ImportProject {
