@@ -520,11 +520,9 @@ impl Session {
         config: SessionConfig,
         split: Split,
     ) -> Result<Self, SessionError> {
-        if data.n_classes() < 2 {
-            return Err(SessionError::TooFewClasses {
-                n_classes: data.n_classes(),
-            });
-        }
+        // Fewer than 2 classes is allowed: a file without labels is the normal case, and the
+        // person adds classes (`Event::AddClass`) before labeling; no model is fitted until there
+        // are 2 classes and a label.
         config.check()?;
         let n = data.n_rows();
         if let Some(&row) = split.pool.iter().chain(&split.test).find(|&&r| r >= n) {
@@ -902,7 +900,7 @@ impl Session {
         let y: Vec<usize> = labels.values().copied().collect();
         let x_labeled = self.x_pool.select(Axis(0), &labeled_pos);
         let n_classes = self.n_classes();
-        let model = if labels.is_empty() {
+        let model = if labels.is_empty() || n_classes < 2 {
             None
         } else {
             Some(self.config.model.check()?.fit(

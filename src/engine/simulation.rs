@@ -192,6 +192,13 @@ pub fn run(
     options: RunOptions,
 ) -> Result<Run, SessionError> {
     let seed = config.seed;
+    // An oracle needs known labels of at least 2 classes (a session alone may start with fewer:
+    // the person adds classes).
+    if data.n_classes() < 2 {
+        return Err(SessionError::TooFewClasses {
+            n_classes: data.n_classes(),
+        });
+    }
     let mut session = match seed_set {
         None => {
             let mut s = Session::new(data.clone(), config.clone())?;

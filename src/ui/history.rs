@@ -88,6 +88,7 @@ pub fn AddClassForm() -> impl IntoView {
                 "New class "
                 <input
                     type="text"
+                    id="add-class-name"
                     maxlength="200"
                     data-testid="add-class-name"
                     prop:value=move || name.get()

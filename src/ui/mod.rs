@@ -152,6 +152,11 @@ pub fn StudioView() -> impl IntoView {
                 .unwrap_or_else(|| "–".into())
         })
     };
+    let few_classes = move || {
+        studio
+            .dataset
+            .with(|d| d.as_ref().is_some_and(|d| d.class_names.len() < 2))
+    };
     let is_probe = move || studio.round.with(|r| r.as_ref().is_some_and(|r| r.probe));
     view! {
         <header class="top">
@@ -182,6 +187,13 @@ pub fn StudioView() -> impl IntoView {
             {move || studio.error.get().map(|message| view! {
                 <div class="error" role="alert" data-testid="error">{message}</div>
             })}
+            <Show when=few_classes>
+                <p class="probe-note" role="status" data-testid="needs-classes">
+                    "This file has fewer than two classes, so nothing can be learned yet. Add the classes you will label with ("
+                    <a href="#add-class-name">"Add class"</a>
+                    ", below), then label with their number keys."
+                </p>
+            </Show>
             <Show when=is_probe>
                 <p class="probe-note" data-testid="probe-note">
                     "This sample is a random probe, not the strategy's pick: its label also gives an \

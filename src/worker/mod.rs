@@ -327,7 +327,6 @@ fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
     } else {
         parse_csv(csv, &options)
     }
-    .and_then(|d| crate::engine::data::schema::check_learnable(&d).map(|()| d))
     .map_err(|e| format!("Could not open {name}: {e}"))?;
     let config = SessionConfig {
         seed,
@@ -554,8 +553,6 @@ impl WorkerState {
                     return Ok(());
                 }
                 let data = project.dataset(bundled.as_deref()).map_err(fail)?;
-                crate::engine::data::schema::check_learnable(&data)
-                    .map_err(|e| format!("{file_name} was not imported: {e}."))?;
                 let session = project.replay_into(data).map_err(fail)?;
                 let (data_name, data_bytes, bundled_file) = match &project.source {
                     Source::Bundled { file } => (
@@ -692,7 +689,13 @@ impl WorkerState {
                 known_label: data.known_labels[q.row],
                 row: q.row,
                 proba: q.proba,
-                score: q.score,
+                // A cold start's first pick has an infinite distance to the (empty) labeled set:
+                // shown as the largest score there is.
+                score: if q.score.is_finite() {
+                    q.score
+                } else {
+                    f64::MAX
+                },
             })
             .collect();
         if let Some(accuracy) = test_accuracy {
@@ -745,6 +748,9 @@ impl WorkerState {
 
     fn baseline(&self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
         let session = self.session.as_ref().ok_or("No dataset is open.")?;
+        if session.data().n_classes() < 2 || session.split().test.is_empty() {
+            return Ok(()); // no known labels to simulate random sampling with
+        }
         let runs = (0..BASELINE_RUNS)
             .map(|replicate| {
                 let config = SessionConfig {
