@@ -52,15 +52,25 @@ impl Studio {
         }
     }
 
-    /// Create the state and spawn the engine worker (`./worker.js`, relative, so any sub-path
-    /// works).
+    /// Create the state and spawn the engine worker from Trunk's loader shim
+    /// (`./worker_loader.js`, relative, so any sub-path works; a file, not a `blob:` URL, so the
+    /// Content-Security-Policy can say `worker-src 'self'`).
     pub fn new_worker() -> Self {
         use gloo_worker::Spawnable;
         let studio = Self::unconnected();
         let bridge = crate::worker::web::EngineWorker::spawner()
             .callback(move |response| studio.receive(response))
             .as_module(false)
-            .spawn("./worker.js");
+            .with_loader(true)
+            .encoding::<crate::worker::web::Codec>()
+            .spawn("./worker_loader.js");
+        crate::ui::fault::set_worker_panic_trigger(move || {
+            studio.send(Request::Open {
+                name: crate::worker::web::FORCE_PANIC_NAME.into(),
+                csv: Vec::new(),
+                seed: 0,
+            })
+        });
         studio.backend.set_value(Backend::Worker(bridge));
         studio
     }
