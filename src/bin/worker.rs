@@ -2,13 +2,14 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use activelab::worker::web::{report_panic, Codec, EngineWorker};
+    use activelab::worker::web::{report_panic, report_uncaught_errors, Codec, EngineWorker};
     use gloo_worker::Registrable;
     // A panic aborts the worker's wasm: log it, then tell the page (which shows its error panel).
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         report_panic(&info.to_string());
     }));
+    report_uncaught_errors();
     EngineWorker::registrar().encoding::<Codec>().register();
 }
 

@@ -5,7 +5,9 @@
 //! answer. So the worker's panic hook ([`report_panic`], installed by `src/bin/worker.rs`) posts
 //! one last message, a string starting with [`PANIC_MARK`], and both sides use [`Codec`]: bincode
 //! like gloo-worker's default, except that the page's side recognises the marked string and calls
-//! the handler set with [`on_worker_panic`] (the UI's error panel) instead of decoding it.
+//! the handler set with [`on_worker_panic`] (the UI's error panel) instead of decoding it. A death
+//! without a panic (a trap, e.g. out of memory) is reported the same way by
+//! [`report_uncaught_errors`].
 
 use super::{Request, Response, WorkerState};
 use gloo_worker::{HandlerId, Worker, WorkerScope};
@@ -42,6 +44,27 @@ pub fn report_panic(message: &str) {
             let _ = post.call1(&global, &text);
         }
     }
+}
+
+/// Also tell the page when the worker dies without a Rust panic (a trap such as running out of
+/// memory, which aborts without calling the panic hook): the worker's `error` event gets the
+/// browser's own `postMessage`, bound to a marked message, as its listener, so nothing has to
+/// run in the wasm that just stopped. (It also fires after a panic; the page shows one panel.)
+pub fn report_uncaught_errors() {
+    let global = js_sys::global();
+    let get = |name: &str| {
+        js_sys::Reflect::get(&global, &JsValue::from_str(name))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    };
+    let (Some(post), Some(add)) = (get("postMessage"), get("addEventListener")) else {
+        return;
+    };
+    let text = format!(
+        "{PANIC_MARK}the engine stopped on an uncaught error (for example, it ran out of memory)"
+    );
+    let listener = post.bind1(&global, &JsValue::from_str(&text));
+    let _ = add.call2(&global, &JsValue::from_str("error"), &listener);
 }
 
 /// gloo-worker's bincode encoding, plus the worker's panic message (see the module docs).

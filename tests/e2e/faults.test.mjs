@@ -46,6 +46,11 @@ async function faultAndRecover(page, force, where) {
   assert.match(await page.locator('[data-testid=fault-title]').textContent(), /^Something went wrong inside activelab/);
   assert.match(await page.locator('[data-testid=fault-saved]').textContent(), /labels/i);
   assert.match(await page.locator('[data-testid=fault-detail]').textContent(), /forced/);
+  if (where === 'worker') {
+    // The worker's `error` event (what a death without a panic, e.g. out of memory, also gives)
+    // reaches the page too.
+    await page.waitForFunction(() => document.querySelector('[data-testid=fault-detail]')?.textContent.includes('uncaught error'));
+  }
   // The page did not go blank: the studio is still drawn behind the panel.
   assert.ok(await page.locator('[data-testid=dataset-name]').isVisible(), 'the studio is still visible');
   assert.equal(await page.locator('[data-testid=dataset-name]').textContent(), 'Iris');
