@@ -125,6 +125,8 @@ def main() -> None:
     )
     write("not_a_number.csv", "x,y,label\n1,2,a\n2,N/A,b\n3,4,a\n5,6,b\n")
     write("thousands_separator.csv", 'x,y,label\n"1,200",2,a\n"3,400",4,b\n"2,100",1,a\n')
+    # `;` file: decimal commas are numbers, but not with '.' thousands separators as well.
+    write("thousands_separator_semicolon.csv", "x;y;label\n1.234,5;2;a\n2.345,5;1;b\n3.456,0;4;a\n")
 
     # --- columns --------------------------------------------------------------------------------
     # Valid: the empty column is dropped and reported.

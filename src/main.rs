@@ -1,8 +1,9 @@
-//! The app entry: install the panic hook and mount the UI, nothing else.
+//! The app entry: install the panic hook (error panel, see `ui::fault`) and mount the UI, nothing
+//! else.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    console_error_panic_hook::set_once();
+    activelab::ui::fault::install();
     activelab::ui::mount();
 }
 

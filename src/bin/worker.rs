@@ -1,10 +1,16 @@
-//! The Web Worker entry: register the engine worker, nothing else.
+//! The Web Worker entry: install the panic hook and register the engine worker, nothing else.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use activelab::worker::web::{report_panic, report_uncaught_errors, Codec, EngineWorker};
     use gloo_worker::Registrable;
-    console_error_panic_hook::set_once();
-    activelab::worker::web::EngineWorker::registrar().register();
+    // A panic aborts the worker's wasm: log it, then tell the page (which shows its error panel).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        report_panic(&info.to_string());
+    }));
+    report_uncaught_errors();
+    EngineWorker::registrar().encoding::<Codec>().register();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

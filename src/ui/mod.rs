@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod controls;
+pub mod fault;
 pub mod history;
 pub mod insight;
 pub mod project;

@@ -169,11 +169,13 @@ pub fn QueryCard() -> impl IntoView {
             .enumerate()
             .map(|(k, &p)| {
                 let name = names.get(k).cloned().unwrap_or_default();
-                let width = format!("width: {:.1}%", p * 100.0);
+                // Set through the CSSOM (`style:width`), which the CSP's `style-src 'self'` allows; a
+                // `style="…"` attribute would be blocked.
+                let width = format!("{:.1}%", p * 100.0);
                 view! {
                     <li>
                         <span class="proba-name">{name}</span>
-                        <span class="proba-bar" aria-hidden="true"><span style=width></span></span>
+                        <span class="proba-bar" aria-hidden="true"><span style:width=width></span></span>
                         <span class="proba-value">{format_percent(p)}</span>
                     </li>
                 }

@@ -83,15 +83,25 @@ impl Studio {
         }
     }
 
-    /// Create the state and spawn the engine worker (`./worker.js`, relative, so any sub-path
-    /// works).
+    /// Create the state and spawn the engine worker from Trunk's loader shim
+    /// (`./worker_loader.js`, relative, so any sub-path works; a file, not a `blob:` URL, so the
+    /// Content-Security-Policy can say `worker-src 'self'`).
     pub fn new_worker() -> Self {
         use gloo_worker::Spawnable;
         let studio = Self::unconnected();
         let bridge = crate::worker::web::EngineWorker::spawner()
             .callback(move |response| studio.receive(response))
             .as_module(false)
-            .spawn("./worker.js");
+            .with_loader(true)
+            .encoding::<crate::worker::web::Codec>()
+            .spawn("./worker_loader.js");
+        crate::ui::fault::set_worker_panic_trigger(move || {
+            studio.send(Request::Open {
+                name: crate::worker::web::FORCE_PANIC_NAME.into(),
+                csv: Vec::new(),
+                seed: 0,
+            })
+        });
         studio.backend.set_value(Backend::Worker(bridge));
         studio
     }
@@ -561,6 +571,9 @@ impl Studio {
         leptos::task::spawn_local(async move {
             match Storage::open().await {
                 Ok(storage) => {
+                    // Every answer is stored before the next sample appears: the error panel may
+                    // say so.
+                    super::fault::set_work_saved(true);
                     studio.storage.set_value(Some(storage.clone()));
                     studio.refresh_projects();
                     if let Ok(Some(id)) = storage.last().await {
@@ -610,6 +623,7 @@ impl Studio {
             });
             if let (Some(storage), Some(record)) = (studio.storage(), record.as_ref()) {
                 if let Err(e) = storage.append_event(record, seq, &event).await {
+                    super::fault::set_work_saved(false);
                     studio.storage_note.set(Some(e.to_string()));
                 }
             }

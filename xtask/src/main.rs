@@ -3,6 +3,7 @@
 //! Every command runs from the workspace root and first installs the tools it needs, and only
 //! those that are missing or at the wrong version (see `tools.rs`), so a second run starts at once.
 
+mod csp;
 mod fuzz;
 mod purity;
 mod stages;
@@ -31,6 +32,8 @@ commands:
         --seconds N    how long each target runs (default 60)
         --target T     run only these targets (repeatable, or comma separated)
         --list         print the targets and exit
+  csp   [FILE]         hash the inline scripts of a built index.html into its Content-Security-Policy
+                       (Trunk's post_build hook; default $TRUNK_STAGING_DIR/index.html, else dist/)
   help                 print this text
 ";
 
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         "dist" => dist(&ctx, rest),
         "bench" => bench(&ctx, rest),
         "fuzz" => fuzz::fuzz(&ctx, rest),
+        "csp" => csp::csp(&ctx.root, rest),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     };
     match result {

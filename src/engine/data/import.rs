@@ -1170,8 +1170,13 @@ mod tests {
             message("x,label\n\"1,200\",a\n\"3,400\",b\n950,a\n"),
             "line 2, column 'x': '1,200' looks like a number written with a thousands separator or a decimal comma: write numbers without separators and with a '.' decimal point (like 1234.5)"
         );
-        // In a `;` file a decimal comma is a number; a column of words with commas is text.
+        // In a `;` file a decimal comma is a number, but not with thousands separators too.
         assert!(parse("x;label\n1,5;a\n2,5;b\n").is_ok());
+        assert_eq!(
+            message("x;label\n1.234,5;a\n2.345,5;b\n"),
+            "line 2, column 'x': '1.234,5' looks like a number written with a thousands separator or a decimal comma: write numbers without separators and with a '.' decimal point (like 1234.5)"
+        );
+        // A column of words with commas is text.
         assert!(parse("x,label\n\"a,b\",a\n\"c,d\",b\n").is_ok());
         assert_eq!(
             message(",column_1,label\n1,2,a\n3,4,b\n"),

@@ -320,7 +320,7 @@ fn plan_column(
             None => {
                 n_text += 1;
                 first_text.get_or_insert(row);
-                if !decimal_comma && looks_like_grouped_number(cell) {
+                if looks_like_grouped_number(cell) {
                     n_grouped += 1;
                     first_grouped.get_or_insert(row);
                 }

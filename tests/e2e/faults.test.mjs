@@ -1,0 +1,134 @@
+// End-to-end, faults: a panic on the page or in the worker shows a recoverable error panel (the
+// page does not go blank, Reload is focused and brings the app back), and bad files opened through
+// the real file input are refused with their message while labeling goes on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, launchBrowser } from './server.mjs';
+
+const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
+const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;
+
+async function settled(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.busy === 'false');
+}
+
+async function ready(page) {
+  await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=labels-count]')?.textContent === '3');
+  await settled(page);
+}
+
+/** Label the sample on screen with its known class, by keyboard; wait for the next round. */
+async function labelOne(page) {
+  const query = page.locator('[data-testid=query]');
+  const known = Number(await query.getAttribute('data-known-label'));
+  const row = await query.getAttribute('data-row');
+  const before = Number(await page.locator('[data-testid=labels-count]').textContent());
+  await page.keyboard.press(String(known + 1));
+  await page.waitForFunction(
+    ([n, oldRow]) => document.querySelector('[data-testid=labels-count]')?.textContent === String(n)
+      && document.querySelector('[data-testid=status]')?.dataset.busy === 'false'
+      && document.querySelector('[data-testid=query]')?.dataset.row !== oldRow,
+    [before + 1, row],
+  );
+  return before + 1;
+}
+
+/** Force a fault, then check the panel and that Reload (by keyboard) brings the app back. */
+async function faultAndRecover(page, force, where) {
+  // The forced panic aborts the wasm call, so the evaluate itself may reject: that is expected.
+  await page.evaluate(force).catch(() => {});
+  const panel = page.locator('[data-testid=fault-panel]');
+  await panel.waitFor({ timeout: 30_000 });
+  assert.equal(await panel.getAttribute('data-fault'), where);
+  assert.equal(await panel.getAttribute('role'), 'alertdialog');
+  assert.match(await page.locator('[data-testid=fault-title]').textContent(), /^Something went wrong inside activelab/);
+  assert.match(await page.locator('[data-testid=fault-saved]').textContent(), /labels/i);
+  assert.match(await page.locator('[data-testid=fault-detail]').textContent(), /forced/);
+  if (where === 'worker') {
+    // The worker's `error` event (what a death without a panic, e.g. out of memory, also gives)
+    // reaches the page too.
+    await page.waitForFunction(() => document.querySelector('[data-testid=fault-detail]')?.textContent.includes('uncaught error'));
+  }
+  // The page did not go blank: the studio is still drawn behind the panel.
+  assert.ok(await page.locator('[data-testid=dataset-name]').isVisible(), 'the studio is still visible');
+  assert.equal(await page.locator('[data-testid=dataset-name]').textContent(), 'Iris');
+  // Reload is a focused button; Enter activates it.
+  const focused = await page.evaluate(() => ({
+    testid: document.activeElement?.dataset.testid,
+    tag: document.activeElement?.tagName,
+    text: document.activeElement?.textContent,
+  }));
+  assert.deepEqual(focused, { testid: 'fault-reload', tag: 'BUTTON', text: 'Reload' });
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+  await ready(page);
+  assert.equal(await page.locator('[data-testid=fault-panel]').count(), 0, 'no panel after reloading');
+  await labelOne(page);
+}
+
+test('a panic on the page or in the worker shows the error panel; Reload brings the app back', async () => {
+  const server = await startServer({ dir: DIST, base: '/faults/' });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await ready(page);
+    await labelOne(page);
+    assert.equal(await page.locator('[data-testid=fault-panel]').count(), 0);
+
+    await faultAndRecover(page, () => window.wasmBindings.activelab_force_panic(), 'page');
+    await faultAndRecover(page, () => window.wasmBindings.activelab_force_worker_panic(), 'worker');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('bad files through the real file input: each message is shown, labeling goes on', async () => {
+  const expected = JSON.parse(readFileSync(`${BAD}expected.json`, 'utf8')).cases;
+  const files = [
+    'empty.csv',
+    'html_page.csv',
+    'latin1.csv',
+    'utf16le_bom.csv',
+    'zipped.csv',
+    'ragged_short_row.csv',
+    'one_row.csv',
+    'thousands_separator.csv',
+    'one_class.csv',
+    'jsonl_broken_line.jsonl',
+  ];
+  const server = await startServer({ dir: DIST, base: '/faults/' });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await ready(page);
+    let labels = 3;
+    for (const file of files) {
+      const c = expected.find((x) => x.file === file);
+      assert.ok(c, `${file} is in expected.json`);
+      const want = c.worker_error ?? `Could not open ${file}: ${c.error}`;
+      await page.setInputFiles('[data-testid=file-input]', `${BAD}${file}`);
+      await page.waitForFunction(
+        (w) => document.querySelector('[data-testid=error]')?.textContent === w,
+        want,
+      ).catch(async () => {
+        const got = await page.locator('[data-testid=error]').textContent().catch(() => '(no error shown)');
+        assert.fail(`${file}: the page says\n  ${got}\nwant\n  ${want}`);
+      });
+      await settled(page);
+      // The session open before the bad file still answers.
+      assert.equal(await page.locator('[data-testid=dataset-name]').textContent(), 'Iris');
+      labels = await labelOne(page);
+    }
+    assert.equal(labels, 3 + files.length);
+    assert.deepEqual(errors, [], 'no uncaught errors');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
