@@ -101,7 +101,7 @@ async fn a_key_press_labels_and_adds_a_chart_point() {
     assert_eq!(text(&container, "[data-testid=labels-count]"), "4");
     assert_eq!(count(&container, "[data-series=active] circle.point"), 2);
     // The chart's text alternative lists every point.
-    assert_eq!(count(&container, ".curve-table tbody tr"), 2);
+    assert_eq!(count(&container, "[data-testid=curve-table] tbody tr"), 2);
     // A key for a class that does not exist does nothing.
     init.set_key("9");
     let event =

@@ -188,7 +188,7 @@ pub fn LearningCurve() -> impl IntoView {
                 <p id="curve-summary" data-testid="curve-summary">{summary}</p>
                 <details>
                     <summary>"Show the numbers as a table"</summary>
-                    <table class="curve-table">
+                    <table class="curve-table" data-testid="curve-table">
                         <thead><tr><th scope="col">"Labels"</th><th scope="col">"Your accuracy"</th><th scope="col">"Random"</th></tr></thead>
                         <tbody>{table_rows}</tbody>
                     </table>

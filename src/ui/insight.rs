@@ -443,8 +443,10 @@ pub fn ConfusionMatrix() -> impl IntoView {
                     .enumerate()
                     .map(|(p, &n)| {
                         let shade = n as f64 / max as f64;
-                        let style = format!(
-                            "background: rgba({}, {:.3});",
+                        // Set through the CSSOM (`style:`), which the page's CSP allows; a
+                        // `style="…"` attribute would be blocked.
+                        let background = format!(
+                            "rgba({}, {:.3})",
                             if t == p { "0, 114, 178" } else { "213, 94, 0" },
                             0.08 + 0.72 * shade
                         );
@@ -463,7 +465,7 @@ pub fn ConfusionMatrix() -> impl IntoView {
                                     data-testid="confusion-cell"
                                     data-true=t.to_string()
                                     data-pred=p.to_string()
-                                    style=style
+                                    style:background=background
                                     aria-label=label
                                     aria-pressed=move || (open.get() == Some((t, p))).to_string()
                                     on:click=move |_| open.update(|o| *o = if *o == Some((t, p)) { None } else { Some((t, p)) })

@@ -196,8 +196,8 @@ pub fn PoolMap() -> impl IntoView {
         let names = names.get();
         (0..n_classes.get())
             .map(|k| {
-                let style = format!("background: {}", class_colour(k));
-                view! { <li><span class="swatch" style=style aria-hidden="true"></span>{name_of(&names, k)}</li> }
+                let background = class_colour(k).to_string();
+                view! { <li><span class="swatch" style:background=background aria-hidden="true"></span>{name_of(&names, k)}</li> }
             })
             .collect_view()
     };
