@@ -16,7 +16,8 @@
 //!
 //! `ACTIVELAB_WRITE_BENCH_DATA=1` (or `only`) writes `target/bench-data/blobs_{n}.csv` (header
 //! `x0..x49,label`, every value in Rust's shortest round-trip form, so Python reads the exact same
-//! f64 values) before benching (`only`: and stops there). `ACTIVELAB_BENCH_DATA_DIR` moves it.
+//! f64 values) before benching (`only`: and stops there). `ACTIVELAB_BENCH_DATA_DIR` moves it
+//! (default: `$CARGO_TARGET_DIR/bench-data` when that is set).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
@@ -240,6 +241,9 @@ mod native {
     fn data_dir() -> PathBuf {
         std::env::var_os("ACTIVELAB_BENCH_DATA_DIR")
             .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("bench-data"))
+            })
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"))
     }
 

@@ -11,7 +11,8 @@ are the exact f64 values of our bench (`blobs(n, 50, 10, 1.5, rng(42, 0))`), wri
 
 BLAS and OpenMP run on one thread (env vars before numpy loads, and threadpoolctl). The script
 prints the BLAS kernel and OPENBLAS_CORETYPE as found (it changes neither). With our criterion
-results present it prints the combined table (medians; wasm is measured elsewhere).
+results present it prints the combined table, with the wasm bench's medians when
+`cargo xtask bench --only wasm` has written them (<target>/bench-wasm.json).
 """
 
 import os
@@ -143,8 +144,12 @@ def fmt(v, digits=1):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--data-dir", default=os.path.join(REPO_ROOT, "target", "bench-data"))
-    ap.add_argument("--criterion-dir", default=os.path.join(REPO_ROOT, "target", "criterion"))
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO_ROOT, "target")
+    ap.add_argument("--data-dir", default=os.environ.get("ACTIVELAB_BENCH_DATA_DIR")
+                    or os.path.join(target, "bench-data"))
+    ap.add_argument("--criterion-dir", default=os.path.join(target, "criterion"))
+    ap.add_argument("--wasm", default=os.path.join(target, "bench-wasm.json"),
+                    help="the wasm bench's medians (cargo xtask bench --only wasm writes them)")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     ap.add_argument("--reps", type=int, default=25, help="timed repetitions (median; >= 5)")
     ap.add_argument("--baselines", nargs="+", default=["new"],
@@ -195,25 +200,53 @@ def main():
     def ours(*parts, baseline=bases[0]):
         return criterion_median_ms(crit, *parts, baseline=baseline)
 
+    wasm = {}
+    if args.wasm:
+        try:
+            with open(args.wasm, encoding="utf-8") as f:
+                wasm = {int(r["rows"]): r for r in json.load(f)}
+        except (OSError, KeyError, ValueError) as e:
+            print(f"(no wasm results: {args.wasm}: {e})")
+
+    def w(n, key):
+        return wasm.get(n, {}).get(key)
+
+    def ratio(a, b):
+        return None if a is None or not b else a / b
+
     print()
-    print("Medians in ms. Native: criterion (" + ", ".join(bases) + "); peer: modAL round.")
+    print("Medians in ms. Native: criterion (" + ", ".join(bases) + "); wasm: tests/bench_wasm.rs "
+          "in headless Chromium; peer: modAL round (fit from scratch + query).")
     head = "| rows |"
     for b in bases:
-        head += f" native warm ({b}) | native cold ({b}) | session ({b}) |"
-    head += " peer | " + " | ".join(f"peer ÷ native warm ({b})" for b in bases) + " | wasm (to do) |"
+        head += f" native warm ({b}) | native cold ({b}) | native session ({b}) |"
+    head += (" wasm warm | wasm cold | wasm session | peer | peer ÷ wasm warm (target ≥ 3) | "
+             + " | ".join(f"wasm ÷ native warm ({b}) (target ≤ 1.5)" for b in bases) + " | "
+             + " | ".join(f"peer ÷ native warm ({b})" for b in bases) + " |")
     print(head)
-    print("|---:|" + "---:|" * (3 * len(bases) + 1 + len(bases)) + "---|")
+    print("|---:|" + "---:|" * (3 * len(bases) + 5 + 2 * len(bases)))
     for n in args.sizes:
         peer = results[n]["round"]
         line = f"| {n:,} |"
-        ratios = []
+        native = []
         for b in bases:
             warm = ours("round", "warm", str(n), baseline=b)
+            native.append(warm)
             line += (f" {fmt(warm)} | {fmt(ours('round', 'cold', str(n), baseline=b))} |"
                      f" {fmt(ours('round', 'session', str(n), baseline=b))} |")
-            ratios.append(None if not warm else peer / warm)
-        line += f" {fmt(peer)} | " + " | ".join(f"{fmt(r, 2)}×" for r in ratios) + " | |"
+        ww = w(n, "round_warm")
+        line += (f" {fmt(ww)} | {fmt(w(n, 'round_cold'))} | {fmt(w(n, 'round_session'))} |"
+                 f" {fmt(peer)} | {fmt(ratio(peer, ww), 2)}× | "
+                 + " | ".join(f"{fmt(ratio(ww, nw), 2)}×" for nw in native) + " | "
+                 + " | ".join(f"{fmt(ratio(peer, nw), 2)}×" for nw in native) + " |")
         print(line)
+    if wasm:
+        print()
+        print("wasm pieces (ms): " + "; ".join(
+            f"{n:,} rows: fit warm {fmt(w(n, 'fit_warm'), 2)}, fit cold {fmt(w(n, 'fit_cold'), 2)}, "
+            f"predict_proba {fmt(w(n, 'predict_proba'), 2)}, margin {fmt(w(n, 'margin_scores'), 2)}, "
+            f"top 10 {fmt(w(n, 'top_k'), 2)}, rows bit-identical to native {w(n, 'rows_same_as_native')}"
+            for n in args.sizes if n in wasm))
     print()
     print("| piece | rows | " + " | ".join(f"ours ({b})" for b in bases) + " | peer |")
     print("|---|---:|" + "---:|" * (len(bases) + 1))

@@ -3,7 +3,8 @@
 
 use crate::tools::{self, Tool, CHROMEDRIVER, CHROMIUM};
 use crate::util::{run, Ctx};
-use std::process::{Command, ExitCode};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 pub struct Stage {
@@ -86,6 +87,26 @@ pub fn bench_stages() -> Vec<Stage> {
             run: criterion,
         },
         Stage {
+            name: "wasm",
+            about:
+                "tests/bench_wasm.rs: the same round workloads compiled to wasm (worker profile) \
+                    in headless Chromium; medians to <target>/bench-wasm.json",
+            needs: &[
+                Tool::Wasm32Target,
+                Tool::WasmBindgen,
+                Tool::Chromium,
+                Tool::Chromedriver,
+            ],
+            run: wasm_bench,
+        },
+        Stage {
+            name: "speed",
+            about: "benches/peers/speed.py: scikit-learn + modAL on the same data, then the one \
+                    table: native, wasm, peer and the ratios",
+            needs: &[],
+            run: speed,
+        },
+        Stage {
             name: "peers",
             about:
                 "benches/peers/peers.py: our CLI vs modAL + scikit-learn on identical splits (AULC)",
@@ -102,12 +123,108 @@ fn criterion(ctx: &Ctx) -> Result<(), String> {
     run(Command::new("cargo")
         .args(["bench", "--bench", "engine"])
         .env("ACTIVELAB_WRITE_BENCH_DATA", "1")
+        .env("ACTIVELAB_BENCH_DATA_DIR", bench_data_dir(ctx))
         .current_dir(&ctx.root))
 }
 
-/// Install the peers' Python requirements when modAL or scikit-learn is missing, build the CLI,
-/// and run the comparison (10 seeds, all datasets and strategies).
-fn peers(ctx: &Ctx) -> Result<(), String> {
+/// Cargo's target directory: `$CARGO_TARGET_DIR`, else `target/` under the workspace root.
+fn target_dir(ctx: &Ctx) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
+        .unwrap_or_else(|| ctx.root.join("target"))
+}
+
+/// Where the engine bench writes the pools as CSV (and `speed.py` reads them).
+fn bench_data_dir(ctx: &Ctx) -> PathBuf {
+    std::env::var_os("ACTIVELAB_BENCH_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir(ctx).join("bench-data"))
+}
+
+/// The cargo profile the wasm bench is built with: the one `index.html` builds the worker with
+/// (`ACTIVELAB_WASM_PROFILE` overrides it, e.g. `release` to measure the app's profile).
+pub const WASM_BENCH_PROFILE: &str = "worker";
+
+/// The wasm bench (`tests/bench_wasm.rs`) in headless Chromium through wasm-bindgen-test-runner,
+/// built with the worker's profile. Its `BENCH_WASM {json}` lines (one per pool size) are echoed
+/// and collected as a JSON array in `<target>/bench-wasm.json`, which the `speed` stage reads.
+/// `ACTIVELAB_WASM_RUSTFLAGS` (e.g. `-C target-feature=+simd128`) is passed on as RUSTFLAGS.
+fn wasm_bench(ctx: &Ctx) -> Result<(), String> {
+    let webdriver_json = ctx.root.join("webdriver.json");
+    if !webdriver_json.is_file() {
+        return Err(format!("{} is missing", webdriver_json.display()));
+    }
+    let profile =
+        std::env::var("ACTIVELAB_WASM_PROFILE").unwrap_or_else(|_| WASM_BENCH_PROFILE.to_string());
+    let mut cmd = cargo(ctx);
+    cmd.args([
+        "test",
+        "-p",
+        "activelab",
+        "--profile",
+        &profile,
+        "--target",
+        "wasm32-unknown-unknown",
+        "--test",
+        "bench_wasm",
+        "--",
+        "--nocapture",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("CHROMEDRIVER", CHROMEDRIVER)
+    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "1800");
+    if let Some(flags) = std::env::var_os("ACTIVELAB_WASM_RUSTFLAGS") {
+        cmd.env("RUSTFLAGS", flags);
+    }
+    println!("xtask: $ {}", crate::util::display(&cmd));
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start the wasm bench: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    if !out.status.success() {
+        return Err(format!("the wasm bench failed ({})", out.status));
+    }
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once("BENCH_WASM ").map(|(_, json)| json.trim()))
+        .collect();
+    if rows.is_empty() {
+        return Err("the wasm bench printed no BENCH_WASM line".into());
+    }
+    let path = target_dir(ctx).join("bench-wasm.json");
+    std::fs::write(&path, format!("[\n{}\n]\n", rows.join(",\n")))
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    println!("xtask: wrote {}", path.display());
+    Ok(())
+}
+
+/// The peer's round times (`benches/peers/speed.py`, 25 repetitions), then the combined table
+/// from criterion's estimates, `<target>/bench-wasm.json` and the peer's medians.
+fn speed(ctx: &Ctx) -> Result<(), String> {
+    ensure_peer_requirements(ctx)?;
+    let target = target_dir(ctx);
+    run(Command::new("python3")
+        .arg(ctx.root.join("benches/peers/speed.py"))
+        .arg("--data-dir")
+        .arg(bench_data_dir(ctx))
+        .arg("--criterion-dir")
+        .arg(target.join("criterion"))
+        .arg("--wasm")
+        .arg(target.join("bench-wasm.json"))
+        .arg("--json")
+        .arg(target.join("bench-peer.json"))
+        .current_dir(&ctx.root))
+}
+
+/// Install the peers' Python requirements when modAL or scikit-learn is missing.
+fn ensure_peer_requirements(ctx: &Ctx) -> Result<(), String> {
     let requirements = ctx.root.join("benches/peers/requirements.txt");
     let present = Command::new("python3")
         .args(["-c", "import modAL, sklearn"])
@@ -121,13 +238,20 @@ fn peers(ctx: &Ctx) -> Result<(), String> {
             .arg(&requirements)
             .current_dir(&ctx.root))?;
     }
+    Ok(())
+}
+
+/// Install the peers' Python requirements when modAL or scikit-learn is missing, build the CLI,
+/// and run the comparison (10 seeds, all datasets and strategies).
+fn peers(ctx: &Ctx) -> Result<(), String> {
+    ensure_peer_requirements(ctx)?;
     run(Command::new("cargo")
         .args(["build", "--release", "--bin", "activelab"])
         .current_dir(&ctx.root))?;
     run(Command::new("python3")
         .arg(ctx.root.join("benches/peers/peers.py"))
         .args(["--seeds", "10", "--cli"])
-        .arg(ctx.root.join("target/release/activelab"))
+        .arg(target_dir(ctx).join("release/activelab"))
         .current_dir(&ctx.root))
 }
 

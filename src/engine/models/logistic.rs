@@ -178,9 +178,13 @@ impl Objective<'_, '_> {
         let mut loss = 0.0;
         for (mut row, &label) in z.rows_mut().into_iter().zip(self.y) {
             let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
-            let lse = m + row.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-            loss += lse - row[label];
-            row.mapv_inplace(|v| (v - lse).exp());
+            let z_label = row[label];
+            // One exponential per entry: p = e^(z − m) / Σ e^(z − m), and the log-sum-exp
+            // from the same sum.
+            row.mapv_inplace(|v| (v - m).exp());
+            let sum = row.sum();
+            loss += m + sum.ln() - z_label;
+            row /= sum;
             row[label] -= 1.0;
         }
         // z now holds P − Y.

@@ -278,31 +278,37 @@ pub fn random_scores<R: Rng>(n: usize, rng: &mut R) -> Vec<f64> {
 }
 
 /// The indices of the `k` highest scores, best first. Equal scores are ordered by a random key
-/// drawn from `rng`; NaN scores come last.
+/// drawn from `rng`; NaN scores come last. Keys are drawn (in row order) only for the rows that
+/// score at least the `k`-th highest score, so the cost is one partial selection, not a random
+/// draw per row.
 ///
 /// ```
 /// let picks = activelab::engine::strategies::top_k(&[0.1, 0.9, 0.5], 2, &mut activelab::engine::rng(0, 0));
 /// assert_eq!(picks, vec![1, 2]);
 /// ```
 pub fn top_k<R: Rng>(scores: &[f64], k: usize, rng: &mut R) -> Vec<usize> {
-    let mut keyed: Vec<(f64, u64, usize)> = scores
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            (
-                if s.is_nan() { f64::NEG_INFINITY } else { s },
-                rng.gen::<u64>(),
-                i,
-            )
-        })
+    let score = |i: usize| {
+        let s = scores[i];
+        if s.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            s
+        }
+    };
+    let k = k.min(scores.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    // The k-th highest score: every row scoring at least that much may be among the picks (ties
+    // at the cut included); only those rows draw a tie-break key, in row order.
+    let mut sorted: Vec<f64> = (0..scores.len()).map(score).collect();
+    let (_, &mut cut, _) = sorted.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    let mut keyed: Vec<(f64, u64, usize)> = (0..scores.len())
+        .filter(|&i| score(i).total_cmp(&cut).is_ge())
+        .map(|i| (score(i), rng.gen::<u64>(), i))
         .collect();
-    let k = k.min(keyed.len());
     let order =
         |a: &(f64, u64, usize), b: &(f64, u64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    if k > 0 && k < keyed.len() {
-        keyed.select_nth_unstable_by(k - 1, order);
-        keyed.truncate(k);
-    }
     keyed.sort_unstable_by(order);
     keyed.into_iter().take(k).map(|(_, _, i)| i).collect()
 }
