@@ -320,6 +320,11 @@ impl Session {
         &self.log
     }
 
+    /// The model fitted by the last round (`None` before the first round with labels).
+    pub fn model(&self) -> Option<&FittedModel> {
+        self.warm.as_ref()
+    }
+
     /// The configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config

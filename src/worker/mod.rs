@@ -5,10 +5,17 @@
 //! only) registers it as a gloo-worker. The page never runs the engine itself, so it never freezes.
 
 #[cfg(target_arch = "wasm32")]
+pub mod images;
+#[cfg(target_arch = "wasm32")]
 pub mod web;
 
-use crate::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
-use crate::engine::data::ImportReport;
+use crate::engine::data::image::{image_dataset, DecodedImage, ImageOptions};
+use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
+use crate::engine::data::preview::{import_with_mapping, is_jsonl, preview, Mapping, Preview};
+use crate::engine::data::scale::Standardizer;
+use crate::engine::data::text::{term_weights, TermWeight, TextOptions};
+use crate::engine::data::{Dataset, ImportReport, RowDisplay, SkippedFile, Thumbnail};
+use crate::engine::models::FittedModel;
 use crate::engine::models::ModelSpec;
 use crate::engine::session::{Event, Origin, Round, Session, SessionConfig, SessionError};
 use crate::engine::simulation::{mean_curve, run_with_oracle, CurvePoint};
@@ -19,6 +26,19 @@ use serde::{Deserialize, Serialize};
 pub const BASELINE_RUNS: u64 = 5;
 /// The baseline curve stops at this many labels (or when the pool runs out).
 pub const BASELINE_BUDGET: usize = 150;
+/// Datasets with more features than this (text, images) get no random baseline: its 5 × 150
+/// fits would keep the worker from answering the person's labels for too long.
+pub const BASELINE_MAX_FEATURES: usize = 256;
+/// The vocabulary of a text column found by [`Request::Open`] (English stop words dropped).
+pub const OPEN_TEXT_FEATURES: usize = 300;
+/// Rows a [`Request::Preview`] shows.
+pub const PREVIEW_ROWS: usize = 10;
+/// The most bytes an upload ([`Request::Upload`]) may hold in all (1 GiB).
+pub const MAX_UPLOAD_BYTES: u64 = 1 << 30;
+/// Terms per side a text sample's highlights show.
+pub const HIGHLIGHT_TERMS: usize = 5;
+/// Datasets with more features than this get no class-mean comparison in the sample table.
+pub const MAX_COMPARED_FEATURES: usize = 200;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +61,49 @@ pub enum Request {
     /// Change the strategy and model (names as in [`Strategy::from_name`] and
     /// [`MODEL_NAMES`]); the labels stay.
     Configure { strategy: String, model: String },
+    /// Describe a file before opening it: [`Response::Preview`]. Empty `bytes` means the file
+    /// sent before with [`Request::Upload`] (the first one).
+    Preview { name: String, bytes: Vec<u8> },
+    /// Start a session with the column roles the person chose. No seed labels: the person gives
+    /// them (every row without a label is in the pool). Empty `bytes`: the uploaded file.
+    OpenWith {
+        name: String,
+        bytes: Vec<u8>,
+        mapping: Mapping,
+        seed: u64,
+    },
+    /// Start an upload: the files' paths and sizes; their bytes follow in
+    /// [`Request::UploadChunk`]s (many small messages, so the page never stalls on one big
+    /// copy). No response.
+    Upload { files: Vec<UploadFile> },
+    /// The next bytes of upload file `file`. No response.
+    UploadChunk { file: usize, bytes: Vec<u8> },
+    /// Decode the uploaded files as images (in the browser worker) and start a session on them:
+    /// the subfolder is the label; files that are not usable images are skipped and reported.
+    /// `classes` adds class names. Answers [`Response::Progress`] while decoding.
+    OpenImages {
+        name: String,
+        classes: Vec<String>,
+        seed: u64,
+    },
+    /// Start a session on images already decoded (what [`Request::OpenImages`] becomes once the
+    /// worker has decoded the files).
+    OpenDecodedImages {
+        name: String,
+        images: Vec<DecodedImage>,
+        skipped: Vec<SkippedFile>,
+        classes: Vec<String>,
+        seed: u64,
+    },
+}
+
+/// One file of an upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadFile {
+    /// Its path (inside a chosen folder) or name.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// Model names [`Request::Configure`] accepts, with their display names.
@@ -103,6 +166,34 @@ pub fn report_lines(report: &ImportReport) -> Vec<String> {
             report.one_hot.len()
         ));
     }
+    if !report.ignored_columns.is_empty() {
+        lines.push(format!(
+            "Ignored column(s): {}.",
+            report.ignored_columns.join(", ")
+        ));
+    }
+    if let Some(text) = &report.text_column {
+        lines.push(format!("Text column '{text}' turned into word features."));
+    }
+    if !report.skipped_files.is_empty() {
+        let shown: Vec<String> = report
+            .skipped_files
+            .iter()
+            .take(10)
+            .map(|f| format!("{} ({})", f.path, f.reason))
+            .collect();
+        let more = report.skipped_files.len().saturating_sub(10);
+        lines.push(format!(
+            "Skipped {} file(s): {}{}.",
+            report.skipped_files.len(),
+            shown.join("; "),
+            if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
     lines
 }
 
@@ -119,6 +210,14 @@ pub enum Response {
     Baseline(BaselineView),
     /// Something went wrong; the message is meant for the person.
     Error(String),
+    /// What a file looks like, before opening it.
+    Preview(Preview),
+    /// Work in progress (decoding images): `done` of `total`.
+    Progress {
+        stage: String,
+        done: u64,
+        total: u64,
+    },
 }
 
 /// The dataset as the page needs it.
@@ -154,6 +253,33 @@ pub struct QueryView {
     pub score: f64,
     /// The file's own label for this row, for demos (never used by the model).
     pub known_label: Option<usize>,
+    /// The row's id (the id column's value, the image's path, or its number).
+    #[serde(default)]
+    pub row_id: String,
+    /// How to show the sample: table, text with highlights, or image.
+    #[serde(default)]
+    pub display: SampleView,
+}
+
+/// How a sample is shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub enum SampleView {
+    /// Nothing beyond the feature values.
+    #[default]
+    Plain,
+    /// A table of feature values, with each class's mean over the labeled rows
+    /// (`class_means[class][feature]`, `None` for a class with no label yet; empty when the
+    /// dataset has more than [`MAX_COMPARED_FEATURES`] features).
+    Table { class_means: Vec<Option<Vec<f64>>> },
+    /// A text, with the terms that pushed the prediction toward the model's best guess
+    /// (`toward.0`) rather than its second (`toward.1`): positive weights first.
+    Text {
+        text: String,
+        terms: Vec<TermWeight>,
+        toward: Option<(usize, usize)>,
+    },
+    /// An image's thumbnail and its path.
+    Image { thumbnail: Thumbnail, path: String },
 }
 
 /// The state after a round.
@@ -168,6 +294,9 @@ pub struct RoundView {
     pub can_undo: bool,
     /// Rows skipped so far.
     pub skipped: usize,
+    /// Every pick of this round (batch mode shows them as a grid); the first is `query`.
+    #[serde(default)]
+    pub batch: Vec<QueryView>,
 }
 
 /// The random-sampling baseline.
@@ -201,6 +330,62 @@ fn summary(session: &Session, model: &str) -> DatasetSummary {
 pub struct WorkerState {
     session: Option<Session>,
     curve: Vec<CurvePoint>,
+    /// Uploaded files: path and bytes so far.
+    uploads: Vec<(String, Vec<u8>)>,
+    /// The session's feature scales (for text highlights).
+    scale: Vec<f64>,
+}
+
+/// The two classes with the highest probabilities, best first.
+fn top_two(proba: &[f64]) -> Option<(usize, usize)> {
+    let mut ranked: Vec<(usize, f64)> = proba.iter().copied().enumerate().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Some((ranked.first()?.0, ranked.get(1)?.0))
+}
+
+/// How to show one row (see [`SampleView`]).
+pub fn sample_view(session: &Session, scale: &[f64], row: usize, proba: &[f64]) -> SampleView {
+    let data = session.data();
+    match &data.display {
+        RowDisplay::Texts { column, texts } => {
+            let toward = top_two(proba);
+            let terms = match (session.model(), toward) {
+                (Some(FittedModel::Logistic(m)), Some((a, b)))
+                    if a < m.coef.nrows() && b < m.coef.nrows() =>
+                {
+                    term_weights(
+                        &data.feature_names,
+                        column,
+                        &data.row(row),
+                        scale,
+                        &m.coef.row(a).to_vec(),
+                        &m.coef.row(b).to_vec(),
+                        HIGHLIGHT_TERMS,
+                    )
+                }
+                _ => Vec::new(),
+            };
+            SampleView::Text {
+                text: texts.get(row).cloned().unwrap_or_default(),
+                terms,
+                toward,
+            }
+        }
+        RowDisplay::Images { thumbnails, paths } => match thumbnails.get(row) {
+            Some(thumbnail) => SampleView::Image {
+                thumbnail: thumbnail.clone(),
+                path: paths.get(row).cloned().unwrap_or_default(),
+            },
+            None => SampleView::Plain,
+        },
+        RowDisplay::Table => SampleView::Table {
+            class_means: if data.n_features() <= MAX_COMPARED_FEATURES {
+                data.class_means(session.labels())
+            } else {
+                Vec::new()
+            },
+        },
+    }
 }
 
 impl WorkerState {
@@ -219,10 +404,22 @@ impl WorkerState {
     ) -> Result<(), String> {
         match request {
             Request::Open { name, csv, seed } => {
-                let lower = name.to_ascii_lowercase();
                 let options = CsvOptions::named(&name);
-                let data = if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+                // A CSV with a free-text column (e.g. the fortunes demo) learns from its words.
+                let text = if is_jsonl(&name) {
+                    None
+                } else {
+                    preview(&csv, &name, 0).ok().and_then(|p| p.suggested.text)
+                };
+                let data = if is_jsonl(&name) {
                     parse_jsonl(&csv, &options)
+                } else if let Some(text) = text {
+                    let text_options = TextOptions {
+                        english_stop_words: true,
+                        max_features: Some(OPEN_TEXT_FEATURES),
+                        ..TextOptions::default()
+                    };
+                    parse_text_csv(&csv, &options, &text, &text_options)
                 } else {
                     parse_csv(&csv, &options)
                 }
@@ -234,11 +431,62 @@ impl WorkerState {
                 let fail = |e: SessionError| format!("Could not open {name}: {e}");
                 let mut session = Session::new(data, config).map_err(fail)?;
                 session.seed_one_per_class().map_err(fail)?;
-                emit(Response::Opened(summary(&session, "logistic")));
-                self.curve.clear();
-                self.session = Some(session);
-                self.round(emit)?;
-                self.baseline(emit)
+                self.start(session, emit)
+            }
+            Request::Preview { name, bytes } => {
+                let bytes = self.source(&name, &bytes)?;
+                let p = preview(bytes, &name, PREVIEW_ROWS)
+                    .map_err(|e| format!("Could not read {name}: {e}"))?;
+                emit(Response::Preview(p));
+                Ok(())
+            }
+            Request::OpenWith {
+                name,
+                bytes,
+                mapping,
+                seed,
+            } => {
+                let data = import_with_mapping(self.source(&name, &bytes)?, &name, &mapping)
+                    .map_err(|e| format!("Could not open {name}: {e}"))?;
+                self.open_unseeded(data, seed, emit)
+            }
+            Request::Upload { files } => {
+                let total: u64 = files.iter().map(|f| f.size).sum();
+                if total > MAX_UPLOAD_BYTES {
+                    self.uploads.clear();
+                    return Err(format!(
+                        "The files hold {total} bytes, more than the {MAX_UPLOAD_BYTES} this page can hold: choose fewer or smaller files."
+                    ));
+                }
+                self.uploads = files
+                    .into_iter()
+                    .map(|f| (f.path, Vec::with_capacity(f.size as usize)))
+                    .collect();
+                Ok(())
+            }
+            Request::UploadChunk { file, bytes } => {
+                let n = self.uploads.len();
+                let (_, buffer) = self.uploads.get_mut(file).ok_or_else(|| {
+                    format!("Upload file {file} does not exist ({n} file(s) were announced).")
+                })?;
+                buffer.extend_from_slice(&bytes);
+                Ok(())
+            }
+            Request::OpenImages { .. } => Err(
+                "Images are decoded by the browser's worker: this worker cannot decode them."
+                    .into(),
+            ),
+            Request::OpenDecodedImages {
+                name,
+                images,
+                skipped,
+                classes,
+                seed,
+            } => {
+                let mut data = image_dataset(&name, images, skipped, &ImageOptions::default())
+                    .map_err(|e| format!("Could not open {name}: {e}"))?;
+                data.add_classes(&classes);
+                self.open_unseeded(data, seed, emit)
             }
             Request::Label { row, class } => {
                 let session = self
@@ -289,6 +537,69 @@ impl WorkerState {
         }
     }
 
+    /// The uploaded files (path and bytes), emptied: for the web worker's image decoding.
+    pub fn take_uploads(&mut self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut self.uploads)
+    }
+
+    /// `bytes`, or when empty the uploaded file (there must be exactly one).
+    fn source<'a>(&'a self, name: &str, bytes: &'a [u8]) -> Result<&'a [u8], String> {
+        if !bytes.is_empty() {
+            return Ok(bytes);
+        }
+        match self.uploads.as_slice() {
+            [(_, uploaded)] => Ok(uploaded),
+            _ => Err(format!("{name} is empty: it has no bytes to read.")),
+        }
+    }
+
+    /// Start a session whose labels come from the person (no seed labels).
+    fn open_unseeded(
+        &mut self,
+        data: Dataset,
+        seed: u64,
+        emit: &mut dyn FnMut(Response),
+    ) -> Result<(), String> {
+        let name = data.name.clone();
+        if data.n_classes() < 2 {
+            return Err(format!(
+                "Could not open {name}: it has {} class name(s); name at least two classes to label with.",
+                data.n_classes()
+            ));
+        }
+        let config = SessionConfig {
+            seed,
+            ..SessionConfig::default()
+        };
+        let session =
+            Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))?;
+        self.start(session, emit)
+    }
+
+    /// Make `session` the open one: announce it, run its first round and (when test labels
+    /// exist) the baseline.
+    fn start(&mut self, session: Session, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        let has_test = !session.split().test.is_empty()
+            && session.data().n_features() <= BASELINE_MAX_FEATURES;
+        self.scale = match session.data().display {
+            RowDisplay::Texts { .. } => {
+                Standardizer::fit(session.data().features.view(), &session.split().pool)
+                    .scale
+                    .to_vec()
+            }
+            _ => Vec::new(),
+        };
+        emit(Response::Opened(summary(&session, "logistic")));
+        self.curve.clear();
+        self.session = Some(session);
+        self.uploads.clear();
+        self.round(emit)?;
+        if has_test {
+            self.baseline(emit)?;
+        }
+        Ok(())
+    }
+
     fn open_session(&mut self) -> Result<&mut Session, String> {
         self.session
             .as_mut()
@@ -300,7 +611,7 @@ impl WorkerState {
         let Round {
             n_labels,
             test_accuracy,
-            query,
+            batch,
             ..
         } = session.round().map_err(|e| e.to_string())?;
         if let Some(accuracy) = test_accuracy {
@@ -309,19 +620,26 @@ impl WorkerState {
         }
         let state = session.state();
         let data = session.data();
+        let batch: Vec<QueryView> = batch
+            .into_iter()
+            .map(|q| QueryView {
+                features: data.row(q.row),
+                known_label: data.known_labels[q.row],
+                row_id: data.row_ids.get(q.row).cloned().unwrap_or_default(),
+                display: sample_view(session, &self.scale, q.row, &q.proba),
+                row: q.row,
+                proba: q.proba,
+                score: q.score,
+            })
+            .collect();
         emit(Response::Round(RoundView {
             n_labels,
             test_accuracy,
             curve: self.curve.clone(),
-            query: query.map(|q| QueryView {
-                features: data.row(q.row),
-                known_label: data.known_labels[q.row],
-                row: q.row,
-                proba: q.proba,
-                score: q.score,
-            }),
+            query: batch.first().cloned(),
             can_undo: state.can_undo(),
             skipped: state.skipped.len(),
+            batch,
         }));
         Ok(())
     }

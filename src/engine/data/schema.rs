@@ -614,5 +614,6 @@ pub(crate) fn build(
         known_labels,
         row_ids,
         report,
+        display: super::RowDisplay::Table,
     })
 }
