@@ -26,9 +26,6 @@ use serde::{Deserialize, Serialize};
 pub const BASELINE_RUNS: u64 = 5;
 /// The baseline curve stops at this many labels (or when the pool runs out).
 pub const BASELINE_BUDGET: usize = 150;
-/// Datasets with more features than this (text, images) get no random baseline: its 5 × 150
-/// fits would keep the worker from answering the person's labels for too long.
-pub const BASELINE_MAX_FEATURES: usize = 256;
 /// The vocabulary of a text column found by [`Request::Open`] (English stop words dropped).
 pub const OPEN_TEXT_FEATURES: usize = 300;
 /// Rows a [`Request::Preview`] shows.
@@ -579,8 +576,10 @@ impl WorkerState {
     /// Make `session` the open one: announce it, run its first round and (when test labels
     /// exist) the baseline.
     fn start(&mut self, session: Session, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        // Text and image datasets get no random baseline: their 5 × 150 fits on hundreds of
+        // features would keep the worker from answering the person's labels for too long.
         let has_test = !session.split().test.is_empty()
-            && session.data().n_features() <= BASELINE_MAX_FEATURES;
+            && matches!(session.data().display, RowDisplay::Table);
         self.scale = match session.data().display {
             RowDisplay::Texts { .. } => {
                 Standardizer::fit(session.data().features.view(), &session.split().pool)
