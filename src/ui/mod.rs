@@ -3,7 +3,9 @@
 
 pub mod chart;
 pub mod controls;
+pub mod open;
 pub mod query;
+pub mod sample;
 pub mod studio;
 
 use crate::worker::Request;
@@ -14,11 +16,13 @@ use wasm_bindgen::JsCast;
 /// The demo the page opens on.
 pub const DEFAULT_DATASET: (&str, &str) = ("Iris", "datasets/iris.csv");
 /// The bundled demos: display name and file under `datasets/`.
-pub const DEMOS: [(&str, &str); 4] = [
+pub const DEMOS: [(&str, &str); 6] = [
     ("Iris", "iris.csv"),
     ("Wine", "wine.csv"),
     ("Breast Cancer Wisconsin (Diagnostic)", "breast_cancer.csv"),
     ("Optical Digits (8×8)", "digits.csv"),
+    ("Palmer Penguins", "penguins.csv"),
+    ("Fortunes (text)", "fortunes.csv"),
 ];
 /// The seed of the default demo's split and seed labels.
 pub const DEFAULT_SEED: u64 = 42;
@@ -128,6 +132,7 @@ pub fn StudioView() -> impl IntoView {
             <p class="tagline">"Active learning in your browser. Your data never leaves this tab."</p>
         </header>
         <main class="studio">
+            <open::OpenPanel/>
             <controls::Controls/>
             <controls::HelpOverlay/>
             <section class="dataset" aria-label="Dataset">

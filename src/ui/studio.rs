@@ -1,6 +1,7 @@
 //! The studio's shared state: signals the worker's responses update, and the way intents reach the
 //! worker. Components get it with [`use_studio`]; nothing else holds state.
 
+use crate::engine::data::preview::Preview;
 use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -35,6 +36,10 @@ pub struct Studio {
     pub error: RwSignal<Option<String>>,
     /// The keyboard help overlay is open.
     pub help_open: RwSignal<bool>,
+    /// The preview of a file about to be opened (the mapping step shows it).
+    pub preview: RwSignal<Option<Preview>>,
+    /// Work in progress the worker reports: stage, done, total.
+    pub progress: RwSignal<Option<(String, u64, u64)>>,
     backend: StoredValue<Backend, LocalStorage>,
 }
 
@@ -48,6 +53,8 @@ impl Studio {
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
             help_open: RwSignal::new(false),
+            preview: RwSignal::new(None),
+            progress: RwSignal::new(None),
             backend: StoredValue::new_local(Backend::Unavailable),
         }
     }
@@ -95,6 +102,8 @@ impl Studio {
     pub fn receive(&self, response: Response) {
         match response {
             Response::Opened(summary) => {
+                self.preview.set(None);
+                self.progress.set(None);
                 self.dataset.set(Some(summary));
                 self.round.set(None);
                 self.baseline.set(None);
@@ -108,8 +117,27 @@ impl Studio {
             Response::Error(message) => {
                 self.error.set(Some(message));
                 self.busy.set(false);
+                self.progress.set(None);
+            }
+            Response::Preview(preview) => {
+                self.preview.set(Some(preview));
+                self.busy.set(false);
+            }
+            Response::Progress { stage, done, total } => {
+                self.progress.set(Some((stage, done, total)))
             }
         }
+    }
+
+    /// Send a request that has no answer (upload chunks), leaving busy and error as they are.
+    pub fn post(&self, request: Request) {
+        self.backend.with_value(|backend| match backend {
+            Backend::Worker(bridge) => bridge.send(request),
+            Backend::InThread(handler, emit) => handler(request, &**emit),
+            Backend::Unavailable => self.error.set(Some(
+                "The background worker is not running: reload the page.".into(),
+            )),
+        });
     }
 
     /// The person labels the sample on screen as `class`. Ignored while a round is running (the
