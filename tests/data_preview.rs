@@ -411,3 +411,15 @@ fn uploads_are_checked() {
         ["Could not read x.csv: line 3 has 1 fields but the header has 2: every row needs the same number of fields (a value containing ',' must be in double quotes)"]
     );
 }
+
+#[test]
+fn byte_buffers_round_trip_as_a_sequence_of_numbers() {
+    let request = Request::UploadChunk {
+        file: 0,
+        bytes: vec![0, 7, 255],
+    };
+    let json = serde_json::to_string(&request).unwrap();
+    assert_eq!(json, r#"{"UploadChunk":{"file":0,"bytes":[0,7,255]}}"#);
+    let back: Request = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, request);
+}

@@ -46,6 +46,7 @@ pub enum Request {
     /// the browser silently replacing bytes.
     Open {
         name: String,
+        #[serde(with = "raw_bytes")]
         csv: Vec<u8>,
         seed: u64,
     },
@@ -60,11 +61,16 @@ pub enum Request {
     Configure { strategy: String, model: String },
     /// Describe a file before opening it: [`Response::Preview`]. Empty `bytes` means the file
     /// sent before with [`Request::Upload`] (the first one).
-    Preview { name: String, bytes: Vec<u8> },
+    Preview {
+        name: String,
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+    },
     /// Start a session with the column roles the person chose. No seed labels: the person gives
     /// them (every row without a label is in the pool). Empty `bytes`: the uploaded file.
     OpenWith {
         name: String,
+        #[serde(with = "raw_bytes")]
         bytes: Vec<u8>,
         mapping: Mapping,
         seed: u64,
@@ -74,7 +80,11 @@ pub enum Request {
     /// copy). No response.
     Upload { files: Vec<UploadFile> },
     /// The next bytes of upload file `file`. No response.
-    UploadChunk { file: usize, bytes: Vec<u8> },
+    UploadChunk {
+        file: usize,
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+    },
     /// Decode the uploaded files as images (in the browser worker) and start a session on them:
     /// the subfolder is the label; files that are not usable images are skipped and reported.
     /// `classes` adds class names. Answers [`Response::Progress`] while decoding.
@@ -92,6 +102,44 @@ pub enum Request {
         classes: Vec<String>,
         seed: u64,
     },
+}
+
+/// Byte buffers serialized as one block of bytes (bincode: a length and a copy) instead of one
+/// element at a time; the wire format is the same as a sequence of `u8`.
+mod raw_bytes {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_byte_buf(BytesVisitor)
+    }
+
+    struct BytesVisitor;
+
+    impl<'de> Visitor<'de> for BytesVisitor {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// One file of an upload.
@@ -578,8 +626,8 @@ impl WorkerState {
     fn start(&mut self, session: Session, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
         // Text and image datasets get no random baseline: their 5 × 150 fits on hundreds of
         // features would keep the worker from answering the person's labels for too long.
-        let has_test = !session.split().test.is_empty()
-            && matches!(session.data().display, RowDisplay::Table);
+        let has_test =
+            !session.split().test.is_empty() && matches!(session.data().display, RowDisplay::Table);
         self.scale = match session.data().display {
             RowDisplay::Texts { .. } => {
                 Standardizer::fit(session.data().features.view(), &session.split().pool)
