@@ -178,10 +178,9 @@ fn batch_mode_asks_the_whole_batch_before_refitting_and_settings_keep_labels() {
     assert_eq!(summary.settings.probe_share, 0.2);
     let mut round = last_round(&out);
     assert_eq!(round.n_labels, n, "settings keep the labels");
-    assert_eq!(round.batch.len(), 3, "the query and 3 more");
-    let batch: Vec<usize> = std::iter::once(query(&round).row)
-        .chain(round.batch.iter().map(|q| q.row))
-        .collect();
+    assert_eq!(round.batch.len(), 4, "the query and 3 more");
+    let batch: Vec<usize> = round.batch.iter().map(|q| q.row).collect();
+    assert_eq!(batch[0], query(&round).row);
     let curve_len = round.curve.len();
     for (i, row) in batch.iter().enumerate() {
         assert_eq!(query(&round).row, *row, "pick {i} of the batch");

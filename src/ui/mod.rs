@@ -6,8 +6,10 @@ pub mod controls;
 pub mod fault;
 pub mod history;
 pub mod insight;
+pub mod open;
 pub mod project;
 pub mod query;
+pub mod sample;
 pub mod storage;
 pub mod studio;
 
@@ -18,11 +20,13 @@ use wasm_bindgen::JsCast;
 /// The demo the page opens on.
 pub const DEFAULT_DATASET: (&str, &str) = ("Iris", "iris.csv");
 /// The bundled demos: display name and file under `datasets/`.
-pub const DEMOS: [(&str, &str); 4] = [
+pub const DEMOS: [(&str, &str); 6] = [
     ("Iris", "iris.csv"),
     ("Wine", "wine.csv"),
     ("Breast Cancer Wisconsin (Diagnostic)", "breast_cancer.csv"),
     ("Optical Digits (8×8)", "digits.csv"),
+    ("Palmer Penguins", "penguins.csv"),
+    ("Fortunes (text)", "fortunes.csv"),
 ];
 /// The seed of the default demo's split and seed labels.
 pub const DEFAULT_SEED: u64 = 42;
@@ -165,6 +169,7 @@ pub fn StudioView() -> impl IntoView {
             <p class="tagline">"Active learning in your browser. Your data never leaves this tab."</p>
         </header>
         <main class="studio">
+            <open::OpenPanel/>
             <controls::Controls/>
             <controls::HelpOverlay/>
             <project::StorageNote/>

@@ -1,6 +1,8 @@
-//! The sample on screen: its feature values, the model's probabilities, why it was picked, and one
-//! button per class (keys 1..9 too).
+//! The sample on screen, in the form that fits it ([`super::sample`]: table, text, image or
+//! pixels), the model's probabilities, why it was picked, and one button per class (keys 1..9
+//! too). In batch mode the other picks of the round are shown as a grid below.
 
+use super::sample::{BatchGrid, SampleBody};
 use super::studio::use_studio;
 use super::{format_percent, format_value};
 use leptos::prelude::*;
@@ -157,12 +159,16 @@ pub fn QueryCard() -> impl IntoView {
         };
         let known = q.known_label.and_then(|k| names.get(k).cloned());
         let known_index = q.known_label.map(|k| k.to_string()).unwrap_or_default();
-        let rows = features
-            .get()
-            .into_iter()
-            .zip(q.features.clone())
-            .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{format_value(value)}</td></tr> })
-            .collect_view();
+        let kind = match &q.display {
+            crate::worker::SampleView::Text { .. } => "text",
+            crate::worker::SampleView::Image { .. } => "image",
+            _ => "table",
+        };
+        let title = if q.row_id.is_empty() || q.row_id == (q.row + 1).to_string() {
+            format!("Sample #{}", q.row)
+        } else {
+            format!("Sample #{} · {}", q.row, q.row_id)
+        };
         let proba = q
             .proba
             .iter()
@@ -182,12 +188,9 @@ pub fn QueryCard() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div data-testid="query" data-row=q.row.to_string() data-known-label=known_index>
-                <h2 id="query-title">"Sample #" {q.row}</h2>
-                <table class="features" aria-labelledby="query-title">
-                    <thead><tr><th scope="col">"Feature"</th><th scope="col">"Value"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
+            <div data-testid="query" data-row=q.row.to_string() data-known-label=known_index data-kind=kind>
+                <h2 id="query-title">{title}</h2>
+                <SampleBody query=q.clone() feature_names=features.get() class_names=names.clone()/>
                 <h3>"What the model thinks"</h3>
                 <ul class="proba">{proba}</ul>
                 <p class="why" data-testid="why"><strong>"Why this sample? "</strong>{why}</p>
@@ -202,6 +205,22 @@ pub fn QueryCard() -> impl IntoView {
         .into_any()
     };
 
+    // Batch mode: the round's other picks, each labeled with its own buttons.
+    let batch = move || {
+        let rest: Vec<crate::worker::QueryView> = studio.round.with(|r| {
+            r.as_ref()
+                .filter(|r| r.batch.len() > 1)
+                .map(|r| r.batch[1..].to_vec())
+                .unwrap_or_default()
+        });
+        (!rest.is_empty()).then(|| {
+            let send = Callback::new(move |request| studio.send(request));
+            view! {
+                <h3 class="batch-title">"Also in this batch"</h3>
+                <BatchGrid batch=rest feature_names=features.get() class_names=classes.get() send/>
+            }
+        })
+    };
     view! {
         <section class="query-card" aria-labelledby="label-heading">
             <h2 id="label-heading" class="visually-hidden">"Label the next sample"</h2>
@@ -223,6 +242,7 @@ pub fn QueryCard() -> impl IntoView {
                 </button>
             </div>
             <p class="hint">"Press " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " to label, " <kbd>"s"</kbd> " to skip, " <kbd>"?"</kbd> " for every key."</p>
+            {batch}
         </section>
     }
 }

@@ -2,6 +2,7 @@
 //! worker. Components get it with [`use_studio`]; nothing else holds state.
 
 use super::storage::{new_project_id, now_ms, DatasetRef, ProjectRecord, SavedSettings, Storage};
+use crate::engine::data::preview::Preview;
 use crate::engine::session::{Event, Origin};
 use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView, Settings};
 use leptos::prelude::*;
@@ -43,6 +44,10 @@ pub struct Studio {
     pub projects: RwSignal<Vec<ProjectRecord>>,
     /// Why work is kept only in memory (IndexedDB unavailable or full), when it is.
     pub storage_note: RwSignal<Option<String>>,
+    /// The preview of a file about to be opened (the mapping step shows it).
+    pub preview: RwSignal<Option<Preview>>,
+    /// Work in progress the worker reports: stage, done, total.
+    pub progress: RwSignal<Option<(String, u64, u64)>>,
     backend: StoredValue<Backend, LocalStorage>,
     storage: StoredValue<Option<Storage>, LocalStorage>,
     /// The person's events of the open project, as stored (the worker holds the same log).
@@ -75,6 +80,8 @@ impl Studio {
             project: RwSignal::new(None),
             projects: RwSignal::new(Vec::new()),
             storage_note: RwSignal::new(None),
+            preview: RwSignal::new(None),
+            progress: RwSignal::new(None),
             backend: StoredValue::new_local(Backend::Unavailable),
             storage: StoredValue::new_local(None),
             log: StoredValue::new_local(Vec::new()),
@@ -137,6 +144,8 @@ impl Studio {
         match response {
             Response::Opened(summary) => {
                 let n_rows = summary.n_rows;
+                self.preview.set(None);
+                self.progress.set(None);
                 self.dataset.set(Some(summary));
                 self.commit_pending(n_rows);
                 self.round.set(None);
@@ -179,8 +188,27 @@ impl Studio {
                 self.pending.set_value(None);
                 self.error.set(Some(message));
                 self.busy.set(false);
+                self.progress.set(None);
+            }
+            Response::Preview(preview) => {
+                self.preview.set(Some(preview));
+                self.busy.set(false);
+            }
+            Response::Progress { stage, done, total } => {
+                self.progress.set(Some((stage, done, total)))
             }
         }
+    }
+
+    /// Send a request that has no answer (upload chunks), leaving busy and error as they are.
+    pub fn post(&self, request: Request) {
+        self.backend.with_value(|backend| match backend {
+            Backend::Worker(bridge) => bridge.send(request),
+            Backend::InThread(handler, emit) => handler(request, &**emit),
+            Backend::Unavailable => self.error.set(Some(
+                "The background worker is not running: reload the page.".into(),
+            )),
+        });
     }
 
     /// The person labels the sample on screen as `class`. Ignored while a round is running (the

@@ -4,13 +4,20 @@
 //! [`WorkerState::handle`] is plain Rust, so the whole protocol is tested natively; `web` (wasm32
 //! only) registers it as a gloo-worker. The page never runs the engine itself, so it never freezes.
 
+#[cfg(target_arch = "wasm32")]
+pub mod images;
 pub mod insight;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-use crate::engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
-use crate::engine::data::ImportReport;
+use crate::engine::data::image::{image_dataset, DecodedImage, ImageOptions};
+use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
+use crate::engine::data::preview::{import_with_mapping, is_jsonl, preview, Mapping, Preview};
+use crate::engine::data::scale::Standardizer;
+use crate::engine::data::text::{term_weights, TermWeight, TextOptions};
+use crate::engine::data::{Dataset, ImportReport, RowDisplay, SkippedFile, Thumbnail};
 use crate::engine::metrics::ProbeEstimate;
+use crate::engine::models::FittedModel;
 pub use crate::engine::project::{model_by_name, Settings, MODEL_NAMES};
 use crate::engine::project::{ImportSettings, Project, ProjectError, ProjectMeta, Source};
 use crate::engine::session::{
@@ -24,6 +31,16 @@ use serde::{Deserialize, Serialize};
 pub const BASELINE_RUNS: u64 = 5;
 /// The baseline curve stops at this many labels (or when the pool runs out).
 pub const BASELINE_BUDGET: usize = 150;
+/// The vocabulary of a text column found by [`Request::Open`] (English stop words dropped).
+pub const OPEN_TEXT_FEATURES: usize = 300;
+/// Rows a [`Request::Preview`] shows.
+pub const PREVIEW_ROWS: usize = 10;
+/// The most bytes an upload ([`Request::Upload`]) may hold in all (1 GiB).
+pub const MAX_UPLOAD_BYTES: u64 = 1 << 30;
+/// Terms per side a text sample's highlights show.
+pub const HIGHLIGHT_TERMS: usize = 5;
+/// Datasets with more features than this get no class-mean comparison in the sample table.
+pub const MAX_COMPARED_FEATURES: usize = 200;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +51,7 @@ pub enum Request {
     /// the browser silently replacing bytes.
     Open {
         name: String,
+        #[serde(with = "raw_bytes")]
         csv: Vec<u8>,
         seed: u64,
     },
@@ -80,6 +98,96 @@ pub enum Request {
     /// Apply one event the page has already stored. Refused events come back as
     /// [`Response::Refused`], so the page can take them out of its log.
     Apply { event: Event },
+    /// Describe a file before opening it: [`Response::Preview`]. Empty `bytes` means the file
+    /// sent before with [`Request::Upload`] (the first one).
+    Preview {
+        name: String,
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// Start a session with the column roles the person chose. No seed labels: the person gives
+    /// them (every row without a label is in the pool). Empty `bytes`: the uploaded file.
+    OpenWith {
+        name: String,
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+        mapping: Mapping,
+        seed: u64,
+    },
+    /// Start an upload: the files' paths and sizes; their bytes follow in
+    /// [`Request::UploadChunk`]s (many small messages, so the page never stalls on one big
+    /// copy). No response.
+    Upload { files: Vec<UploadFile> },
+    /// The next bytes of upload file `file`. No response.
+    UploadChunk {
+        file: usize,
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// Decode the uploaded files as images (in the browser worker) and start a session on them:
+    /// the subfolder is the label; files that are not usable images are skipped and reported.
+    /// `classes` adds class names. Answers [`Response::Progress`] while decoding.
+    OpenImages {
+        name: String,
+        classes: Vec<String>,
+        seed: u64,
+    },
+    /// Start a session on images already decoded (what [`Request::OpenImages`] becomes once the
+    /// worker has decoded the files).
+    OpenDecodedImages {
+        name: String,
+        images: Vec<DecodedImage>,
+        skipped: Vec<SkippedFile>,
+        classes: Vec<String>,
+        seed: u64,
+    },
+}
+
+/// Byte buffers serialized as one block of bytes (bincode: a length and a copy) instead of one
+/// element at a time; the wire format is the same as a sequence of `u8`.
+mod raw_bytes {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_byte_buf(BytesVisitor)
+    }
+
+    struct BytesVisitor;
+
+    impl<'de> Visitor<'de> for BytesVisitor {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// One file of an upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadFile {
+    /// Its path (inside a chosen folder) or name.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// Cold starts [`Settings::cold_start`] offers, with their display names.
@@ -128,6 +236,34 @@ pub fn report_lines(report: &ImportReport) -> Vec<String> {
             report.one_hot.len()
         ));
     }
+    if !report.ignored_columns.is_empty() {
+        lines.push(format!(
+            "Ignored column(s): {}.",
+            report.ignored_columns.join(", ")
+        ));
+    }
+    if let Some(text) = &report.text_column {
+        lines.push(format!("Text column '{text}' turned into word features."));
+    }
+    if !report.skipped_files.is_empty() {
+        let shown: Vec<String> = report
+            .skipped_files
+            .iter()
+            .take(10)
+            .map(|f| format!("{} ({})", f.path, f.reason))
+            .collect();
+        let more = report.skipped_files.len().saturating_sub(10);
+        lines.push(format!(
+            "Skipped {} file(s): {}{}.",
+            report.skipped_files.len(),
+            shown.join("; "),
+            if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
     lines
 }
 
@@ -144,6 +280,14 @@ pub enum Response {
     Baseline(BaselineView),
     /// Something went wrong; the message is meant for the person.
     Error(String),
+    /// What a file looks like, before opening it.
+    Preview(Preview),
+    /// Work in progress (decoding images): `done` of `total`.
+    Progress {
+        stage: String,
+        done: u64,
+        total: u64,
+    },
     /// A file for the person to save.
     Export(ExportFile),
     /// The project to import references this bundled demo: send its bytes.
@@ -225,6 +369,33 @@ pub struct QueryView {
     pub score: f64,
     /// The file's own label for this row, for demos (never used by the model).
     pub known_label: Option<usize>,
+    /// The row's id (the id column's value, the image's path, or its number).
+    #[serde(default)]
+    pub row_id: String,
+    /// How to show the sample: table, text with highlights, or image.
+    #[serde(default)]
+    pub display: SampleView,
+}
+
+/// How a sample is shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub enum SampleView {
+    /// Nothing beyond the feature values.
+    #[default]
+    Plain,
+    /// A table of feature values, with each class's mean over the labeled rows
+    /// (`class_means[class][feature]`, `None` for a class with no label yet; empty when the
+    /// dataset has more than [`MAX_COMPARED_FEATURES`] features).
+    Table { class_means: Vec<Option<Vec<f64>>> },
+    /// A text, with the terms that pushed the prediction toward the model's best guess
+    /// (`toward.0`) rather than its second (`toward.1`): positive weights first.
+    Text {
+        text: String,
+        terms: Vec<TermWeight>,
+        toward: Option<(usize, usize)>,
+    },
+    /// An image's thumbnail and its path.
+    Image { thumbnail: Thumbnail, path: String },
 }
 
 /// The state after a round.
@@ -245,7 +416,8 @@ pub struct RoundView {
     pub probe: bool,
     /// The unbiased accuracy estimate from the probes answered so far.
     pub probe_estimate: Option<ProbeEstimate>,
-    /// The rest of the batch after `query` (batch size above 1): answered before the next fit.
+    /// Every pick of the batch not answered yet, `query` first (batch mode shows them as a
+    /// grid); answered before the next fit.
     pub batch: Vec<QueryView>,
     /// What the labels bought and why this sample ([`insight::Insight`]).
     #[serde(default)]
@@ -315,15 +487,31 @@ pub struct WorkerState {
     insight: insight::InsightCache,
     /// The last round's insight (batch picks after the first are shown with it).
     last_insight: Option<Box<insight::Insight>>,
+    /// Uploaded files: path and bytes so far.
+    uploads: Vec<(String, Vec<u8>)>,
+    /// The session's feature scales (for text highlights).
+    scale: Vec<f64>,
 }
 
 /// Open a file's bytes as a session: JSON Lines by extension, else CSV/TSV; a demo with known
 /// labels gets one seed label per class.
 fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
-    let lower = name.to_ascii_lowercase();
     let options = CsvOptions::named(name);
-    let data = if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+    // A CSV with a free-text column (e.g. the fortunes demo) learns from its words.
+    let text = if is_jsonl(name) {
+        None
+    } else {
+        preview(csv, name, 0).ok().and_then(|p| p.suggested.text)
+    };
+    let data = if is_jsonl(name) {
         parse_jsonl(csv, &options)
+    } else if let Some(text) = text {
+        let text_options = TextOptions {
+            english_stop_words: true,
+            max_features: Some(OPEN_TEXT_FEATURES),
+            ..TextOptions::default()
+        };
+        parse_text_csv(csv, &options, &text, &text_options)
     } else {
         parse_csv(csv, &options)
     }
@@ -348,6 +536,18 @@ fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionCon
         model: model_spec,
         ..session.config().clone()
     })
+}
+
+/// The pool's feature scales of a text dataset (for the highlighted words), else empty.
+fn text_scale(session: &Session) -> Vec<f64> {
+    match session.data().display {
+        RowDisplay::Texts { .. } => {
+            Standardizer::fit(session.data().features.view(), &session.split().pool)
+                .scale
+                .to_vec()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// A file name's stem made safe for a download name.
@@ -377,6 +577,58 @@ fn full_settings(s: &Settings) -> Result<SessionConfig, String> {
         .map_err(|e| format!("The settings were not changed: {e}"))
 }
 
+/// The two classes with the highest probabilities, best first.
+fn top_two(proba: &[f64]) -> Option<(usize, usize)> {
+    let mut ranked: Vec<(usize, f64)> = proba.iter().copied().enumerate().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Some((ranked.first()?.0, ranked.get(1)?.0))
+}
+
+/// How to show one row (see [`SampleView`]).
+pub fn sample_view(session: &Session, scale: &[f64], row: usize, proba: &[f64]) -> SampleView {
+    let data = session.data();
+    match &data.display {
+        RowDisplay::Texts { column, texts } => {
+            let toward = top_two(proba);
+            let terms = match (session.model(), toward) {
+                (Some(FittedModel::Logistic(m)), Some((a, b)))
+                    if a < m.coef.nrows() && b < m.coef.nrows() =>
+                {
+                    term_weights(
+                        &data.feature_names,
+                        column,
+                        &data.row(row),
+                        scale,
+                        &m.coef.row(a).to_vec(),
+                        &m.coef.row(b).to_vec(),
+                        HIGHLIGHT_TERMS,
+                    )
+                }
+                _ => Vec::new(),
+            };
+            SampleView::Text {
+                text: texts.get(row).cloned().unwrap_or_default(),
+                terms,
+                toward,
+            }
+        }
+        RowDisplay::Images { thumbnails, paths } => match thumbnails.get(row) {
+            Some(thumbnail) => SampleView::Image {
+                thumbnail: thumbnail.clone(),
+                path: paths.get(row).cloned().unwrap_or_default(),
+            },
+            None => SampleView::Plain,
+        },
+        RowDisplay::Table => SampleView::Table {
+            class_means: if data.n_features() <= MAX_COMPARED_FEATURES {
+                data.class_means(session.labels())
+            } else {
+                Vec::new()
+            },
+        },
+    }
+}
+
 impl WorkerState {
     /// Handle one request, emitting responses as soon as each is ready (the first round before the
     /// slower baseline).
@@ -394,14 +646,65 @@ impl WorkerState {
         match request {
             Request::Open { name, csv, seed } => {
                 let session = open_session(&name, &csv, seed)?;
-                emit(Response::Opened(summary(&session, "logistic")));
                 self.file = (name, csv);
-                self.model = "logistic".into();
-                self.pending.clear();
-                self.curve.clear();
-                self.session = Some(session);
-                self.round(emit)?;
-                self.baseline(emit)
+                self.start(session, emit)
+            }
+            Request::Preview { name, bytes } => {
+                let bytes = self.source(&name, &bytes)?;
+                let p = preview(bytes, &name, PREVIEW_ROWS)
+                    .map_err(|e| format!("Could not read {name}: {e}"))?;
+                emit(Response::Preview(p));
+                Ok(())
+            }
+            Request::OpenWith {
+                name,
+                bytes,
+                mapping,
+                seed,
+            } => {
+                let source = self.source(&name, &bytes)?.to_vec();
+                let data = import_with_mapping(&source, &name, &mapping)
+                    .map_err(|e| format!("Could not open {name}: {e}"))?;
+                self.file = (name, source);
+                self.open_unseeded(data, seed, emit)
+            }
+            Request::Upload { files } => {
+                let total: u64 = files.iter().map(|f| f.size).sum();
+                if total > MAX_UPLOAD_BYTES {
+                    self.uploads.clear();
+                    return Err(format!(
+                        "The files hold {total} bytes, more than the {MAX_UPLOAD_BYTES} this page can hold: choose fewer or smaller files."
+                    ));
+                }
+                self.uploads = files
+                    .into_iter()
+                    .map(|f| (f.path, Vec::with_capacity(f.size as usize)))
+                    .collect();
+                Ok(())
+            }
+            Request::UploadChunk { file, bytes } => {
+                let n = self.uploads.len();
+                let (_, buffer) = self.uploads.get_mut(file).ok_or_else(|| {
+                    format!("Upload file {file} does not exist ({n} file(s) were announced).")
+                })?;
+                buffer.extend_from_slice(&bytes);
+                Ok(())
+            }
+            Request::OpenImages { .. } => Err(
+                "Images are decoded by the browser's worker: this worker cannot decode them."
+                    .into(),
+            ),
+            Request::OpenDecodedImages {
+                name,
+                images,
+                skipped,
+                classes,
+                seed,
+            } => {
+                let mut data = image_dataset(&name, images, skipped, &ImageOptions::default())
+                    .map_err(|e| format!("Could not open {name}: {e}"))?;
+                data.add_classes(&classes);
+                self.open_unseeded(data, seed, emit)
             }
             Request::Restore {
                 name,
@@ -429,6 +732,7 @@ impl WorkerState {
                     }
                 }
                 emit(Response::Opened(summary(&session, &chosen.model)));
+                self.scale = text_scale(&session);
                 self.model = chosen.model;
                 self.file = (name, csv);
                 self.pending.clear();
@@ -595,6 +899,7 @@ impl WorkerState {
                 emit(Response::ProjectImported(imported));
                 emit(Response::Opened(summary(&session, &project.settings.model)));
                 self.model = project.settings.model.clone();
+                self.scale = text_scale(&session);
                 self.file = (data_name, data_bytes);
                 self.pending.clear();
                 self.curve.clear();
@@ -656,6 +961,68 @@ impl WorkerState {
         }
     }
 
+    /// The uploaded files (path and bytes), emptied: for the web worker's image decoding.
+    pub fn take_uploads(&mut self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut self.uploads)
+    }
+
+    /// `bytes`, or when empty the uploaded file (there must be exactly one).
+    fn source<'a>(&'a self, name: &str, bytes: &'a [u8]) -> Result<&'a [u8], String> {
+        if !bytes.is_empty() {
+            return Ok(bytes);
+        }
+        match self.uploads.as_slice() {
+            [(_, uploaded)] => Ok(uploaded),
+            _ => Err(format!("{name} is empty: it has no bytes to read.")),
+        }
+    }
+
+    /// Start a session whose labels come from the person (no seed labels). The mapping step asks
+    /// for the class names, so at least 2 are required here (a file opened without that step may
+    /// start with fewer: the person adds classes while labeling).
+    fn open_unseeded(
+        &mut self,
+        data: Dataset,
+        seed: u64,
+        emit: &mut dyn FnMut(Response),
+    ) -> Result<(), String> {
+        let name = data.name.clone();
+        if data.n_classes() < 2 {
+            return Err(format!(
+                "Could not open {name}: it has {} class name(s); name at least two classes to label with.",
+                data.n_classes()
+            ));
+        }
+        let config = SessionConfig {
+            seed,
+            ..SessionConfig::default()
+        };
+        let session =
+            Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))?;
+        self.start(session, emit)
+    }
+
+    /// Make `session` the open one: announce it, run its first round and (when test labels
+    /// exist) the baseline.
+    fn start(&mut self, session: Session, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        // Text and image datasets get no random baseline: their 5 × 150 fits on hundreds of
+        // features would keep the worker from answering the person's labels for too long.
+        let has_test =
+            !session.split().test.is_empty() && matches!(session.data().display, RowDisplay::Table);
+        self.scale = text_scale(&session);
+        emit(Response::Opened(summary(&session, "logistic")));
+        self.model = "logistic".into();
+        self.pending.clear();
+        self.curve.clear();
+        self.session = Some(session);
+        self.uploads.clear();
+        self.round(emit)?;
+        if has_test {
+            self.baseline(emit)?;
+        }
+        Ok(())
+    }
+
     fn open_session(&mut self) -> Result<&mut Session, String> {
         self.session
             .as_mut()
@@ -687,6 +1054,8 @@ impl WorkerState {
             .map(|q| QueryView {
                 features: data.row(q.row),
                 known_label: data.known_labels[q.row],
+                row_id: data.row_ids.get(q.row).cloned().unwrap_or_default(),
+                display: sample_view(session, &self.scale, q.row, &q.proba),
                 row: q.row,
                 proba: q.proba,
                 // A cold start's first pick has an infinite distance to the (empty) labeled set:
@@ -718,14 +1087,13 @@ impl WorkerState {
         let session = self.session.as_ref().ok_or("No dataset is open.")?;
         let state = session.state();
         let data = session.data();
-        let mut picks = self.pending.iter().cloned();
-        let query = picks.next();
+        let query = self.pending.first().cloned();
         emit(Response::Round(RoundView {
             n_labels: state.labels.len(),
             test_accuracy: self.test_accuracy,
             curve: self.curve.clone(),
             query,
-            batch: picks.collect(),
+            batch: self.pending.clone(),
             can_undo: state.can_undo(),
             skipped: state.skipped.len(),
             history: session

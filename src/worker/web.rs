@@ -104,7 +104,8 @@ pub struct EngineWorker {
 }
 
 impl Worker for EngineWorker {
-    type Message = ();
+    /// A request to handle later, with the bridge to answer (decoded images come back this way).
+    type Message = (HandlerId, Request);
     type Input = Request;
     type Output = Response;
 
@@ -114,11 +115,31 @@ impl Worker for EngineWorker {
         }
     }
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
+    fn update(&mut self, scope: &WorkerScope<Self>, (id, msg): Self::Message) {
+        self.state
+            .handle(msg, &mut |response| scope.respond(id, response));
+    }
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         if matches!(&msg, Request::Open { name, .. } if name == FORCE_PANIC_NAME) {
             panic!("a forced worker panic (activelab_force_worker_panic), to test the error panel");
+        }
+        if let Request::OpenImages {
+            name,
+            classes,
+            seed,
+        } = msg
+        {
+            let (files, progress) = (self.state.take_uploads(), scope.clone());
+            let future = super::images::decode_all(name, files, classes, seed, move |p| {
+                progress.respond(id, p)
+            });
+            let scope = scope.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let request = future.await;
+                scope.send_message((id, request));
+            });
+            return;
         }
         self.state
             .handle(msg, &mut |response| scope.respond(id, response));

@@ -13,9 +13,17 @@
 //!   `0..=255`; each channel's shares sum to 1.
 //!
 //! So the feature vector has `grid² + 3 · bins` values; [`image_feature_names`] names them.
+//!
+//! A folder of images becomes a dataset with [`image_dataset`]: each image's features, a
+//! [`thumbnail`] to show it, and its label from [`label_from_path`] (the name of the folder it
+//! sits in, when that is a subfolder of the chosen folder). Images that cannot be used are
+//! listed in the report ([`ImportReport::skipped_files`]) instead of failing the whole folder.
 
-use super::DataError;
+use super::{DataError, Dataset, ImportReport, RowDisplay, SkippedFile, Thumbnail};
 use serde::{Deserialize, Serialize};
+
+/// The longest side of a display thumbnail (pixels).
+pub const THUMBNAIL_SIDE: u32 = 128;
 
 /// The default cap on an image's pixels (40 megapixels).
 pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
@@ -205,6 +213,184 @@ pub fn image_features(
     Ok(out)
 }
 
+/// A display copy of an RGBA image whose longer side is at most `max_side` pixels (area
+/// average; smaller images are kept as they are, never enlarged).
+///
+/// ```
+/// use activelab::engine::data::image::thumbnail;
+/// let rgba = [0u8, 0, 0, 255].repeat(4 * 2); // 4 × 2 black
+/// let t = thumbnail(&rgba, 4, 2, 2).unwrap();
+/// assert_eq!((t.width, t.height, t.rgba.len()), (2, 1, 8));
+/// assert_eq!(t.rgba[..4], [0, 0, 0, 255]);
+/// ```
+pub fn thumbnail(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    max_side: u32,
+) -> Result<Thumbnail, DataError> {
+    if width == 0 || height == 0 {
+        return Err(DataError::ImageEmpty { width, height });
+    }
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if rgba.len() as u64 != expected {
+        return Err(DataError::ImageBuffer {
+            width,
+            height,
+            expected,
+            found: rgba.len() as u64,
+        });
+    }
+    let max_side = max_side.max(1);
+    let longer = width.max(height);
+    if longer <= max_side {
+        return Ok(Thumbnail {
+            width,
+            height,
+            rgba: rgba.to_vec(),
+        });
+    }
+    let scale = f64::from(max_side) / f64::from(longer);
+    let tw = ((f64::from(width) * scale).round() as u32).clamp(1, max_side);
+    let th = ((f64::from(height) * scale).round() as u32).clamp(1, max_side);
+    let cell_area = (f64::from(width) / f64::from(tw)) * (f64::from(height) / f64::from(th));
+    let mut out = Vec::with_capacity((tw * th * 4) as usize);
+    for ty in 0..th {
+        for tx in 0..tw {
+            let mut sum = [0.0f64; 4];
+            for (y, wy) in overlaps(ty, th, height) {
+                for (x, wx) in overlaps(tx, tw, width) {
+                    let p = 4 * (y * width as usize + x);
+                    for (c, s) in sum.iter_mut().enumerate() {
+                        *s += wx * wy * f64::from(rgba[p + c]);
+                    }
+                }
+            }
+            out.extend(
+                sum.iter()
+                    .map(|s| (s / cell_area).round().clamp(0.0, 255.0) as u8),
+            );
+        }
+    }
+    Ok(Thumbnail {
+        width: tw,
+        height: th,
+        rgba: out,
+    })
+}
+
+/// The label a file's path gives: the folder the file is in, when the path has a chosen folder
+/// and a subfolder (`animals/cat/1.png` → `cat`); `None` for files directly in the chosen folder
+/// (`animals/1.png`) or dropped alone (`1.png`). Backslashes count as slashes.
+///
+/// ```
+/// use activelab::engine::data::image::label_from_path;
+/// assert_eq!(label_from_path("animals/cat/1.png").as_deref(), Some("cat"));
+/// assert_eq!(label_from_path("animals\\dog\\2.jpg").as_deref(), Some("dog"));
+/// assert_eq!(label_from_path("animals/1.png"), None);
+/// assert_eq!(label_from_path("1.png"), None);
+/// ```
+pub fn label_from_path(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    (parts.len() >= 3).then(|| parts[parts.len() - 2].to_string())
+}
+
+/// One decoded image of a folder: its path inside the folder and its RGBA pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodedImage {
+    /// The path inside the chosen folder (`animals/cat/1.png`).
+    pub path: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `4 · width · height` bytes, row by row.
+    pub rgba: Vec<u8>,
+}
+
+/// A dataset from decoded images (see the module docs): features from [`image_features`], a
+/// [`thumbnail`] of at most [`THUMBNAIL_SIDE`] pixels per image, labels from
+/// [`label_from_path`], rows in path order. Images whose pixels cannot be used join `skipped`
+/// (with the reason) in the report; none usable at all is [`DataError::NoImages`].
+///
+/// ```
+/// use activelab::engine::data::image::{image_dataset, DecodedImage, ImageOptions};
+/// let img = |path: &str, v: u8| DecodedImage { path: path.into(), width: 2, height: 2, rgba: [v, v, v, 255].repeat(4) };
+/// let d = image_dataset("pets", vec![img("pets/dog/b.png", 200), img("pets/cat/a.png", 10), img("pets/c.png", 90)], Vec::new(), &ImageOptions::default())
+///     .unwrap();
+/// assert_eq!(d.class_names, vec!["cat", "dog"]);
+/// assert_eq!(d.known_labels, vec![None, Some(0), Some(1)]); // sorted by path: c.png, cat/a.png, dog/b.png
+/// assert_eq!(d.row_ids, vec!["pets/c.png", "pets/cat/a.png", "pets/dog/b.png"]);
+/// ```
+pub fn image_dataset(
+    name: &str,
+    mut images: Vec<DecodedImage>,
+    mut skipped: Vec<SkippedFile>,
+    options: &ImageOptions,
+) -> Result<Dataset, DataError> {
+    options.check()?;
+    images.sort_by(|a, b| a.path.cmp(&b.path));
+    let files = images.len() + skipped.len();
+    let mut rows: Vec<(String, Vec<f64>, Thumbnail)> = Vec::new();
+    for image in images {
+        let made = image_features(&image.rgba, image.width, image.height, options).and_then(|f| {
+            thumbnail(&image.rgba, image.width, image.height, THUMBNAIL_SIDE).map(|t| (f, t))
+        });
+        match made {
+            Ok((features, thumb)) => rows.push((image.path, features, thumb)),
+            Err(e) => skipped.push(SkippedFile {
+                path: image.path,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    if rows.is_empty() {
+        return Err(DataError::NoImages {
+            files,
+            skipped: skipped.len(),
+        });
+    }
+    let labels: Vec<Option<String>> = rows.iter().map(|(p, ..)| label_from_path(p)).collect();
+    let mut class_names: Vec<String> = labels.iter().flatten().cloned().collect();
+    class_names.sort_unstable();
+    class_names.dedup();
+    let known_labels: Vec<Option<usize>> = labels
+        .iter()
+        .map(|l| {
+            l.as_ref()
+                .and_then(|l| class_names.iter().position(|c| c == l))
+        })
+        .collect();
+    let d = options.n_features();
+    let mut features = ndarray::Array2::<f64>::zeros((rows.len(), d));
+    for (mut dst, (_, f, _)) in features.rows_mut().into_iter().zip(&rows) {
+        for (a, b) in dst.iter_mut().zip(f) {
+            *a = *b;
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let report = ImportReport {
+        rows_read: rows.len(),
+        unlabeled_rows: known_labels.iter().filter(|l| l.is_none()).count(),
+        header_detected: false,
+        label_column: "(folder name)".into(),
+        skipped_files: skipped,
+        ..ImportReport::default()
+    };
+    let (paths, thumbnails): (Vec<String>, Vec<Thumbnail>) =
+        rows.into_iter().map(|(p, _, t)| (p, t)).unzip();
+    Ok(Dataset {
+        name: name.to_string(),
+        feature_names: image_feature_names(options),
+        features,
+        class_names,
+        known_labels,
+        row_ids: paths.clone(),
+        report,
+        display: RowDisplay::Images { thumbnails, paths },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +476,68 @@ mod tests {
         let f = image_features(&[10, 20, 30, 255], 1, 1, &ImageOptions::default()).unwrap();
         let luma = (0.299 * 10.0 + 0.587 * 20.0 + 0.114 * 30.0) / 255.0;
         assert!(f[..256].iter().all(|v| (v - luma).abs() < 1e-12));
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn thumbnails_average_and_never_enlarge() {
+        // 4 × 4: left half black, right half white → 2 × 2: black, white per row.
+        let mut rgba = Vec::new();
+        for _ in 0..4 {
+            for x in 0..4 {
+                let v = if x < 2 { 0 } else { 255 };
+                rgba.extend_from_slice(&[v, v, v, 255]);
+            }
+        }
+        let t = thumbnail(&rgba, 4, 4, 2).unwrap();
+        assert_eq!((t.width, t.height), (2, 2));
+        assert_eq!(t.rgba[..8], [0, 0, 0, 255, 255, 255, 255, 255]);
+        let t = thumbnail(&rgba, 4, 4, 128).unwrap();
+        assert_eq!((t.width, t.height, t.rgba.len()), (4, 4, 64));
+        // A very wide image keeps at least one row.
+        let wide = solid(1000, 1, [1, 2, 3, 255]);
+        let t = thumbnail(&wide, 1000, 1, 10).unwrap();
+        assert_eq!((t.width, t.height), (10, 1));
+        assert!(thumbnail(&[0; 3], 1, 1, 4).is_err());
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn folder_import_skips_what_it_cannot_use() {
+        let good = DecodedImage {
+            path: "f/a/1.png".into(),
+            width: 1,
+            height: 1,
+            rgba: vec![0, 0, 0, 255],
+        };
+        let bad = DecodedImage {
+            path: "f/b/2.png".into(),
+            width: 2,
+            height: 2,
+            rgba: vec![0; 3],
+        };
+        let earlier = SkippedFile {
+            path: "f/notes.txt".into(),
+            reason: "not an image".into(),
+        };
+        let d = image_dataset(
+            "f",
+            vec![bad.clone(), good],
+            vec![earlier.clone()],
+            &ImageOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(d.n_rows(), 1);
+        assert_eq!(d.class_names, vec!["a"]);
+        let skipped = &d.report.skipped_files;
+        assert_eq!(skipped.len(), 2);
+        assert_eq!(skipped[0].path, "f/b/2.png");
+        assert!(skipped[0].reason.contains("needs 16 bytes"));
+        assert_eq!(skipped[1], earlier);
+        let err =
+            image_dataset("f", vec![bad], vec![earlier], &ImageOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "none of the 2 file(s) is an image that can be used (2 skipped: not an image, empty, or too large): choose a folder of PNG, JPEG, GIF, WebP or BMP files"
+        );
     }
 
     #[wasm_test(unsupported = test)]

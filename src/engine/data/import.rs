@@ -740,6 +740,8 @@ pub fn parse_jsonl(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataEr
 /// let d = parse_text_csv(csv.as_bytes(), &CsvOptions::named("t"), "review", &TextOptions::default())
 ///     .unwrap();
 /// assert_eq!(d.feature_names, vec!["review:bad", "review:film", "review:good"]);
+/// // Each row's text is kept for display.
+/// assert!(matches!(&d.display, activelab::engine::data::RowDisplay::Texts { texts, .. } if texts[0] == "good film"));
 /// ```
 pub fn parse_text_csv(
     bytes: &[u8],
@@ -747,11 +749,11 @@ pub fn parse_text_csv(
     text_column: &str,
     text_options: &TextOptions,
 ) -> Result<Dataset, DataError> {
-    schema::build(
-        read_csv(bytes, options)?,
-        options,
-        Some((text_column, text_options)),
-    )
+    let table = read_csv(bytes, options)?;
+    let display = super::preview::text_display(&table, text_column);
+    let mut data = schema::build(table, options, Some((text_column, text_options)))?;
+    data.display = display;
+    Ok(data)
 }
 
 /// [`parse_text_csv`] for JSON Lines input.
@@ -770,11 +772,25 @@ pub fn parse_text_jsonl(
     text_column: &str,
     text_options: &TextOptions,
 ) -> Result<Dataset, DataError> {
-    schema::build(
-        read_jsonl(bytes)?,
-        options,
-        Some((text_column, text_options)),
-    )
+    let table = read_jsonl(bytes)?;
+    let display = super::preview::text_display(&table, text_column);
+    let mut data = schema::build(table, options, Some((text_column, text_options)))?;
+    data.display = display;
+    Ok(data)
+}
+
+/// Read a file into a table of text cells without typing its columns: JSON Lines when `jsonl`,
+/// else CSV/TSV (for [`super::preview`]).
+pub(crate) fn read_table(
+    bytes: &[u8],
+    options: &CsvOptions,
+    jsonl: bool,
+) -> Result<schema::Table, DataError> {
+    if jsonl {
+        read_jsonl(bytes)
+    } else {
+        read_csv(bytes, options)
+    }
 }
 
 #[cfg(test)]

@@ -5,12 +5,16 @@
 //! - [`schema`]: how the columns of a table become features (numbers, one-hot categories,
 //!   imputed missing values, dropped constant columns) and what the [`ImportReport`] says.
 //! - [`text`]: text columns → features (TF-IDF or hashing, word or character n-grams).
-//! - [`image`]: RGBA pixels → features (downscaled grayscale + colour histogram).
+//! - [`image`]: RGBA pixels → features (downscaled grayscale + colour histogram), thumbnails,
+//!   and a dataset from a folder of decoded images.
+//! - [`preview`]: the first rows of a file, each column's kind, and a suggested column mapping;
+//!   then the import with the mapping the person chose.
 //! - [`split`]: seeded stratified pool/test split.
 //! - [`scale`]: standardization fitted on the pool.
 
 pub mod image;
 pub mod import;
+pub mod preview;
 pub mod scale;
 pub mod schema;
 pub mod split;
@@ -43,6 +47,34 @@ pub struct Dataset {
     pub row_ids: Vec<String>,
     /// What the import did (rows read, imputed cells, dropped and expanded columns, …).
     pub report: ImportReport,
+    /// How each row is shown to the person: its feature values, its text, or its image.
+    pub display: RowDisplay,
+}
+
+/// How the rows of a dataset are shown to the person (the per-row display payload).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub enum RowDisplay {
+    /// As a table of feature values (the default).
+    #[default]
+    Table,
+    /// As text: the text column's name and each row's text (missing texts are empty).
+    Texts { column: String, texts: Vec<String> },
+    /// As images: one thumbnail and one file path per row.
+    Images {
+        thumbnails: Vec<Thumbnail>,
+        paths: Vec<String>,
+    },
+}
+
+/// A small RGBA picture of an image, for display (4 bytes per pixel, row by row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thumbnail {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `4 · width · height` bytes.
+    pub rgba: Vec<u8>,
 }
 
 impl Dataset {
@@ -109,7 +141,75 @@ impl Dataset {
             known_labels,
             row_ids: (1..=rows).map(|i| i.to_string()).collect(),
             report,
+            display: RowDisplay::Table,
         })
+    }
+
+    /// Add class names the person typed (a file without labels has none): the classes become the
+    /// sorted union, and the known labels are renumbered to match. Blank and repeated names are
+    /// left out.
+    ///
+    /// ```
+    /// use activelab::engine::data::Dataset;
+    /// use ndarray::array;
+    /// let mut d = Dataset::new("t", vec!["x".into()], array![[0.0], [1.0]], vec!["b".into()], vec![Some(0), None])
+    ///     .unwrap();
+    /// d.add_classes(&[" a ".into(), "b".into(), "".into()]);
+    /// assert_eq!(d.class_names, vec!["a", "b"]);
+    /// assert_eq!(d.known_labels, vec![Some(1), None]);
+    /// ```
+    pub fn add_classes(&mut self, names: &[String]) {
+        let mut all: Vec<String> = self.class_names.clone();
+        for name in names {
+            let name = name.trim();
+            if !name.is_empty() && !all.iter().any(|c| c == name) {
+                all.push(name.to_string());
+            }
+        }
+        all.sort_unstable();
+        let new_index: Vec<usize> = self
+            .class_names
+            .iter()
+            .map(|c| all.iter().position(|a| a == c).unwrap_or(0))
+            .collect();
+        for label in self.known_labels.iter_mut().flatten() {
+            *label = new_index.get(*label).copied().unwrap_or(*label);
+        }
+        self.class_names = all;
+    }
+
+    /// The mean of each feature over the rows labeled with each class: `means[class][feature]`,
+    /// `None` for a class with no labeled row. `labels` are `(row, class)` pairs; rows or classes
+    /// out of range are ignored.
+    ///
+    /// ```
+    /// use activelab::engine::data::Dataset;
+    /// use ndarray::array;
+    /// let d = Dataset::new("t", vec!["x".into()], array![[1.0], [3.0], [10.0]], vec!["a".into(), "b".into()], vec![None; 3])
+    ///     .unwrap();
+    /// let means = d.class_means([(0, 0), (1, 0)]);
+    /// assert_eq!(means, vec![Some(vec![2.0]), None]);
+    /// ```
+    pub fn class_means(
+        &self,
+        labels: impl IntoIterator<Item = (usize, usize)>,
+    ) -> Vec<Option<Vec<f64>>> {
+        let d = self.n_features();
+        let mut sums = vec![vec![0.0; d]; self.n_classes()];
+        let mut counts = vec![0usize; self.n_classes()];
+        for (row, class) in labels {
+            if row >= self.n_rows() || class >= self.n_classes() {
+                continue;
+            }
+            counts[class] += 1;
+            for (s, v) in sums[class].iter_mut().zip(self.features.row(row)) {
+                *s += v;
+            }
+        }
+        sums.into_iter()
+            .zip(counts)
+            .map(|(s, n)| (n > 0).then(|| s.into_iter().map(|v| v / n as f64).collect()))
+            .collect()
     }
 
     /// Number of rows.
@@ -160,6 +260,18 @@ pub struct ImportReport {
     pub dropped_empty: Vec<String>,
     /// Categorical columns expanded into one 0/1 feature per category, in file order.
     pub one_hot: Vec<OneHotColumn>,
+    /// Files left out of a folder import (not an image, empty, too large), with the reason.
+    #[serde(default)]
+    pub skipped_files: Vec<SkippedFile>,
+}
+
+/// A file a folder import left out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    /// The file's path inside the folder.
+    pub path: String,
+    /// Why it was left out, for the person.
+    pub reason: String,
 }
 
 /// A column whose missing cells were filled in.
@@ -402,6 +514,9 @@ pub enum DataError {
         expected: usize,
         found: usize,
     },
+    /// A folder import in which no file could be used.
+    #[error("none of the {files} file(s) is an image that can be used ({skipped} skipped: not an image, empty, or too large): choose a folder of PNG, JPEG, GIF, WebP or BMP files")]
+    NoImages { files: usize, skipped: usize },
     /// Any other CSV reader error.
     #[error("line {line}: the CSV could not be read ({message})")]
     Csv { line: u64, message: String },

@@ -688,5 +688,6 @@ pub(crate) fn build(
         known_labels,
         row_ids,
         report,
+        display: super::RowDisplay::Table,
     })
 }

@@ -580,6 +580,79 @@ fn hashing(
     })
 }
 
+/// A term of a document and how much it pushed a prediction (positive: toward the predicted
+/// class; negative: toward the runner-up).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermWeight {
+    /// The term (as in the feature name after `column:`).
+    pub term: String,
+    /// Its contribution to the difference of the two classes' scores.
+    pub weight: f64,
+}
+
+/// The terms of one row that pushed a linear model toward class A rather than class B, for a
+/// text column named `column` (features named `column:term`). The model works on standardized
+/// features, so a present term's contribution is `value / scale · (coef_a − coef_b)`: what its
+/// presence adds to the score of A minus that of B. Returns the `top` most positive terms
+/// (largest first), then the `top` most negative (most negative first); absent terms and zero
+/// contributions are left out; ties go to the term that sorts first.
+///
+/// ```
+/// use activelab::engine::data::text::term_weights;
+/// let names = vec!["n".to_string(), "t:free".to_string(), "t:lunch".to_string(), "t:money".to_string()];
+/// let row = [5.0, 0.6, 0.0, 0.8];
+/// let scale = [1.0, 0.5, 1.0, 0.4];
+/// let (a, b) = ([9.0, 1.0, 3.0, -0.5], [0.0, 0.0, 0.0, 0.0]);
+/// let w = term_weights(&names, "t", &row, &scale, &a, &b, 5);
+/// assert_eq!(w.len(), 2); // "n" is not a term; "lunch" is absent
+/// assert_eq!((w[0].term.as_str(), w[0].weight), ("free", 1.2));
+/// assert_eq!((w[1].term.as_str(), w[1].weight), ("money", -1.0));
+/// ```
+pub fn term_weights(
+    feature_names: &[String],
+    column: &str,
+    row: &[f64],
+    scale: &[f64],
+    coef_a: &[f64],
+    coef_b: &[f64],
+    top: usize,
+) -> Vec<TermWeight> {
+    let prefix = format!("{column}:");
+    let mut all: Vec<TermWeight> = feature_names
+        .iter()
+        .enumerate()
+        .filter_map(|(j, name)| {
+            let term = name.strip_prefix(&prefix)?;
+            let value = *row.get(j)?;
+            let s = scale.get(j).copied().filter(|s| *s > 0.0).unwrap_or(1.0);
+            let weight = value / s * (coef_a.get(j)? - coef_b.get(j)?);
+            (value != 0.0 && weight != 0.0 && weight.is_finite()).then(|| TermWeight {
+                term: term.to_string(),
+                weight,
+            })
+        })
+        .collect();
+    all.sort_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then_with(|| x.term.cmp(&y.term))
+    });
+    let positive: Vec<TermWeight> = all
+        .iter()
+        .filter(|t| t.weight > 0.0)
+        .take(top)
+        .cloned()
+        .collect();
+    let mut negative: Vec<TermWeight> = all.into_iter().filter(|t| t.weight < 0.0).collect();
+    negative.sort_by(|x, y| {
+        x.weight
+            .total_cmp(&y.weight)
+            .then_with(|| x.term.cmp(&y.term))
+    });
+    negative.truncate(top);
+    positive.into_iter().chain(negative).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

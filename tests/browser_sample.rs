@@ -1,0 +1,285 @@
+//! Browser tests of the sample views and the open flow's mapping step (wasm-bindgen-test in
+//! headless Chromium, the worker's state machine running in-thread).
+#![cfg(target_arch = "wasm32")]
+
+use activelab::engine::data::text::TermWeight;
+use activelab::engine::data::Thumbnail;
+use activelab::ui::sample::{split_highlights, SampleBody, TextPiece};
+use activelab::ui::studio::{provide_studio, Studio};
+use activelab::ui::StudioView;
+use activelab::worker::{QueryView, Request, SampleView, WorkerState};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FORTUNES: &str = include_str!("../public/datasets/fortunes.csv");
+const NO_LABELS: &str = include_str!("fixtures/preview/no_labels.csv");
+
+async fn settle() {
+    for _ in 0..5 {
+        leptos::task::tick().await;
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
+fn container() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    container
+}
+
+fn mount_studio() -> (web_sys::HtmlElement, Studio) {
+    let container = container();
+    let state = Rc::new(RefCell::new(WorkerState::default()));
+    let studio = Studio::new_in_thread(move |request, emit| {
+        state.borrow_mut().handle(request, &mut |r| emit(r));
+    });
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_studio(studio);
+        view! { <StudioView/> }
+    })
+    .forget();
+    (container, studio)
+}
+
+fn texts(container: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let list = container.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+fn query(weights: SampleView, features: Vec<f64>) -> QueryView {
+    QueryView {
+        row: 0,
+        features,
+        proba: vec![0.6, 0.4],
+        score: 0.5,
+        known_label: None,
+        row_id: "1".into(),
+        display: weights,
+    }
+}
+
+#[wasm_bindgen_test]
+fn highlights_split_words_not_html() {
+    let terms = vec![
+        TermWeight {
+            term: "bug".into(),
+            weight: 1.5,
+        },
+        TermWeight {
+            term: "cake".into(),
+            weight: -0.5,
+        },
+    ];
+    let pieces = split_highlights("A <b>Bug</b> ate cake.", &terms);
+    assert_eq!(
+        pieces,
+        vec![
+            TextPiece::Plain("A <b>".into()),
+            TextPiece::Word("Bug".into(), 1.5),
+            TextPiece::Plain("</b> ate ".into()),
+            TextPiece::Word("cake".into(), -0.5),
+            TextPiece::Plain(".".into()),
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_text_sample_marks_its_words_as_text() {
+    let c = container();
+    let q = query(
+        SampleView::Text {
+            text: "A <script>bug</script> in the code".into(),
+            terms: vec![
+                TermWeight {
+                    term: "bug".into(),
+                    weight: 2.0,
+                },
+                TermWeight {
+                    term: "code".into(),
+                    weight: -1.0,
+                },
+            ],
+            toward: Some((0, 1)),
+        },
+        vec![0.0],
+    );
+    let names = vec!["computers".to_string(), "food".to_string()];
+    leptos::mount::mount_to(c.clone(), move || {
+        view! { <SampleBody query=q.clone() feature_names=vec!["t:bug".to_string()] class_names=names.clone()/> }
+    })
+    .forget();
+    settle().await;
+    assert_eq!(texts(&c, "[data-testid=highlight]"), ["bug", "code"]);
+    assert_eq!(
+        c.query_selector_all("script").unwrap().length(),
+        0,
+        "text, never HTML"
+    );
+    assert_eq!(
+        texts(&c, "[data-testid=sample-text]"),
+        ["A <script>bug</script> in the code"]
+    );
+    let legend = texts(&c, "[data-testid=highlights]").join("");
+    assert!(legend.contains("Toward computers: bug"), "{legend}");
+    assert!(legend.contains("Toward food: code"), "{legend}");
+    let marks = c
+        .query_selector_all("mark.push-for[data-testid=highlight]")
+        .unwrap();
+    assert_eq!(marks.length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_table_sample_compares_with_class_means_and_digits_show_pixels() {
+    let c = container();
+    let q = query(
+        SampleView::Table {
+            class_means: vec![Some(vec![1.0, 10.0]), Some(vec![5.0, 2.0])],
+        },
+        vec![4.0, 9.0],
+    );
+    let names = vec!["a".to_string(), "b".to_string()];
+    let features = vec!["height".to_string(), "weight".to_string()];
+    leptos::mount::mount_to(c.clone(), move || {
+        view! { <SampleBody query=q.clone() feature_names=features.clone() class_names=names.clone()/> }
+    })
+    .forget();
+    settle().await;
+    let rows = texts(&c, "[data-testid=sample-table] tbody tr");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        texts(&c, "[data-testid=sample-table] thead th"),
+        ["Feature", "Value", "Mean a", "Mean b"]
+    );
+    // 4 is nearer b's mean 5; 9 is nearer a's mean 10.
+    assert_eq!(texts(&c, "td.nearest"), ["5 (nearest)", "10 (nearest)"]);
+
+    let c = container();
+    let pixel_names: Vec<String> = (0..64)
+        .map(|i| format!("pixel_{}_{}", i / 8, i % 8))
+        .collect();
+    let q = query(
+        SampleView::Table {
+            class_means: vec![None, None],
+        },
+        (0..64).map(|i| (i % 17) as f64).collect(),
+    );
+    leptos::mount::mount_to(c.clone(), move || {
+        view! { <SampleBody query=q.clone() feature_names=pixel_names.clone() class_names=vec!["0".to_string(), "1".to_string()]/> }
+    })
+    .forget();
+    settle().await;
+    assert_eq!(
+        c.query_selector_all("[data-testid=sample-pixels] rect")
+            .unwrap()
+            .length(),
+        64
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_image_sample_draws_its_thumbnail_on_a_canvas() {
+    let c = container();
+    let q = query(
+        SampleView::Image {
+            thumbnail: Thumbnail {
+                width: 2,
+                height: 1,
+                rgba: vec![255, 0, 0, 255, 0, 0, 255, 255],
+            },
+            path: "pets/cat/<b>1</b>.png".into(),
+        },
+        vec![0.0],
+    );
+    leptos::mount::mount_to(c.clone(), move || {
+        view! { <SampleBody query=q.clone() feature_names=vec!["gray".to_string()] class_names=vec!["cat".to_string(), "dog".to_string()]/> }
+    })
+    .forget();
+    settle().await;
+    let canvas: web_sys::HtmlCanvasElement = c
+        .query_selector("[data-testid=sample-image]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!((canvas.width(), canvas.height()), (2, 1));
+    let context: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = context.get_image_data(0.0, 0.0, 2.0, 1.0).unwrap().data().0;
+    assert_eq!(data, vec![255, 0, 0, 255, 0, 0, 255, 255]);
+    assert_eq!(texts(&c, "figcaption"), ["pets/cat/<b>1</b>.png"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_fortunes_demo_shows_text_with_highlights_in_the_studio() {
+    let (c, studio) = mount_studio();
+    studio.send(Request::Open {
+        name: "Fortunes (text)".into(),
+        csv: FORTUNES.into(),
+        seed: 42,
+    });
+    settle().await;
+    let q = c.query_selector("[data-testid=query]").unwrap().unwrap();
+    assert_eq!(q.get_attribute("data-kind").as_deref(), Some("text"));
+    assert_eq!(texts(&c, "[data-testid=sample-text]").len(), 1);
+    assert!(!texts(&c, "[data-testid=highlight]").is_empty());
+    assert_eq!(texts(&c, "[data-testid=class-button]").len(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn a_preview_shows_the_mapping_step_and_starts_a_no_label_session() {
+    let (c, studio) = mount_studio();
+    // What the open flow does after uploading a file: preview it.
+    studio.post(Request::Upload {
+        files: vec![activelab::worker::UploadFile {
+            path: "no_labels.csv".into(),
+            size: NO_LABELS.len() as u64,
+        }],
+    });
+    studio.post(Request::UploadChunk {
+        file: 0,
+        bytes: NO_LABELS.into(),
+    });
+    studio.send(Request::Preview {
+        name: "no_labels.csv".into(),
+        bytes: Vec::new(),
+    });
+    settle().await;
+    let preview = studio.preview.get_untracked().unwrap();
+    assert_eq!(preview.n_rows, 8);
+    // The panel shows the step only for the file it is waiting for; start it as the flow would.
+    studio.send(Request::OpenWith {
+        name: "no_labels.csv".into(),
+        bytes: Vec::new(),
+        mapping: activelab::engine::data::preview::Mapping {
+            id: Some("sample_id".into()),
+            ignore: vec!["note".into()],
+            classes: vec!["dry".into(), "wet".into()],
+            ..Default::default()
+        },
+        seed: 1,
+    });
+    settle().await;
+    assert_eq!(texts(&c, "[data-testid=dataset-name]"), ["no_labels.csv"]);
+    assert_eq!(texts(&c, "[data-testid=labels-count]"), ["0"]);
+    assert_eq!(texts(&c, "[data-testid=class-button] span"), ["dry", "wet"]);
+    assert_eq!(texts(&c, "[data-testid=sample-table]").len(), 1);
+    studio.label(1);
+    settle().await;
+    assert_eq!(texts(&c, "[data-testid=labels-count]"), ["1"]);
+    assert_eq!(
+        texts(&c, "[data-testid=sample-table] thead th"),
+        ["Feature", "Value", "Mean wet"]
+    );
+}
