@@ -4,7 +4,7 @@
 
 use activelab::engine::data::text::TermWeight;
 use activelab::engine::data::Thumbnail;
-use activelab::ui::sample::{split_highlights, SampleBody, TextPiece};
+use activelab::ui::sample::{split_highlights, BatchGrid, SampleBody, TextPiece};
 use activelab::ui::studio::{provide_studio, Studio};
 use activelab::ui::StudioView;
 use activelab::worker::{QueryView, Request, SampleView, WorkerState};
@@ -281,5 +281,53 @@ async fn a_preview_shows_the_mapping_step_and_starts_a_no_label_session() {
     assert_eq!(
         texts(&c, "[data-testid=sample-table] thead th"),
         ["Feature", "Value", "Mean wet"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn batch_mode_shows_a_grid_whose_buttons_label_their_own_rows() {
+    let c = container();
+    let sent = RwSignal::new(Vec::<Request>::new());
+    let batch: Vec<QueryView> = (0..3)
+        .map(|i| QueryView {
+            row: 10 + i,
+            row_id: format!("r{i}"),
+            ..query(
+                SampleView::Text {
+                    text: format!("text {i}"),
+                    terms: Vec::new(),
+                    toward: None,
+                },
+                vec![0.0],
+            )
+        })
+        .collect();
+    leptos::mount::mount_to(c.clone(), move || {
+        let send = Callback::new(move |r: Request| sent.update(|s| s.push(r)));
+        view! { <BatchGrid batch=batch.clone() feature_names=vec!["t:x".to_string()] class_names=vec!["a".to_string(), "b".to_string()] send/> }
+    })
+    .forget();
+    settle().await;
+    assert_eq!(
+        c.query_selector_all("[data-testid=batch-card]")
+            .unwrap()
+            .length(),
+        3
+    );
+    assert_eq!(
+        texts(&c, "[data-testid=sample-text]"),
+        ["text 0", "text 1", "text 2"]
+    );
+    let button: web_sys::HtmlElement = c
+        .query_selector(
+            "[data-testid=batch-card][data-row='11'] button[aria-label='Label sample 2 as b']",
+        )
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    assert_eq!(
+        sent.get_untracked(),
+        vec![Request::Label { row: 11, class: 1 }]
     );
 }
