@@ -221,7 +221,10 @@ async fn the_curve_metric_switches_to_macro_f1_and_to_the_probe_estimate() {
         3,
         "one macro-F1 point per round: 3, 4 and 5 labels"
     );
-    assert_eq!(count(&container, ".metric-curve .curve-table tbody tr"), 3);
+    assert_eq!(
+        count(&container, ".metric-curve .insight-table tbody tr"),
+        3
+    );
     // Without test labels the panel shows the probe estimate, named as such.
     studio
         .dataset

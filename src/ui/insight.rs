@@ -226,7 +226,7 @@ pub fn MetricCurve(
                 <p id=summary_id data-testid=format!("{series}-summary")>{summary}</p>
                 <details>
                     <summary>"Show the numbers as a table"</summary>
-                    <table class="curve-table">
+                    <table class="insight-table">
                         <thead><tr><th scope="col">"Labels"</th><th scope="col">"Value"</th><th scope="col">"95% interval"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -389,7 +389,7 @@ pub fn RecallBars() -> impl IntoView {
                 }}</p>
                 <details>
                     <summary>"Show the numbers as a table"</summary>
-                    <table class="curve-table">
+                    <table class="insight-table">
                         <thead><tr>
                             <th scope="col">"Class"</th><th scope="col">"Recall"</th>
                             <th scope="col">"Precision"</th><th scope="col">"F1"</th><th scope="col">"Test samples"</th>

@@ -243,7 +243,7 @@ pub fn PoolMap() -> impl IntoView {
                 <p id="map-summary" data-testid="map-summary">{summary}</p>
                 <details>
                     <summary>"Show the counts as a table"</summary>
-                    <table class="curve-table">
+                    <table class="insight-table">
                         <thead><tr>
                             <th scope="col">"Predicted class"</th><th scope="col">"Labeled"</th>
                             <th scope="col">"Unlabeled"</th><th scope="col">"Next"</th>

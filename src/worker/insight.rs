@@ -272,16 +272,29 @@ fn record<T>(history: &mut Vec<T>, n: usize, count: impl Fn(&T) -> usize, point:
 
 /// `(least confidence, margin p₍₁₎ − p₍₂₎, entropy)` of one probability row.
 fn uncertainties(p: ArrayView1<f64>) -> (f64, f64, f64) {
-    let (mut first, mut second) = (0.0_f64, 0.0_f64);
-    for &v in p {
-        if v > first {
-            second = first;
+    let (_, lc, margin, ent) = scores(p);
+    (lc, margin, ent)
+}
+
+/// `(argmax, least confidence, margin, entropy)` of one probability row (argmax: lowest index on
+/// ties, `None` for an empty row).
+fn scores(p: ArrayView1<f64>) -> (Option<usize>, f64, f64, f64) {
+    let (mut best, mut first, mut second) = (None, 0.0_f64, 0.0_f64);
+    for (i, &v) in p.iter().enumerate() {
+        if best.is_none() || v > first {
+            second = if best.is_some() { first } else { 0.0 };
             first = v;
+            best = Some(i);
         } else if v > second {
             second = v;
         }
     }
-    (1.0 - first, first - second, entropy(p.iter().copied()))
+    (
+        best,
+        1.0 - first,
+        first - second,
+        entropy(p.iter().copied()),
+    )
 }
 
 /// A few feature values as text: every feature when there are at most 6, else the 4 largest in
@@ -318,11 +331,17 @@ fn criterion_name(c: Criterion) -> &'static str {
     }
 }
 
-/// Standardized rows `rows` of the session's data.
+/// Standardized rows `rows` of the session's data (one copy, written in place).
 fn standardized(session: &Session, rows: &[usize]) -> Array2<f64> {
-    session
-        .standardizer()
-        .transform(session.data().features.select(Axis(0), rows).view())
+    let data = &session.data().features;
+    let st = session.standardizer();
+    let mut out = Array2::<f64>::zeros((rows.len(), data.ncols()));
+    for (mut o, &r) in out.rows_mut().into_iter().zip(rows) {
+        for (((v, x), m), sc) in o.iter_mut().zip(data.row(r)).zip(&st.mean).zip(&st.scale) {
+            *v = (x - m) / sc;
+        }
+    }
+    out
 }
 
 impl InsightCache {
@@ -407,8 +426,8 @@ impl InsightCache {
                 let p = model.predict_proba(standardized(session, chunk).view());
                 for (i, (row, pr)) in chunk.iter().zip(p.rows()).enumerate() {
                     let pos = c * CHUNK + i;
-                    let (lc, margin, ent) = uncertainties(pr);
-                    predicted[pos] = argmax_rows(pr.insert_axis(Axis(0))).first().copied();
+                    let (best, lc, margin, ent) = scores(pr);
+                    predicted[pos] = best;
                     uncertainty[pos] = lc as f32;
                     if labels.contains_key(row) {
                         continue;
@@ -436,10 +455,9 @@ impl InsightCache {
             for chunk in test.chunks(CHUNK) {
                 let p = model.predict_proba(standardized(session, chunk).view());
                 for (&row, pr) in chunk.iter().zip(p.rows()) {
-                    let (Some(t), Some(&guess)) = (
-                        data.known_labels.get(row).copied().flatten(),
-                        argmax_rows(pr.insert_axis(Axis(0))).first(),
-                    ) else {
+                    let (Some(t), (Some(guess), ..)) =
+                        (data.known_labels.get(row).copied().flatten(), scores(pr))
+                    else {
                         continue;
                     };
                     if t >= k || guess >= k {
