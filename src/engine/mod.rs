@@ -9,10 +9,12 @@
 //! | [`stopping`] | Say whether and why it may be time to stop. |
 //! | [`session`] | Hold the event log and derive the labeled state; run one round. |
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
+//! | [`race`] | Race strategies over seeds, summarize in plain words with a paired test; stream comparison. |
 
 pub mod data;
 pub mod metrics;
 pub mod models;
+pub mod race;
 pub mod session;
 pub mod simulation;
 pub mod stopping;

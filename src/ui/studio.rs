@@ -109,6 +109,8 @@ impl Studio {
                 self.error.set(Some(message));
                 self.busy.set(false);
             }
+            // Races and streams run in workers of their own (ui::race, ui::stream).
+            Response::RaceProgress(_) | Response::RaceDone(_) | Response::StreamDone(_) => {}
         }
     }
 

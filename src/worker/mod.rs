@@ -4,6 +4,7 @@
 //! [`WorkerState::handle`] is plain Rust, so the whole protocol is tested natively; `web` (wasm32
 //! only) registers it as a gloo-worker. The page never runs the engine itself, so it never freezes.
 
+pub mod race;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -41,6 +42,10 @@ pub enum Request {
     /// Change the strategy and model (names as in [`Strategy::from_name`] and
     /// [`MODEL_NAMES`]); the labels stay.
     Configure { strategy: String, model: String },
+    /// Race strategies over seeds with the known labels as the oracle ([`race::handle_race`]).
+    Race(race::RaceRequest),
+    /// Compare stream samplers on one stream ([`race::handle_stream`]).
+    Stream(race::StreamRequest),
 }
 
 /// Model names [`Request::Configure`] accepts, with their display names.
@@ -117,6 +122,12 @@ pub enum Response {
     Round(RoundView),
     /// The random-sampling baseline on the same split and seed labels.
     Baseline(BaselineView),
+    /// A race's curves so far.
+    RaceProgress(race::RaceProgress),
+    /// A race finished.
+    RaceDone(race::RaceReport),
+    /// A stream comparison finished.
+    StreamDone(race::StreamReport),
     /// Something went wrong; the message is meant for the person.
     Error(String),
 }
@@ -286,6 +297,8 @@ impl WorkerState {
                 emit(Response::Configured(summary(session, &model)));
                 self.round(emit)
             }
+            Request::Race(race) => race::handle_race(race, emit),
+            Request::Stream(stream) => race::handle_stream(stream, emit),
         }
     }
 
