@@ -200,3 +200,45 @@ fn stream_mode_with_a_synthetic_drift() {
     }));
     assert_eq!(responses, again);
 }
+
+/// The replay link of the e2e test (`tests/e2e/race.test.mjs`) and its curves, computed natively:
+/// the browser must draw exactly these numbers. Regenerate with `ACTIVELAB_REGENERATE=1`.
+#[test]
+fn the_replay_reference_matches_the_engine() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/race_replay.json"
+    );
+    let query = "run=race&data=iris.csv&model=logistic&strategies=margin,random&seeds=1,2&budget=20&batch=1&noise=0&imbalance=1&cold=0";
+    let settings = RaceSettings::from_query(query).unwrap();
+    assert_eq!(settings.to_query(), query, "the query is canonical");
+    let curves = final_curves(&race(settings));
+    let means: serde_json::Map<String, serde_json::Value> = curves
+        .iter()
+        .map(|c| {
+            (
+                c.strategy.clone(),
+                c.stats.iter().map(|s| s.mean).collect::<Vec<f64>>().into(),
+            )
+        })
+        .collect();
+    let want = serde_json::json!({ "query": query, "curves": means });
+    if std::env::var_os("ACTIVELAB_REGENERATE").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&want).unwrap() + "\n").unwrap();
+    }
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // serde_json's default float parser may differ in the last bit: compare numerically.
+    assert_eq!(stored["query"], want["query"]);
+    for (name, values) in want["curves"].as_object().unwrap() {
+        let got = stored["curves"][name].as_array().unwrap();
+        let values = values.as_array().unwrap();
+        assert_eq!(got.len(), values.len(), "{name}");
+        for (a, b) in got.iter().zip(values) {
+            assert!(
+                (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-12,
+                "{name}"
+            );
+        }
+    }
+}

@@ -4,6 +4,9 @@
 pub mod chart;
 pub mod controls;
 pub mod query;
+pub mod race;
+pub mod runlog;
+pub mod stream;
 pub mod studio;
 
 use crate::worker::Request;
@@ -81,7 +84,7 @@ pub fn App() -> impl IntoView {
             Err(message) => studio.error.set(Some(message)),
         }
     });
-    view! { <StudioView/> }
+    view! { <race::AppTabs><StudioView/></race::AppTabs> }
 }
 
 /// The studio layout; expects [`provide_studio`] above it.
