@@ -714,13 +714,13 @@ pub fn summarize(curves: &[StrategyCurve]) -> Result<RaceSummary, RaceError> {
         });
         sentences.push(match test {
             Some(t) => format!(
-                "AULC {name} {:.3} vs random {:.3} ({}{:.3}, higher on {better_seeds} of {n_seeds} seeds); paired t-test over {n_seeds} seeds: t = {}, p = {:.3}: {}.",
+                "AULC {name} {:.3} vs random {:.3} ({}{:.3}, higher on {better_seeds} of {n_seeds} seeds); paired t-test over {n_seeds} seeds: t = {}, p {}: {}.",
                 c.aulc_mean,
                 random.aulc_mean,
                 if aulc_diff >= 0.0 { "+" } else { "−" },
                 aulc_diff.abs(),
                 if t.t.is_finite() { format!("{:.2}", t.t) } else if t.t > 0.0 { "∞".into() } else { "−∞".into() },
-                t.p,
+                if t.p < 0.001 { "< 0.001".to_string() } else { format!("= {:.3}", t.p) },
                 if significant {
                     "the difference is larger than the seed-to-seed spread"
                 } else {

@@ -338,7 +338,7 @@ pub fn use_race() -> RaceSim {
 
 /// Okabe–Ito colours (black last) for the strategies, in race order; random keeps vermillion.
 pub const PALETTE: [&str; 6] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000",
+    "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
 ];
 /// Random's colour (the app's baseline colour).
 pub const RANDOM_COLOUR: &str = "#D55E00";

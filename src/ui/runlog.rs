@@ -367,14 +367,27 @@ pub fn RunsView() -> impl IntoView {
     let overlay = Memo::new(move |_| {
         let ids = picked.get();
         let series: Vec<Series> = runs.with(|all| {
-            all.iter()
-                .filter(|r| ids.contains(&r.id))
+            let chosen: Vec<&RunRecord> = ids
+                .iter()
+                .filter_map(|id| all.iter().find(|r| r.id == *id))
+                .collect();
+            // One x axis per chart: runs of the first picked run's kind (labels or rows seen).
+            let kind = chosen.first().map(|r| r.kind.clone()).unwrap_or_default();
+            chosen
+                .into_iter()
+                .filter(|r| r.kind == kind)
                 .enumerate()
                 .flat_map(|(k, r)| {
                     r.curves.iter().map(move |c| {
+                        let last = c
+                            .x
+                            .last()
+                            .zip(c.y.last())
+                            .map(|(x, y)| format!(", last {} at {x}", super::format_percent(*y)))
+                            .unwrap_or_default();
                         (
                             format!("{k}:{}", c.name),
-                            format!("run {} ({}): {}", k + 1, r.dataset, c.label),
+                            format!("run {} ({}): {}{last}", k + 1, r.dataset, c.label),
                             c.x.iter().copied().zip(c.y.iter().copied()).collect(),
                         )
                     })
@@ -387,6 +400,16 @@ pub fn RunsView() -> impl IntoView {
             .fold(1.0, f64::max);
         lines_geometry(&series, x_max, 1.0, true, None)
     });
+    let mixed = move || {
+        let ids = picked.get();
+        runs.with(|all| {
+            let kinds: Vec<&str> = ids
+                .iter()
+                .filter_map(|id| all.iter().find(|r| r.id == *id).map(|r| r.kind.as_str()))
+                .collect();
+            kinds.iter().any(|k| Some(k) != kinds.first())
+        })
+    };
     let export = move |which: Vec<RunRecord>| {
         let name = match which.as_slice() {
             [one] => format!("activelab-run-{}.json", one.id),
@@ -472,7 +495,8 @@ pub fn RunsView() -> impl IntoView {
                 </tbody>
             </table>
             <figure class="chart race-chart" aria-labelledby="overlay-title">
-                <h3 id="overlay-title">"Overlay of the picked runs' curves (accuracy; x = labels, or rows seen for streams)"</h3>
+                <h3 id="overlay-title">"Overlay of the picked runs' curves (accuracy against labels, or rows seen for streams)"</h3>
+                {move || mixed().then(|| view! { <p class="hint">"Only runs of the first picked run's kind are drawn (races count labels, streams count rows)."</p> })}
                 <OverlayChart geo=overlay_geo/>
                 <ul class="legend race-legend" data-testid="overlay-legend">
                     {move || overlay_geo.get().lines.into_iter().map(|l| view! {

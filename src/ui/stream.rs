@@ -353,11 +353,16 @@ pub fn StreamView() -> impl IntoView {
             let Some(r) = r else {
                 return LinesGeometry::default();
             };
+            // "ask everything" keeps its place (and colour) but is not drawn: it would dwarf the
+            // budget.
             let mut series: Vec<Series> = r
                 .curves
                 .iter()
-                .skip(1)
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == 0 {
+                        return (c.name.clone(), c.label.clone(), Vec::new());
+                    }
                     (
                         c.name.clone(),
                         c.label.clone(),
