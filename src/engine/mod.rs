@@ -12,6 +12,7 @@
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
 //! | [`export`] | Write the labels (CSV with the original columns, JSON Lines) and the fitted model (JSON). |
 //! | [`project`] | Save a session as a versioned project file and restore it, refusing bad files. |
+//! | [`race`] | Race strategies over seeds, summarize in plain words with a paired test; stream comparison. |
 
 pub mod data;
 pub mod export;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod models;
 pub mod pca;
 pub mod project;
+pub mod race;
 pub mod session;
 pub mod simulation;
 pub mod stopping;

@@ -9,8 +9,11 @@ pub mod insight;
 pub mod open;
 pub mod project;
 pub mod query;
+pub mod race;
+pub mod runlog;
 pub mod sample;
 pub mod storage;
+pub mod stream;
 pub mod studio;
 
 use leptos::prelude::*;
@@ -100,7 +103,7 @@ pub fn App() -> impl IntoView {
     let studio = Studio::new_worker();
     provide_studio(studio);
     studio.start();
-    view! { <StudioView/> }
+    view! { <race::AppTabs><StudioView/></race::AppTabs> }
 }
 
 /// The studio layout; expects [`provide_studio`] above it.

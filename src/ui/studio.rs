@@ -197,6 +197,8 @@ impl Studio {
             Response::Progress { stage, done, total } => {
                 self.progress.set(Some((stage, done, total)))
             }
+            // Races and streams run in workers of their own (ui::race, ui::stream).
+            Response::RaceProgress(_) | Response::RaceDone(_) | Response::StreamDone(_) => {}
         }
     }
 

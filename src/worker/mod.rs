@@ -7,6 +7,7 @@
 #[cfg(target_arch = "wasm32")]
 pub mod images;
 pub mod insight;
+pub mod race;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -141,6 +142,10 @@ pub enum Request {
         classes: Vec<String>,
         seed: u64,
     },
+    /// Race strategies over seeds with the known labels as the oracle ([`race::handle_race`]).
+    Race(race::RaceRequest),
+    /// Compare stream samplers on one stream ([`race::handle_stream`]).
+    Stream(race::StreamRequest),
 }
 
 /// Byte buffers serialized as one block of bytes (bincode: a length and a copy) instead of one
@@ -278,6 +283,12 @@ pub enum Response {
     Round(RoundView),
     /// The random-sampling baseline on the same split and seed labels.
     Baseline(BaselineView),
+    /// A race's curves so far.
+    RaceProgress(race::RaceProgress),
+    /// A race finished.
+    RaceDone(race::RaceReport),
+    /// A stream comparison finished.
+    StreamDone(race::StreamReport),
     /// Something went wrong; the message is meant for the person.
     Error(String),
     /// What a file looks like, before opening it.
@@ -958,6 +969,8 @@ impl WorkerState {
                 self.pending.clear();
                 self.round(emit)
             }
+            Request::Race(race) => race::handle_race(race, emit),
+            Request::Stream(stream) => race::handle_stream(stream, emit),
         }
     }
 

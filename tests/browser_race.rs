@@ -1,0 +1,100 @@
+//! Browser tests of the Simulate and Stream views (wasm-bindgen-test in headless Chromium), with
+//! the worker's state machine running in-thread.
+#![cfg(target_arch = "wasm32")]
+
+use activelab::engine::race::RaceSettings;
+use activelab::ui::race::{provide_race, RaceSim, RaceState, SimulateView};
+use activelab::ui::stream::{provide_stream, StreamSim, StreamView};
+use activelab::worker::WorkerState;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
+
+async fn settle() {
+    for _ in 0..5 {
+        leptos::task::tick().await;
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
+fn container() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    container
+}
+
+fn handler(request: activelab::worker::Request, emit: &dyn Fn(activelab::worker::Response)) {
+    WorkerState::default().handle(request, &mut |r| emit(r));
+}
+
+fn count(container: &web_sys::HtmlElement, selector: &str) -> u32 {
+    container.query_selector_all(selector).unwrap().length()
+}
+
+#[wasm_bindgen_test]
+async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
+    let container = container();
+    let sim = RaceSim::new_in_thread(handler);
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_race(sim);
+        view! { <SimulateView/> }
+    })
+    .forget();
+    sim.settings.set(RaceSettings {
+        strategies: vec!["margin".into(), "random".into()],
+        seeds: vec![1, 2],
+        budget: 12,
+        ..RaceSettings::default()
+    });
+    sim.run_bytes(IRIS.to_vec());
+    settle().await;
+    assert_eq!(sim.state.get_untracked(), RaceState::Done);
+    assert_eq!(count(&container, "[data-testid=race-mean]"), 2);
+    assert_eq!(count(&container, ".race-band"), 2);
+    assert_eq!(count(&container, "[data-testid=race-summary] li"), 2);
+    assert_eq!(count(&container, "[data-testid=aulc-table] tbody tr"), 2);
+    assert_eq!(count(&container, "[data-testid=race-table] tbody tr"), 10);
+    let status = container
+        .query_selector("[data-testid=race-status]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.get_attribute("data-state").as_deref(), Some("done"));
+    // A bad setting is refused with a message, not a panic.
+    sim.settings.update(|s| s.seeds.clear());
+    sim.run_bytes(IRIS.to_vec());
+    settle().await;
+    assert_eq!(sim.state.get_untracked(), RaceState::Failed);
+    assert_eq!(count(&container, "[data-testid=race-error]"), 1);
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_stream_view_marks_the_drift() {
+    let container = container();
+    let sim = StreamSim::new_in_thread(handler);
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_stream(sim);
+        view! { <StreamView/> }
+    })
+    .forget();
+    sim.form.update(|f| {
+        f.n_rows = 300;
+        f.drift_at = 150;
+    });
+    sim.run();
+    settle().await;
+    assert_eq!(sim.state.get_untracked(), RaceState::Done);
+    assert_eq!(count(&container, "[data-testid=drift-marker]"), 2);
+    assert_eq!(count(&container, "[data-testid=stream-table] tbody tr"), 5);
+    container.remove();
+}
