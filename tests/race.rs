@@ -47,7 +47,11 @@ fn a_three_strategy_three_seed_race_on_iris_reports_progress_and_a_summary() {
     let Some(Response::RaceDone(report)) = responses.last() else {
         panic!()
     };
-    assert_eq!(report.fingerprint.len(), 16);
+    assert!(
+        report.fingerprint.starts_with("fnv1a64-"),
+        "{}",
+        report.fingerprint
+    );
     assert_eq!(report.dataset, "iris.csv");
     for c in &report.curves {
         assert_eq!(c.aulc.len(), 3, "{}", c.strategy);

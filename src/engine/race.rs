@@ -304,20 +304,9 @@ fn decode_component(s: &str) -> Result<String, RaceError> {
     })
 }
 
-/// A stable fingerprint of a dataset's bytes: 64-bit FNV-1a as 16 hex digits.
-///
-/// ```
-/// assert_eq!(activelab::engine::race::fingerprint(b""), "cbf29ce484222325");
-/// assert_eq!(activelab::engine::race::fingerprint(b"a"), "af63dc4c8601ec8c");
-/// ```
-pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
+/// The dataset fingerprint of run logs: [`crate::engine::project::fingerprint`] (one hash for
+/// projects and runs).
+pub use crate::engine::project::fingerprint;
 
 /// The dataset a race runs on for one seed: the class-imbalanced copy when asked for.
 pub fn race_data(data: &Dataset, settings: &RaceSettings, seed: u64) -> Result<Dataset, RaceError> {
@@ -990,7 +979,7 @@ mod tests {
 
     #[wasm_test(unsupported = test)]
     fn fingerprint_is_fnv1a() {
-        assert_eq!(fingerprint(b"foobar"), "85944171f73967e8");
+        assert_eq!(fingerprint(b"foobar"), "fnv1a64-85944171f73967e8-6");
     }
 
     #[wasm_test(unsupported = test)]

@@ -131,7 +131,7 @@ test('the run log records races, overlays them, exports and imports JSON', async
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
     assert.equal(exported.kind, 'race', 'one run exports as one object');
     assert.equal(exported.app_version.length > 0, true);
-    assert.equal(exported.fingerprint.length, 16);
+    assert.match(exported.fingerprint, /^fnv1a64-[0-9a-f]{16}-[0-9]+$/);
     assert.deepEqual(exported.seeds, [1, 2]);
     assert.equal(exported.curves.length, 2);
     assert.equal(exported.replay, REPLAY.query);
