@@ -23,7 +23,7 @@
 //! naming rows or classes that do not exist, and [`Project::replay_into`] refuses any event the
 //! session refuses (with its index).
 //!
-//! See `docs/project.md` for the file format, field by field.
+//! The README's "Project files and exports" section describes the file format field by field.
 
 use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
 use crate::engine::data::text::TextOptions;

@@ -228,6 +228,7 @@ pub fn record_stream(report: &StreamReport) {
 /// Record a labeling session's learning curve (for the labeling studio): `settings` is whatever
 /// describes the session (strategy, model, seed…).
 pub fn record_labeling(
+    project_id: &str,
     dataset: &str,
     fingerprint: &str,
     settings: serde_json::Value,
@@ -235,7 +236,8 @@ pub fn record_labeling(
     curve: &[CurvePoint],
 ) {
     record(RunRecord {
-        id: new_id("labeling", fingerprint),
+        // One record per project, replaced as the session goes on.
+        id: format!("labeling-{project_id}"),
         kind: "labeling".into(),
         created_ms: now_ms(),
         app_version: APP_VERSION.into(),
