@@ -630,7 +630,16 @@ impl Studio {
         leptos::task::spawn_local(async move {
             if let Some(storage) = studio.storage() {
                 match storage.projects().await {
-                    Ok((list, _)) => studio.projects.set(list),
+                    Ok((list, damaged)) => {
+                        if damaged > 0 {
+                            studio.storage_note.set(Some(format!(
+                                "{damaged} stored project(s) could not be read (damaged, or saved \
+                                 by another version of activelab); they are left as they are and \
+                                 not listed."
+                            )));
+                        }
+                        studio.projects.set(list)
+                    }
                     Err(e) => studio.storage_note.set(Some(e.to_string())),
                 }
             }
