@@ -38,7 +38,7 @@ enum FromWorker {
     ProcessOutput(usize, Box<Response>),
 }
 
-/// One request running in a dedicated Web Worker (`./worker.js`, the app's engine worker),
+/// One request running in a dedicated Web Worker (`./worker_loader.js`, the app's engine worker),
 /// terminated when dropped or cancelled.
 pub struct TaskWorker {
     worker: web_sys::Worker,
@@ -54,21 +54,9 @@ impl TaskWorker {
     ) -> Result<Self, String> {
         use gloo_worker::Codec;
         let fail = |e: JsValue| format!("The background worker could not start: {e:?}");
-        let window = web_sys::window().ok_or("no window")?;
-        let href = window.location().href().map_err(fail)?;
-        let js = web_sys::Url::new_with_base("./worker.js", &href)
-            .map_err(fail)?
-            .href();
-        let wasm = js.replace(".js", "_bg.wasm");
-        let shim = format!(r#"importScripts("{js}");wasm_bindgen("{wasm}");"#);
-        let parts = js_sys::Array::of1(&JsValue::from_str(&shim));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/javascript");
-        let blob =
-            web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-        let worker = web_sys::Worker::new(&url).map_err(fail)?;
-        let _ = web_sys::Url::revoke_object_url(&url);
+        // Trunk's loader shim (a file of this origin, relative so any sub-path works): the
+        // Content-Security-Policy allows workers from 'self' only, not `blob:` URLs.
+        let worker = web_sys::Worker::new("./worker_loader.js").map_err(fail)?;
         let posted = worker.clone();
         let mut pending = Some(request);
         let on_message =

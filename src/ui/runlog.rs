@@ -12,7 +12,7 @@ use crate::engine::simulation::CurvePoint;
 use crate::worker::race::{RaceReport, StreamReport};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// The IndexedDB database of the run log.
 pub const DB_NAME: &str = "activelab-runs";
@@ -278,27 +278,9 @@ pub fn import_json(text: &str) -> Result<Vec<RunRecord>, String> {
     Ok(runs)
 }
 
-/// Offer `text` as a download named `name`.
+/// Offer `text` as a JSON download named `name`.
 pub fn download(name: &str, text: &str) -> Result<(), String> {
-    let fail = |e: JsValue| format!("The download could not start: {e:?}");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(fail)?
-        .dyn_into()
-        .map_err(|_| "no anchor".to_string())?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
+    super::download(name, "application/json", text)
 }
 
 fn date(ms: f64) -> String {

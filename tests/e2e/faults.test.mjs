@@ -15,7 +15,8 @@ async function settled(page) {
 
 async function ready(page) {
   await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 30_000 });
-  await page.waitForFunction(() => document.querySelector('[data-testid=labels-count]')?.textContent === '3');
+  // 3 seed labels on a fresh page; after a reload the stored project comes back with its labels.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=labels-count]')?.textContent) >= 3);
   await settled(page);
 }
 
@@ -96,7 +97,6 @@ test('bad files through the real file input: each message is shown, labeling goe
     'ragged_short_row.csv',
     'one_row.csv',
     'thousands_separator.csv',
-    'one_class.csv',
     'jsonl_broken_line.jsonl',
   ];
   const server = await startServer({ dir: DIST, base: '/faults/' });
