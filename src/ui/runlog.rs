@@ -327,9 +327,15 @@ pub fn RunsView() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
-        revision().track();
+        let wanted = revision().get();
         leptos::task::spawn_local(async move {
-            match list().await {
+            let result = list().await;
+            // Reads can finish out of order (two writes close together): only the read for the
+            // latest revision may set the table, or a stale list would hide a new run.
+            if revision().get_untracked() != wanted {
+                return;
+            }
+            match result {
                 Ok(list) => runs.set(list),
                 Err(e) => message.set(Some(e)),
             }
