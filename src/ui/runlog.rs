@@ -75,11 +75,14 @@ fn new_id(kind: &str, fingerprint: &str) -> String {
 }
 
 /// Bumped after every write, so an open runs table reloads.
-fn revision() -> RwSignal<u64> {
+fn revision() -> ArcRwSignal<u64> {
+    // Reference-counted, not owned by whichever component or effect first asks for it: an owned
+    // signal would be disposed with that owner (e.g. when the runs table's effect re-runs), and
+    // later writes would no longer refresh the table.
     thread_local! {
-        static REVISION: RwSignal<u64> = RwSignal::new(0);
+        static REVISION: ArcRwSignal<u64> = ArcRwSignal::new(0);
     }
-    REVISION.with(|r| *r)
+    REVISION.with(|r| r.clone())
 }
 
 async fn open() -> Result<rexie::Rexie, String> {
