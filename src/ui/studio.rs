@@ -169,6 +169,7 @@ impl Studio {
                     p.settings.curve = curve;
                     p.settings.query_row = query_row;
                 });
+                self.log_run();
             }
             Response::Export(file) => {
                 self.busy.set(false);
@@ -643,6 +644,29 @@ impl Studio {
                 }
             }
         });
+    }
+
+    /// Keep the open project's learning curve in the run log (one run per project, replaced as
+    /// labels come in), so labeling sessions sit beside simulations in the Runs tab.
+    fn log_run(&self) {
+        let Some(p) = self.project.get_untracked() else {
+            return;
+        };
+        if p.settings.curve.is_empty() {
+            return;
+        }
+        let fingerprint = match &p.dataset {
+            DatasetRef::Stored { key, .. } => key.clone(),
+            DatasetRef::Bundled { file } => format!("bundled:{file}"),
+        };
+        super::runlog::record_labeling(
+            &p.id,
+            &p.name,
+            &fingerprint,
+            serde_json::to_value(&p.settings.session).unwrap_or_default(),
+            p.settings.session.seed,
+            &p.settings.curve,
+        );
     }
 
     /// Record an event of the person's: store it (the transaction completes first), then ask the

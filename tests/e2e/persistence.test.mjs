@@ -155,3 +155,23 @@ test('without IndexedDB (private mode), the studio says so and labeling continue
   }
 });
 
+test('a labeling session appears in the run log beside simulations', async () => {
+  const server = await startServer({ dir: DIST, base: '/runs/' });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await ready(page);
+    const n = await count(page);
+    await page.keyboard.press('1');
+    await waitCount(page, n + 1);
+    await settled(page);
+    await page.locator('[data-testid=tab-runs]').click();
+    await page.locator('[data-testid=run-row][data-kind=labeling]').first().waitFor({ timeout: 30_000 });
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
