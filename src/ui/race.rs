@@ -462,24 +462,6 @@ fn input_value(ev: &leptos::ev::Event) -> String {
     event_target_value(ev)
 }
 
-/// Read the chosen file of an `<input type=file>` as raw bytes.
-pub async fn read_input_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), String> {
-    let input = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .ok_or("No file input.")?;
-    let file = input
-        .files()
-        .and_then(|files| files.get(0))
-        .ok_or("No file was chosen.")?;
-    let name = file.name();
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| format!("{name} could not be read."))?;
-    input.set_value("");
-    Ok((name, js_sys::Uint8Array::new(&buffer).to_vec()))
-}
-
 /// The "Simulate" tab; expects [`provide_race`] above it.
 #[component]
 pub fn SimulateView() -> impl IntoView {
@@ -491,7 +473,7 @@ pub fn SimulateView() -> impl IntoView {
     };
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
-            match read_input_file(ev).await {
+            match super::controls::read_file(ev).await {
                 Ok((name, bytes)) => sim.set_own_file(name, bytes),
                 Err(message) => sim.error.set(Some(message)),
             }

@@ -415,7 +415,7 @@ pub fn RunsView() -> impl IntoView {
     let on_import = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             let result = async {
-                let (_, bytes) = super::race::read_input_file(ev).await?;
+                let (_, bytes) = super::controls::read_file(ev).await?;
                 let text = String::from_utf8(bytes).map_err(|_| "The file is not UTF-8 text.")?;
                 let records = import_json(&text)?;
                 put_all(&records).await?;

@@ -3,7 +3,7 @@
 //! budget. Charts: prequential accuracy over time with the drift marked, and labels spent against
 //! the budget; "ask everything" and "random at the same budget" are the yardsticks.
 
-use super::race::{read_input_file, series_style, RaceState, TaskWorker};
+use super::race::{series_style, RaceState, TaskWorker};
 use super::runlog;
 use crate::worker::race::{StreamReport, StreamRequest, StreamSource};
 use crate::worker::{Request, Response};
@@ -316,7 +316,7 @@ pub fn StreamView() -> impl IntoView {
     let num = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f64>().ok();
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
-            match read_input_file(ev).await {
+            match super::controls::read_file(ev).await {
                 Ok((name, bytes)) => {
                     sim.form.update(|f| f.source = name.clone());
                     sim.file.set_value(Some((name, bytes)));
