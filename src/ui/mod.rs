@@ -15,6 +15,7 @@ pub mod sample;
 pub mod storage;
 pub mod stream;
 pub mod studio;
+pub mod task;
 
 use leptos::prelude::*;
 use studio::{provide_studio, use_studio, Studio};

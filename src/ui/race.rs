@@ -5,99 +5,14 @@
 //! link encodes a bundled dataset's race.
 
 use super::runlog;
+use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
 use crate::engine::race::{RaceSettings, StrategyCurve};
 use crate::engine::strategies::Strategy;
 use crate::worker::race::{RaceReport, RaceRequest};
 use crate::worker::{Request, Response, MODEL_NAMES};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// A request handler on the page's thread (component tests have no `worker.js`).
-pub type InThreadHandler = Rc<dyn Fn(Request, &dyn Fn(Response))>;
-
-/// gloo-worker 0.6's wire format (bincode of these enums; `HandlerId` is a `usize` newtype),
-/// mirrored so that the page can own the `web_sys::Worker` and `terminate()` it: gloo's bridge
-/// only asks the worker to close after its current message, which for a race is the whole race.
-#[derive(Serialize, Deserialize)]
-enum ToWorker {
-    Connected(usize),
-    ProcessInput(usize, Request),
-    #[allow(dead_code)]
-    Disconnected(usize),
-    #[allow(dead_code)]
-    Destroy,
-}
-
-#[derive(Serialize, Deserialize)]
-enum FromWorker {
-    WorkerLoaded,
-    ProcessOutput(usize, Box<Response>),
-}
-
-/// One request running in a dedicated Web Worker (`./worker_loader.js`, the app's engine worker),
-/// terminated when dropped or cancelled.
-pub struct TaskWorker {
-    worker: web_sys::Worker,
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-}
-
-impl TaskWorker {
-    /// Start a worker, send it `request` once it has loaded, and pass every response to
-    /// `on_response`.
-    pub fn spawn(
-        request: Request,
-        on_response: impl Fn(Response) + 'static,
-    ) -> Result<Self, String> {
-        use gloo_worker::Codec;
-        let fail = |e: JsValue| format!("The background worker could not start: {e:?}");
-        // Trunk's loader shim (a file of this origin, relative so any sub-path works): the
-        // Content-Security-Policy allows workers from 'self' only, not `blob:` URLs.
-        let worker = web_sys::Worker::new("./worker_loader.js").map_err(fail)?;
-        let posted = worker.clone();
-        let mut pending = Some(request);
-        let on_message =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                match gloo_worker::Bincode::decode::<FromWorker>(ev.data()) {
-                    FromWorker::WorkerLoaded => {
-                        if let Some(request) = pending.take() {
-                            for msg in [ToWorker::Connected(0), ToWorker::ProcessInput(0, request)]
-                            {
-                                let _ = posted.post_message(&gloo_worker::Bincode::encode(msg));
-                            }
-                        }
-                    }
-                    FromWorker::ProcessOutput(_, response) => on_response(*response),
-                }
-            });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(Self {
-            worker,
-            _on_message: on_message,
-        })
-    }
-
-    /// Stop the worker now, whatever it is doing.
-    pub fn terminate(&self) {
-        self.worker.set_onmessage(None);
-        self.worker.terminate();
-    }
-}
-
-impl Drop for TaskWorker {
-    fn drop(&mut self) {
-        self.terminate();
-    }
-}
-
-/// Where a race runs.
-enum Backend {
-    Worker(Option<TaskWorker>),
-    InThread(InThreadHandler),
-}
 
 /// Where the race is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,13 +59,12 @@ pub struct RaceSim {
     pub error: RwSignal<Option<String>>,
     /// The person's own file (name, bytes), when chosen instead of a demo.
     own_file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
-    backend: StoredValue<Backend, LocalStorage>,
-    /// Bumped by every run and cancel: responses of an older race are ignored.
-    generation: StoredValue<u64>,
+    /// Where the race runs; every run and cancel starts a new generation.
+    task: TaskRunner,
 }
 
 impl RaceSim {
-    fn with_backend(backend: Backend) -> Self {
+    fn with_task(task: TaskRunner) -> Self {
         Self {
             settings: RwSignal::new(RaceSettings::default()),
             state: RwSignal::new(RaceState::Idle),
@@ -159,26 +73,22 @@ impl RaceSim {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             own_file: StoredValue::new_local(None),
-            backend: StoredValue::new_local(backend),
-            generation: StoredValue::new(0),
+            task,
         }
     }
 
     /// Races run in Web Workers of their own.
     pub fn new_worker() -> Self {
-        Self::with_backend(Backend::Worker(None))
+        Self::with_task(TaskRunner::new_worker())
     }
 
     /// Races run on this thread by `handler` (component tests).
     pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
-        Self::with_backend(Backend::InThread(Rc::new(handler)))
+        Self::with_task(TaskRunner::new_in_thread(handler))
     }
 
-    /// Apply a response of race `generation`.
-    fn receive(&self, generation: u64, response: Response) {
-        if self.generation.get_value() != generation {
-            return;
-        }
+    /// Apply a response of the current race.
+    fn receive(&self, response: Response) {
         match response {
             Response::RaceProgress(p) => {
                 self.progress.set((p.done, p.total));
@@ -191,29 +101,20 @@ impl RaceSim {
                 runlog::record_race(&report);
                 self.report.set(Some(report));
                 self.state.set(RaceState::Done);
-                self.stop_worker();
+                self.task.stop();
             }
             Response::Error(message) => {
                 self.error.set(Some(message));
                 self.state.set(RaceState::Failed);
-                self.stop_worker();
+                self.task.stop();
             }
             _ => {}
         }
     }
 
-    fn stop_worker(&self) {
-        self.backend.update_value(|b| {
-            if let Backend::Worker(w) = b {
-                *w = None;
-            }
-        });
-    }
-
     /// Run the race with the current settings on `bytes`.
     pub fn run_bytes(&self, bytes: Vec<u8>) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
+        let generation = self.task.next_generation();
         let mut settings = self.settings.get_untracked();
         if let Err(e) = settings.check() {
             self.error.set(Some(format!("The race cannot start: {e}.")));
@@ -229,21 +130,12 @@ impl RaceSim {
         self.state.set(RaceState::Running);
         let request = Request::Race(RaceRequest { settings, bytes });
         let sim = *self;
-        let handler = self.backend.with_value(|b| match b {
-            Backend::InThread(h) => Some(h.clone()),
-            Backend::Worker(_) => None,
-        });
-        match handler {
-            Some(h) => h(request, &move |r| sim.receive(generation, r)),
-            None => match TaskWorker::spawn(request, move |r| sim.receive(generation, r)) {
-                Ok(worker) => self
-                    .backend
-                    .update_value(|b| *b = Backend::Worker(Some(worker))),
-                Err(message) => {
-                    self.error.set(Some(message));
-                    self.state.set(RaceState::Failed);
-                }
-            },
+        if let Err(message) = self
+            .task
+            .start(generation, request, move |r| sim.receive(r))
+        {
+            self.error.set(Some(message));
+            self.state.set(RaceState::Failed);
         }
     }
 
@@ -267,13 +159,12 @@ impl RaceSim {
             return;
         }
         let sim = *self;
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
+        let generation = self.task.next_generation();
         self.error.set(None);
         self.state.set(RaceState::Running);
         leptos::task::spawn_local(async move {
             let fetched = fetch_text(&format!("datasets/{data}")).await;
-            if sim.generation.get_value() != generation {
+            if !sim.task.is_current(generation) {
                 return; // cancelled while loading
             }
             match fetched {
@@ -288,8 +179,7 @@ impl RaceSim {
 
     /// Stop the race now: the worker is terminated, its late messages ignored.
     pub fn cancel(&self) {
-        self.generation.update_value(|g| *g += 1);
-        self.stop_worker();
+        self.task.cancel();
         if self.state.get_untracked() == RaceState::Running {
             self.state.set(RaceState::Cancelled);
         }

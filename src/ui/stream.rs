@@ -3,14 +3,12 @@
 //! budget. Charts: prequential accuracy over time with the drift marked, and labels spent against
 //! the budget; "ask everything" and "random at the same budget" are the yardsticks.
 
-use super::race::{series_style, RaceState, TaskWorker};
+use super::race::{series_style, RaceState};
 use super::runlog;
+use super::task::TaskRunner;
 use crate::worker::race::{StreamReport, StreamRequest, StreamSource};
 use crate::worker::{Request, Response};
 use leptos::prelude::*;
-use std::rc::Rc;
-
-type InThreadHandler = Rc<dyn Fn(Request, &dyn Fn(Response))>;
 
 /// The stream's settings in the form.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,11 +40,6 @@ impl Default for StreamForm {
     }
 }
 
-enum Backend {
-    Worker(Option<TaskWorker>),
-    InThread(InThreadHandler),
-}
-
 /// Stream mode's state. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct StreamSim {
@@ -59,37 +52,33 @@ pub struct StreamSim {
     /// The last error.
     pub error: RwSignal<Option<String>>,
     file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
-    backend: StoredValue<Backend, LocalStorage>,
-    generation: StoredValue<u64>,
+    /// Where the run happens; every run and cancel starts a new generation.
+    task: TaskRunner,
 }
 
 impl StreamSim {
-    fn with_backend(backend: Backend) -> Self {
+    fn with_task(task: TaskRunner) -> Self {
         Self {
             form: RwSignal::new(StreamForm::default()),
             state: RwSignal::new(RaceState::Idle),
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             file: StoredValue::new_local(None),
-            backend: StoredValue::new_local(backend),
-            generation: StoredValue::new(0),
+            task,
         }
     }
 
     /// Streams run in Web Workers of their own.
     pub fn new_worker() -> Self {
-        Self::with_backend(Backend::Worker(None))
+        Self::with_task(TaskRunner::new_worker())
     }
 
     /// Streams run on this thread by `handler` (component tests).
     pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
-        Self::with_backend(Backend::InThread(Rc::new(handler)))
+        Self::with_task(TaskRunner::new_in_thread(handler))
     }
 
-    fn receive(&self, generation: u64, response: Response) {
-        if self.generation.get_value() != generation {
-            return;
-        }
+    fn receive(&self, response: Response) {
         match response {
             Response::StreamDone(report) => {
                 runlog::record_stream(&report);
@@ -102,17 +91,12 @@ impl StreamSim {
             }
             _ => return,
         }
-        self.backend.update_value(|b| {
-            if let Backend::Worker(w) = b {
-                *w = None;
-            }
-        });
+        self.task.stop();
     }
 
     /// Run the comparison with the form's settings.
     pub fn run(&self) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
+        let generation = self.task.next_generation();
         let form = self.form.get_untracked();
         let source = if form.source == "drift" {
             StreamSource::Drift {
@@ -139,30 +123,18 @@ impl StreamSim {
         self.report.set(None);
         self.state.set(RaceState::Running);
         let sim = *self;
-        let handler = self.backend.with_value(|b| match b {
-            Backend::InThread(h) => Some(h.clone()),
-            Backend::Worker(_) => None,
-        });
-        match handler {
-            Some(h) => h(request, &move |r| sim.receive(generation, r)),
-            None => match TaskWorker::spawn(request, move |r| sim.receive(generation, r)) {
-                Ok(w) => self.backend.update_value(|b| *b = Backend::Worker(Some(w))),
-                Err(message) => {
-                    self.error.set(Some(message));
-                    self.state.set(RaceState::Failed);
-                }
-            },
+        if let Err(message) = self
+            .task
+            .start(generation, request, move |r| sim.receive(r))
+        {
+            self.error.set(Some(message));
+            self.state.set(RaceState::Failed);
         }
     }
 
     /// Stop now.
     pub fn cancel(&self) {
-        self.generation.update_value(|g| *g += 1);
-        self.backend.update_value(|b| {
-            if let Backend::Worker(w) = b {
-                *w = None;
-            }
-        });
+        self.task.cancel();
         if self.state.get_untracked() == RaceState::Running {
             self.state.set(RaceState::Cancelled);
         }
