@@ -2,75 +2,16 @@
 //! real studio with the worker's state machine running in-thread (no `worker.js` here).
 #![cfg(target_arch = "wasm32")]
 
-use activelab::ui::studio::{provide_studio, Studio};
-use activelab::ui::StudioView;
-use activelab::worker::{Request, WorkerState};
-use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const IRIS: &str = include_str!("../public/datasets/iris.csv");
-
-/// Let Leptos run the effects that the last signal changes scheduled.
-async fn settle() {
-    for _ in 0..5 {
-        leptos::task::tick().await;
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-fn mount_studio() -> (web_sys::HtmlElement, Studio) {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
-    let state = Rc::new(RefCell::new(WorkerState::default()));
-    let studio = Studio::new_in_thread(move |request, emit| {
-        state.borrow_mut().handle(request, &mut |r| emit(r));
-    });
-    leptos::mount::mount_to(container.clone(), move || {
-        provide_studio(studio);
-        view! { <StudioView/> }
-    })
-    .forget();
-    (container, studio)
-}
-
-/// Mount the studio and open the Iris demo in it.
-async fn mount_iris() -> web_sys::HtmlElement {
-    let (container, studio) = mount_studio();
-    studio.send(Request::Open {
-        name: "Iris".into(),
-        csv: IRIS.into(),
-        seed: 42,
-    });
-    settle().await;
-    container
-}
-
-fn count(container: &web_sys::HtmlElement, selector: &str) -> u32 {
-    container.query_selector_all(selector).unwrap().length()
-}
-
-fn text(container: &web_sys::HtmlElement, selector: &str) -> String {
-    container
-        .query_selector(selector)
-        .unwrap()
-        .and_then(|e| e.text_content())
-        .unwrap_or_default()
-}
-
 #[wasm_bindgen_test]
 async fn mounting_the_studio_renders_a_labeling_button_per_class() {
-    let container = mount_iris().await;
+    let (container, _studio) = mount_iris().await;
     assert_eq!(count(&container, "[data-testid=class-button]"), 3);
     let names: Vec<String> = (0..3)
         .map(|i| {
@@ -90,7 +31,7 @@ async fn mounting_the_studio_renders_a_labeling_button_per_class() {
 
 #[wasm_bindgen_test]
 async fn a_key_press_labels_and_adds_a_chart_point() {
-    let container = mount_iris().await;
+    let (container, _studio) = mount_iris().await;
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("2");
     init.set_bubbles(true);

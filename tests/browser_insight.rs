@@ -3,72 +3,14 @@
 //! samples, the stopping panel gives a suggestion and the why panel shows the query's numbers.
 #![cfg(target_arch = "wasm32")]
 
-use activelab::ui::studio::{provide_studio, Studio};
-use activelab::ui::StudioView;
-use activelab::worker::{Request, WorkerState};
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod common;
+use common::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-const IRIS: &str = include_str!("../public/datasets/iris.csv");
-
-/// Let Leptos run the effects that the last signal changes scheduled.
-async fn settle() {
-    for _ in 0..8 {
-        leptos::task::tick().await;
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-/// Mount the studio with the worker's state machine in-thread and open Iris.
-async fn mount_iris() -> (web_sys::HtmlElement, Studio) {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
-    let state = Rc::new(RefCell::new(WorkerState::default()));
-    let studio = Studio::new_in_thread(move |request, emit| {
-        state.borrow_mut().handle(request, &mut |r| emit(r));
-    });
-    leptos::mount::mount_to(container.clone(), move || {
-        provide_studio(studio);
-        view! { <StudioView/> }
-    })
-    .forget();
-    studio.send(Request::Open {
-        name: "Iris".into(),
-        csv: IRIS.into(),
-        seed: 42,
-    });
-    settle().await;
-    (container, studio)
-}
-
-fn count(container: &web_sys::HtmlElement, selector: &str) -> u32 {
-    container.query_selector_all(selector).unwrap().length()
-}
-
-fn element(container: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
-    container
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-        .unchecked_into()
-}
-
-fn attr(container: &web_sys::HtmlElement, selector: &str, name: &str) -> String {
-    element(container, selector)
-        .get_attribute(name)
-        .unwrap_or_default()
-}
 
 /// Label the sample on screen with the first class button, `times` times.
 async fn label(container: &web_sys::HtmlElement, times: usize) {

@@ -5,41 +5,13 @@
 use activelab::engine::race::RaceSettings;
 use activelab::ui::race::{provide_race, RaceSim, RaceState, SimulateView};
 use activelab::ui::stream::{provide_stream, StreamSim, StreamView};
-use activelab::worker::WorkerState;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod common;
+use common::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
-
-async fn settle() {
-    for _ in 0..5 {
-        leptos::task::tick().await;
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-fn container() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
-    container
-}
-
-fn handler(request: activelab::worker::Request, emit: &dyn Fn(activelab::worker::Response)) {
-    WorkerState::default().handle(request, &mut |r| emit(r));
-}
-
-fn count(container: &web_sys::HtmlElement, selector: &str) -> u32 {
-    container.query_selector_all(selector).unwrap().length()
-}
 
 #[wasm_bindgen_test]
 async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
@@ -56,7 +28,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
         budget: 12,
         ..RaceSettings::default()
     });
-    sim.run_bytes(IRIS.to_vec());
+    sim.run_bytes(IRIS.as_bytes().to_vec());
     settle().await;
     assert_eq!(sim.state.get_untracked(), RaceState::Done);
     assert_eq!(count(&container, "[data-testid=race-mean]"), 2);
@@ -71,7 +43,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     assert_eq!(status.get_attribute("data-state").as_deref(), Some("done"));
     // A bad setting is refused with a message, not a panic.
     sim.settings.update(|s| s.seeds.clear());
-    sim.run_bytes(IRIS.to_vec());
+    sim.run_bytes(IRIS.as_bytes().to_vec());
     settle().await;
     assert_eq!(sim.state.get_untracked(), RaceState::Failed);
     assert_eq!(count(&container, "[data-testid=race-error]"), 1);

@@ -5,59 +5,18 @@
 use activelab::engine::data::text::TermWeight;
 use activelab::engine::data::Thumbnail;
 use activelab::ui::sample::{split_highlights, BatchGrid, SampleBody, TextPiece};
-use activelab::ui::studio::{provide_studio, Studio};
-use activelab::ui::StudioView;
-use activelab::worker::{QueryView, Request, SampleView, WorkerState};
+use activelab::worker::{QueryView, Request, SampleView};
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const FORTUNES: &str = include_str!("../public/datasets/fortunes.csv");
 const NO_LABELS: &str = include_str!("fixtures/preview/no_labels.csv");
-
-async fn settle() {
-    for _ in 0..5 {
-        leptos::task::tick().await;
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-fn container() -> web_sys::HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
-    container
-}
-
-fn mount_studio() -> (web_sys::HtmlElement, Studio) {
-    let container = container();
-    let state = Rc::new(RefCell::new(WorkerState::default()));
-    let studio = Studio::new_in_thread(move |request, emit| {
-        state.borrow_mut().handle(request, &mut |r| emit(r));
-    });
-    leptos::mount::mount_to(container.clone(), move || {
-        provide_studio(studio);
-        view! { <StudioView/> }
-    })
-    .forget();
-    (container, studio)
-}
-
-fn texts(container: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
-    let list = container.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
-        .collect()
-}
 
 fn query(weights: SampleView, features: Vec<f64>) -> QueryView {
     QueryView {
