@@ -34,8 +34,10 @@ thread_local! {
 /// and the events from `from` on are not stored. Each new answer tries to store them again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsaved {
-    /// The project they belong to.
+    /// The project they belong to (its id).
     pub project: String,
+    /// That project's name.
+    pub name: String,
     /// The first event (sequence number) not stored.
     pub from: usize,
     /// How many events are not stored.

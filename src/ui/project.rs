@@ -44,7 +44,12 @@ pub fn format_ago(then_ms: f64, now_ms: f64) -> String {
 }
 
 /// The answers a failed write left in memory: events `from..from + count` of `project`.
-pub fn unsaved(project: &str, from: usize, count: usize, error: &StorageError) -> Unsaved {
+pub fn unsaved(
+    project: &ProjectRecord,
+    from: usize,
+    count: usize,
+    error: &StorageError,
+) -> Unsaved {
     let (cause, quota) = match error {
         StorageError::Quota(text) => (text.clone(), true),
         StorageError::Unavailable(text)
@@ -52,7 +57,8 @@ pub fn unsaved(project: &str, from: usize, count: usize, error: &StorageError) -
         | StorageError::Failed(text) => (text.clone(), false),
     };
     Unsaved {
-        project: project.to_string(),
+        project: project.id.clone(),
+        name: project.name.clone(),
         from,
         count,
         cause,
@@ -95,9 +101,17 @@ pub fn StorageNote() -> impl IntoView {
     view! {
         {move || match studio.storage_note.get() {
             Some(note) => {
-                let note = super::fault::unsaved()
-                    .map(|u| unsaved_message(&u))
-                    .unwrap_or(note);
+                let open = studio.project.with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
+                let note = match super::fault::unsaved() {
+                    Some(u) if open.as_deref() == Some(u.project.as_str()) => unsaved_message(&u),
+                    // Another project was opened since: the answers in memory went with it.
+                    Some(u) => format!(
+                        "{note} ({} answer(s) of project {} could not be stored and were dropped \
+                         when another project was opened.)",
+                        u.count, u.name
+                    ),
+                    None => note,
+                };
                 view! {
                     <div class="storage-note warning" role="alert" data-testid="storage-note">
                         <p>{note}</p>
@@ -700,18 +714,23 @@ mod tests {
 
     #[wasm_test]
     fn the_unsaved_message_names_the_cause_and_the_count() {
+        let record = read_record(Some(GOOD)).unwrap();
         let u = unsaved(
-            "p1",
+            &record,
             3,
             4,
             &StorageError::Quota("QuotaExceededError".into()),
+        );
+        assert_eq!(
+            (u.project.as_str(), u.name.as_str(), u.from),
+            ("p1", "Iris", 3)
         );
         let text = unsaved_message(&u);
         assert!(text.starts_with(
             "Storage is full (QuotaExceededError): your last 4 answers are kept in memory only"
         ));
         assert!(text.contains("export your labels now"));
-        let one = unsaved("p1", 3, 1, &StorageError::Failed("UnknownError".into()));
+        let one = unsaved(&record, 3, 1, &StorageError::Failed("UnknownError".into()));
         assert!(
             unsaved_message(&one).starts_with("Saving failed (UnknownError): your last answer is")
         );

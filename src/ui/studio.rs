@@ -701,7 +701,7 @@ impl Studio {
                     }
                     Ok(()) => {}
                     Err(e) => {
-                        let unsaved = super::project::unsaved(&record.id, from, events.len(), &e);
+                        let unsaved = super::project::unsaved(record, from, events.len(), &e);
                         let message = super::project::unsaved_message(&unsaved);
                         super::fault::set_unsaved(unsaved);
                         studio.storage_note.set(Some(message));
