@@ -27,6 +27,42 @@ thread_local! {
     static WORK_SAVED: Cell<bool> = const { Cell::new(false) };
     static SHOWN: Cell<bool> = const { Cell::new(false) };
     static WORKER_PANIC_TRIGGER: RefCell<Option<Trigger>> = const { RefCell::new(None) };
+    static UNSAVED: RefCell<Option<Unsaved>> = const { RefCell::new(None) };
+}
+
+/// Answers kept in memory only: a write to storage failed (storage full, or any other failure),
+/// and the events from `from` on are not stored. Each new answer tries to store them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsaved {
+    /// The project they belong to (its id).
+    pub project: String,
+    /// That project's name.
+    pub name: String,
+    /// The first event (sequence number) not stored.
+    pub from: usize,
+    /// How many events are not stored.
+    pub count: usize,
+    /// Why: the storage error, in words.
+    pub cause: String,
+    /// The cause is a full storage quota.
+    pub quota: bool,
+}
+
+/// Record that events are kept in memory only (and that the work is not saved).
+pub fn set_unsaved(unsaved: Unsaved) {
+    set_work_saved(false);
+    UNSAVED.with(|u| *u.borrow_mut() = Some(unsaved));
+}
+
+/// Every event is stored again (a retry succeeded): the work is saved.
+pub fn clear_unsaved() {
+    UNSAVED.with(|u| *u.borrow_mut() = None);
+    set_work_saved(true);
+}
+
+/// The events kept in memory only, if any.
+pub fn unsaved() -> Option<Unsaved> {
+    UNSAVED.with(|u| u.borrow().clone())
 }
 
 /// The id of the panel's element (also its `data-testid`).
@@ -68,6 +104,18 @@ pub fn saved_sentence(saved: bool) -> &'static str {
         "Your labels up to the last answer are stored in this browser: reloading brings them back."
     } else {
         "Labels given since the page was opened may not have been stored: after reloading, check what is there."
+    }
+}
+
+/// What the panel says about the labels, naming how many answers were kept in memory only.
+fn saved_text() -> String {
+    match unsaved() {
+        Some(u) => format!(
+            "Your last {} answer(s) could not be stored ({}), so a reload loses them; the answers \
+             before them are stored in this browser.",
+            u.count, u.cause
+        ),
+        None => saved_sentence(work_saved()).to_string(),
     }
 }
 
@@ -170,7 +218,7 @@ pub fn show(fault: Fault, detail: &str) {
     };
     add(&card, "h2", "fault-title", title);
     add(&card, "p", "fault-what", what);
-    add(&card, "p", "fault-saved", saved_sentence(work_saved()));
+    add(&card, "p", "fault-saved", &saved_text());
     add(
         &card,
         "p",

@@ -445,6 +445,117 @@ impl Storage {
     }
 }
 
+/// A stored value as it was read, before any parsing: its key, and its text (JSON text as
+/// stored, or a non-text value in `JSON.stringify`'s words; `None` when even that fails).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEntry {
+    /// The record's key.
+    pub key: String,
+    /// Its text.
+    pub text: Option<String>,
+}
+
+fn raw_text(value: &JsValue) -> Option<String> {
+    value.as_string().or_else(|| {
+        js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+    })
+}
+
+/// Reads for diagnosis and salvage (`ui::project`), and the write that saves answers kept in
+/// memory after a failed write.
+impl Storage {
+    async fn scan_raw(
+        &self,
+        store: &str,
+        range: Option<KeyRange>,
+    ) -> Result<Vec<RawEntry>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(failed)?;
+        let pairs = tx
+            .store(store)
+            .map_err(failed)?
+            .scan(range, None, None, None)
+            .await
+            .map_err(failed)?;
+        Ok(pairs
+            .iter()
+            .map(|(key, value)| RawEntry {
+                key: key.as_string().unwrap_or_else(|| format!("{key:?}")),
+                text: raw_text(value),
+            })
+            .collect())
+    }
+
+    /// Every project record as stored, unparsed, in key order.
+    pub async fn raw_projects(&self) -> Result<Vec<RawEntry>, StorageError> {
+        self.scan_raw(PROJECTS, None).await
+    }
+
+    /// Every stored event (of every project, or of `project` only), unparsed, in key order
+    /// (`"<project id>:<sequence number>"`).
+    pub async fn raw_events(&self, project: Option<&str>) -> Result<Vec<RawEntry>, StorageError> {
+        let range = project.map(|id| Self::log_range(id, 0)).transpose()?;
+        self.scan_raw(EVENTS, range).await
+    }
+
+    /// The keys of the stored datasets.
+    pub async fn dataset_keys(&self) -> Result<Vec<String>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[DATASETS], TransactionMode::ReadOnly)
+            .map_err(failed)?;
+        let keys = tx
+            .store(DATASETS)
+            .map_err(failed)?
+            .get_all_keys(None, None)
+            .await
+            .map_err(failed)?;
+        Ok(keys.iter().filter_map(JsValue::as_string).collect())
+    }
+
+    /// Write events `from..` of `record`'s log (the answers a failed write left in memory, then
+    /// the new one) and the record, in one transaction: all land or none does.
+    pub async fn append_events(
+        &self,
+        record: &ProjectRecord,
+        from: usize,
+        events: &[Event],
+    ) -> Result<(), StorageError> {
+        let record_text = serde_json::to_string(record)
+            .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
+        let tx = self
+            .db
+            .transaction(&[EVENTS, PROJECTS], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        let store = tx.store(EVENTS).map_err(failed)?;
+        for (i, event) in events.iter().enumerate() {
+            let text = serde_json::to_string(event)
+                .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
+            store
+                .put(
+                    &JsValue::from_str(&text),
+                    Some(&JsValue::from_str(&event_key(&record.id, from + i))),
+                )
+                .await
+                .map_err(failed)?;
+        }
+        tx.store(PROJECTS)
+            .map_err(failed)?
+            .put(
+                &JsValue::from_str(&record_text),
+                Some(&JsValue::from_str(&record.id)),
+            )
+            .await
+            .map_err(failed)?;
+        tx.done().await.map_err(failed)?;
+        Ok(())
+    }
+}
+
 /// A new project id: the time in milliseconds and a random suffix.
 pub fn new_project_id() -> String {
     let now = js_sys::Date::now() as u64;

@@ -620,7 +620,8 @@ impl Studio {
         });
     }
 
-    fn storage(&self) -> Option<Storage> {
+    /// The open database, when this browser gives activelab storage.
+    pub fn storage(&self) -> Option<Storage> {
         self.storage.with_value(|s| s.clone())
     }
 
@@ -634,8 +635,8 @@ impl Studio {
                         if damaged > 0 {
                             studio.storage_note.set(Some(format!(
                                 "{damaged} stored project(s) could not be read (damaged, or saved \
-                                 by another version of activelab); they are left as they are and \
-                                 not listed."
+                                 by another version of activelab); they are listed under Projects \
+                                 with the reason and a button to export what can be read."
                             )));
                         }
                         studio.projects.set(list)
@@ -685,9 +686,26 @@ impl Studio {
                 p
             });
             if let (Some(storage), Some(record)) = (studio.storage(), record.as_ref()) {
-                if let Err(e) = storage.append_event(record, seq, &event).await {
-                    super::fault::set_work_saved(false);
-                    studio.storage_note.set(Some(e.to_string()));
+                // Answers an earlier failed write left in memory are written again with this one.
+                let from = super::fault::unsaved()
+                    .filter(|u| u.project == record.id && u.from <= seq)
+                    .map_or(seq, |u| u.from);
+                let mut events = studio
+                    .log
+                    .with_value(|l| l.get(from..).map(<[Event]>::to_vec).unwrap_or_default());
+                events.push(event.clone());
+                match storage.append_events(record, from, &events).await {
+                    Ok(()) if from < seq => {
+                        super::fault::clear_unsaved();
+                        studio.storage_note.set(None);
+                    }
+                    Ok(()) => {}
+                    Err(e) => {
+                        let unsaved = super::project::unsaved(record, from, events.len(), &e);
+                        let message = super::project::unsaved_message(&unsaved);
+                        super::fault::set_unsaved(unsaved);
+                        studio.storage_note.set(Some(message));
+                    }
                 }
             }
             studio.log.update_value(|l| l.push(event.clone()));
