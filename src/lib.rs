@@ -18,6 +18,7 @@
 //! ```
 
 pub mod engine;
+pub mod keymap;
 pub mod worker;
 
 #[cfg(target_arch = "wasm32")]

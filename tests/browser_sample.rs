@@ -2,7 +2,7 @@
 //! headless Chromium, the worker's state machine running in-thread).
 #![cfg(target_arch = "wasm32")]
 
-use activelab::engine::data::text::TermWeight;
+use activelab::engine::data::text::{TermMethod, TermWeight};
 use activelab::engine::data::Thumbnail;
 use activelab::ui::sample::{split_highlights, BatchGrid, SampleBody, TextPiece};
 use activelab::worker::{QueryView, Request, SampleView};
@@ -72,6 +72,7 @@ async fn a_text_sample_marks_its_words_as_text() {
                 },
             ],
             toward: Some((0, 1)),
+            method: TermMethod::Occlusion,
         },
         vec![0.0],
     );
@@ -94,6 +95,7 @@ async fn a_text_sample_marks_its_words_as_text() {
     let legend = texts(&c, "[data-testid=highlights]").join("");
     assert!(legend.contains("Toward computers: bug"), "{legend}");
     assert!(legend.contains("Toward food: code"), "{legend}");
+    assert!(legend.contains("Weighed by occlusion"), "{legend}");
     let marks = c
         .query_selector_all("mark.push-for[data-testid=highlight]")
         .unwrap();
@@ -256,6 +258,7 @@ async fn batch_mode_shows_a_grid_whose_buttons_label_their_own_rows() {
                     text: format!("text {i}"),
                     terms: Vec::new(),
                     toward: None,
+                    method: Default::default(),
                 },
                 vec![0.0],
             )

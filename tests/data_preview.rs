@@ -173,6 +173,7 @@ fn the_fortunes_demo_opens_as_text_and_highlights_words_after_labels() {
             text,
             terms,
             toward,
+            ..
         } => {
             assert!(!text.is_empty());
             assert!(toward.is_some());

@@ -1,9 +1,11 @@
 //! Getting data in and choosing how to learn: bundled demos, the person's own CSV file, the
 //! strategy and the model, and the keyboard help overlay.
 
+use super::query::{keys_of, save_keys, use_keys};
 use super::studio::use_studio;
 use super::DEMOS;
 use crate::engine::strategies::{Strategy, STRATEGY_NAMES};
+use crate::keymap::{Action, KeyMap};
 use crate::worker::{Settings, COLD_START_NAMES, MODEL_NAMES};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -108,7 +110,7 @@ pub fn Controls() -> impl IntoView {
                 </select>
             </label>
             <SessionSettings/>
-            <button class="help-button" on:click=move |_| studio.help_open.set(true) aria-keyshortcuts="?">
+            <button class="help-button" data-testid="help-button" on:click=move |_| studio.help_open.set(true) aria-keyshortcuts="?">
                 "Keys " <kbd>"?"</kbd>
             </button>
         </section>
@@ -188,25 +190,152 @@ pub fn SessionSettings() -> impl IntoView {
     }
 }
 
-/// The list of every key, shown with `?`.
+/// The list of every key, shown with `?`, and the editor that changes them.
 #[component]
 pub fn HelpOverlay() -> impl IntoView {
     let studio = use_studio();
+    let keys = use_keys();
+    let classes = Memo::new(move |_| {
+        studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| d.class_names.clone())
+                .unwrap_or_default()
+        })
+    });
+    let kbds = |keys: Vec<String>| {
+        if keys.is_empty() {
+            return view! { <span class="muted">"no key"</span> }.into_any();
+        }
+        keys.into_iter()
+            .map(|k| view! { <kbd>{k}</kbd> })
+            .collect_view()
+            .into_any()
+    };
+    let class_rows = move || {
+        classes
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(k, name)| {
+                view! {
+                    <dt data-testid="help-class-keys">{kbds(keys_of(studio, keys, Action::Label(k)))}</dt>
+                    <dd>"Label as " {name}</dd>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <Show when=move || studio.help_open.get()>
             <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
                 <div class="overlay-card">
                     <h2 id="help-title">"Keyboard"</h2>
                     <dl class="keys">
-                        <dt><kbd>"1"</kbd>"–"<kbd>"9"</kbd></dt><dd>"Label the sample with class 1–9"</dd>
-                        <dt><kbd>"s"</kbd></dt><dd>"Skip this sample"</dd>
-                        <dt><kbd>"Backspace"</kbd>" or "<kbd>"Ctrl"</kbd>"+"<kbd>"Z"</kbd></dt><dd>"Undo the last label or skip"</dd>
+                        {class_rows}
+                        <dt>{move || kbds(keys_of(studio, keys, Action::Skip))}</dt><dd>"Skip this sample"</dd>
+                        <dt>{move || kbds(keys_of(studio, keys, Action::Undo))}" or "<kbd>"Ctrl"</kbd>"+"<kbd>"Z"</kbd></dt><dd>"Undo the last label or skip"</dd>
                         <dt><kbd>"?"</kbd></dt><dd>"Show or hide this list"</dd>
                         <dt><kbd>"Esc"</kbd></dt><dd>"Close this list"</dd>
                     </dl>
-                    <button autofocus=true on:click=move |_| studio.help_open.set(false)>"Close"</button>
+                    <KeysEditor/>
+                    <button autofocus=true data-testid="help-close" on:click=move |_| studio.help_open.set(false)>"Close"</button>
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// Change the key of each class, of skip and of undo: one field per action (one or more keys,
+/// separated by spaces), saved with the project. A key used twice or a reserved key is refused
+/// with the reason.
+#[component]
+pub fn KeysEditor() -> impl IntoView {
+    let studio = use_studio();
+    let keys = use_keys();
+    let n = studio
+        .dataset
+        .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
+    let names = studio.dataset.with_untracked(|d| {
+        d.as_ref()
+            .map(|d| d.class_names.clone())
+            .unwrap_or_default()
+    });
+    let actions = KeyMap::actions(n);
+    let fields: Vec<RwSignal<String>> = keys.map.with_untracked(|m| {
+        actions
+            .iter()
+            .map(|&a| RwSignal::new(m.field(a, n)))
+            .collect()
+    });
+    let message = RwSignal::new(None::<(bool, String)>);
+    let inputs = actions
+        .iter()
+        .zip(fields.iter().copied())
+        .map(|(&action, field)| {
+            let (testid, label) = match action {
+                Action::Label(k) => (
+                    format!("class-{k}"),
+                    format!(
+                        "Key for {} (class {})",
+                        names.get(k).cloned().unwrap_or_default(),
+                        k + 1
+                    ),
+                ),
+                Action::Skip => ("skip".to_string(), "Key for skip".to_string()),
+                Action::Undo => ("undo".to_string(), "Key for undo".to_string()),
+            };
+            view! {
+                <label class="key-field">
+                    <span>{label}</span>
+                    <input
+                        type="text"
+                        data-testid="key-field"
+                        data-action=testid
+                        autocomplete="off"
+                        spellcheck="false"
+                        prop:value=move || field.get()
+                        on:input=move |ev| field.set(event_target_value(&ev))
+                    />
+                </label>
+            }
+        })
+        .collect_view();
+    let save_fields = fields.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let texts: Vec<String> = save_fields.iter().map(|f| f.get_untracked()).collect();
+        let class_texts: Vec<&str> = texts.iter().take(n).map(String::as_str).collect();
+        let skip = texts.get(n).map(String::as_str).unwrap_or("s");
+        let undo = texts.get(n + 1).map(String::as_str).unwrap_or("Backspace");
+        match KeyMap::parse(&class_texts, skip, undo) {
+            Ok(map) => {
+                save_keys(studio, keys, map);
+                message.set(Some((true, "Keys saved for this project.".into())));
+            }
+            Err(e) => message.set(Some((false, format!("Not saved: {e}")))),
+        }
+    };
+    let reset = move |_| {
+        let map = KeyMap::default();
+        for (&a, f) in KeyMap::actions(n).iter().zip(fields.iter()) {
+            f.set(map.field(a, n));
+        }
+        save_keys(studio, keys, map);
+        message.set(Some((true, "Default keys restored.".into())));
+    };
+    view! {
+        <form class="keys-editor" data-testid="keys-editor" aria-labelledby="keys-editor-title" on:submit=save>
+            <h3 id="keys-editor-title">"Change the keys"</h3>
+            <p class="hint">"One or more keys per action, separated by spaces: a letter, a digit, a sign, or a name such as Backspace, Enter, Space. ? Esc and Tab are reserved."</p>
+            {inputs}
+            <div class="actions">
+                <button type="submit" data-testid="keys-save">"Save keys"</button>
+                <button type="button" data-testid="keys-reset" on:click=reset>"Default keys"</button>
+            </div>
+            {move || message.get().map(|(ok, text)| if ok {
+                view! { <p class="keys-message" role="status" data-testid="keys-message" data-ok="true">{text}</p> }.into_any()
+            } else {
+                view! { <p class="keys-message error" role="alert" data-testid="keys-message" data-ok="false">{text}</p> }.into_any()
+            })}
+        </form>
     }
 }

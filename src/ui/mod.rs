@@ -12,6 +12,7 @@ pub mod query;
 pub mod race;
 pub mod runlog;
 pub mod sample;
+pub mod start;
 pub mod storage;
 pub mod stream;
 pub mod studio;
@@ -21,7 +22,7 @@ use leptos::prelude::*;
 use studio::{provide_studio, use_studio, Studio};
 use wasm_bindgen::JsCast;
 
-/// The demo the page opens on.
+/// The demo the e2e helpers and docs name first (the page itself opens on the start page).
 pub const DEFAULT_DATASET: (&str, &str) = ("Iris", "iris.csv");
 /// The bundled demos: display name and file under `datasets/`.
 pub const DEMOS: [(&str, &str); 6] = [
@@ -97,20 +98,22 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The app: start the worker, restore the last project (or open the default demo), show the
-/// studio.
+/// The app: start the worker, restore the last project (or show the start page when there is
+/// none), show the studio.
 #[component]
 pub fn App() -> impl IntoView {
     let studio = Studio::new_worker();
     provide_studio(studio);
+    start::provide_pages();
     studio.start();
-    view! { <race::AppTabs><StudioView/></race::AppTabs> }
+    view! { <race::AppTabs><start::PageSwitch/></race::AppTabs> }
 }
 
 /// The studio layout; expects [`provide_studio`] above it.
 #[component]
 pub fn StudioView() -> impl IntoView {
     let studio = use_studio();
+    query::provide_keys();
     query::install_label_keys();
     let title = move || {
         studio.dataset.with(|d| {
@@ -171,6 +174,7 @@ pub fn StudioView() -> impl IntoView {
         <header class="top">
             <h1>"activelab"</h1>
             <p class="tagline">"Active learning in your browser. Your data never leaves this tab."</p>
+            <start::HomeButton/>
         </header>
         <main class="studio">
             <open::OpenPanel/>

@@ -1,22 +1,114 @@
 //! The sample on screen, in the form that fits it ([`super::sample`]: table, text, image or
-//! pixels), the model's probabilities, why it was picked, and one button per class (keys 1..9
-//! too). In batch mode the other picks of the round are shown as a grid below.
+//! pixels), the model's probabilities, why it was picked, and one button per class (with its
+//! key: 1..9 by default, remappable per project, see [`crate::keymap`]). In batch mode the other picks of the round are shown as a grid below.
 
 use super::sample::{BatchGrid, SampleBody};
-use super::studio::use_studio;
+use super::studio::{use_studio, Studio};
 use super::{format_percent, format_value};
+use crate::keymap::{display, Action, KeyMap};
 use leptos::prelude::*;
 
-/// Keys `1`..`9` label the sample on screen with class 1..9 (ignored with modifier keys or while
-/// typing in a form field).
+/// Keys `1`..`9` label the sample on screen with class 1..9 (the default key map; see
+/// [`KeyMap`] for the person's own keys).
 pub fn class_for_key(key: &str, n_classes: usize) -> Option<usize> {
-    let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d))?;
-    (digit <= n_classes).then_some(digit - 1)
+    match KeyMap::default().resolve(key, n_classes) {
+        Some(Action::Label(k)) => Some(k),
+        _ => None,
+    }
 }
 
-/// Listen for labeling keys on the whole window.
+/// The open project's labeling keys, shared by the key listener, the buttons and the editor.
+#[derive(Clone, Copy)]
+pub struct Keys {
+    /// The keys in effect.
+    pub map: RwSignal<KeyMap>,
+}
+
+/// Provide the key map of the open project: the default until the project's stored keys are read
+/// (`meta` store, `keys:<project id>`), read again whenever another project opens.
+pub fn provide_keys() -> Keys {
+    let studio = use_studio();
+    let keys = Keys {
+        map: RwSignal::new(KeyMap::default()),
+    };
+    provide_context(keys);
+    let project_id = Memo::new(move |_| studio.project.with(|p| p.as_ref().map(|p| p.id.clone())));
+    // I/O: read the stored keys of the project that just opened.
+    Effect::new(move |_| {
+        let Some(id) = project_id.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let stored = match super::storage::Storage::open().await {
+                Ok(storage) => storage.key_map(&id).await.ok().flatten(),
+                Err(_) => None,
+            };
+            if project_id.get_untracked().as_deref() != Some(id.as_str()) {
+                return;
+            }
+            let n = studio
+                .dataset
+                .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
+            let map = stored
+                .map(|text| KeyMap::from_json(&text, n))
+                .unwrap_or_default();
+            keys.map.try_set(map);
+        });
+    });
+    keys
+}
+
+/// The keys provided by [`provide_keys`] (the default map where none was provided).
+pub fn use_keys() -> Keys {
+    use_context::<Keys>().unwrap_or_else(|| Keys {
+        map: RwSignal::new(KeyMap::default()),
+    })
+}
+
+/// Use `map` from now on and store it with the open project (kept in memory only when there is
+/// no project or no storage).
+pub fn save_keys(studio: Studio, keys: Keys, map: KeyMap) {
+    keys.map.set(map.clone());
+    let Some(id) = studio
+        .project
+        .with_untracked(|p| p.as_ref().map(|p| p.id.clone()))
+    else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let saved = match super::storage::Storage::open().await {
+            Ok(storage) => storage.set_key_map(&id, &map.to_json()).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
+            studio.storage_note.set(Some(e.to_string()));
+        }
+    });
+}
+
+/// The number of classes of the open dataset.
+fn n_classes(studio: Studio) -> usize {
+    studio
+        .dataset
+        .with(|d| d.as_ref().map_or(0, |d| d.class_names.len()))
+}
+
+/// The keys of `action` for display, tracked (re-rendered when the map or the classes change).
+pub fn keys_of(studio: Studio, keys: Keys, action: Action) -> Vec<String> {
+    let n = n_classes(studio);
+    keys.map
+        .with(|m| m.keys(action, n))
+        .iter()
+        .map(|k| display(k))
+        .collect()
+}
+
+/// Listen for labeling keys on the whole window: the key map's keys label, skip and undo;
+/// `Ctrl+Z` undoes; `?` toggles the key list and `Esc` closes it. Ignored with modifier keys or
+/// while typing in a form field.
 pub fn install_label_keys() {
     let studio = use_studio();
+    let keys = use_keys();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.repeat() {
             return;
@@ -30,6 +122,10 @@ pub fn install_label_keys() {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
+        if key == "Escape" {
+            studio.help_open.set(false);
+            return;
+        }
         let typing = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
@@ -37,35 +133,32 @@ pub fn install_label_keys() {
         if typing {
             return;
         }
-        match key.as_str() {
-            "?" => {
-                ev.prevent_default();
-                studio.help_open.update(|open| *open = !*open);
-                return;
-            }
-            "Escape" => {
-                studio.help_open.set(false);
-                return;
-            }
-            _ if studio.help_open.get_untracked() => return,
-            "s" | "S" => {
-                ev.prevent_default();
-                studio.skip();
-                return;
-            }
-            "Backspace" => {
-                ev.prevent_default();
-                studio.undo();
-                return;
-            }
-            _ => {}
+        if key == "?" {
+            ev.prevent_default();
+            studio.help_open.update(|open| *open = !*open);
+            return;
+        }
+        if studio.help_open.get_untracked() {
+            return;
         }
         let n_classes = studio
             .dataset
             .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
-        if let Some(class) = class_for_key(&key, n_classes) {
-            ev.prevent_default();
-            studio.label(class);
+        let action = keys.map.with_untracked(|m| m.resolve(&key, n_classes));
+        match action {
+            Some(Action::Label(class)) => {
+                ev.prevent_default();
+                studio.label(class);
+            }
+            Some(Action::Skip) => {
+                ev.prevent_default();
+                studio.skip();
+            }
+            Some(Action::Undo) => {
+                ev.prevent_default();
+                studio.undo();
+            }
+            None => {}
         }
     });
     on_cleanup(move || handle.remove());
@@ -75,6 +168,7 @@ pub fn install_label_keys() {
 #[component]
 pub fn QueryCard() -> impl IntoView {
     let studio = use_studio();
+    let keys = use_keys();
     let classes = Memo::new(move |_| {
         studio.dataset.with(|d| {
             d.as_ref()
@@ -95,14 +189,26 @@ pub fn QueryCard() -> impl IntoView {
             .with(|r| r.as_ref().and_then(|r| r.query.clone()))
     });
 
+    let kbds = move |action: Action| {
+        move || {
+            keys_of(studio, keys, action)
+                .into_iter()
+                .map(|k| view! { <kbd>{k}</kbd> })
+                .collect_view()
+        }
+    };
     let buttons = move || {
         classes
             .get()
             .into_iter()
             .enumerate()
             .map(|(k, name)| {
-                let key = (k < 9).then(|| (k + 1).to_string());
-                let shortcut = key.clone().unwrap_or_default();
+                let shown = keys_of(studio, keys, Action::Label(k));
+                let shortcut = shown.join(" ");
+                let kbds = shown
+                    .into_iter()
+                    .map(|k| view! { <kbd>{k}</kbd> })
+                    .collect_view();
                 view! {
                     <button
                         class="class-button"
@@ -110,7 +216,7 @@ pub fn QueryCard() -> impl IntoView {
                         aria-keyshortcuts=shortcut
                         on:click=move |_| studio.label(k)
                     >
-                        {key.map(|k| view! { <kbd>{k}</kbd> })}
+                        {kbds}
                         <span>{name}</span>
                     </button>
                 }
@@ -124,7 +230,7 @@ pub fn QueryCard() -> impl IntoView {
                 studio.dataset.with(Option::is_some) && studio.round.with(Option::is_some);
             return view! {
                 <p class="query-empty">
-                    {if waiting { "Every pool sample is labeled." } else { "Loading the demo…" }}
+                    {if waiting { "Every pool sample is labeled." } else { "Loading…" }}
                 </p>
             }
             .into_any();
@@ -229,19 +335,27 @@ pub fn QueryCard() -> impl IntoView {
                 {buttons}
             </div>
             <div class="actions">
-                <button data-testid="skip-button" aria-keyshortcuts="s" on:click=move |_| studio.skip()>
-                    "Skip " <kbd>"s"</kbd>
+                <button
+                    data-testid="skip-button"
+                    aria-keyshortcuts=move || keys_of(studio, keys, Action::Skip).join(" ")
+                    on:click=move |_| studio.skip()
+                >
+                    "Skip " {kbds(Action::Skip)}
                 </button>
                 <button
                     data-testid="undo-button"
-                    aria-keyshortcuts="Backspace Control+Z"
+                    aria-keyshortcuts=move || {
+                        let mut shown = keys_of(studio, keys, Action::Undo);
+                        shown.push("Control+Z".into());
+                        shown.join(" ")
+                    }
                     disabled=move || !studio.round.with(|r| r.as_ref().is_some_and(|r| r.can_undo))
                     on:click=move |_| studio.undo()
                 >
-                    "Undo " <kbd>"⌫"</kbd>
+                    "Undo " {kbds(Action::Undo)}
                 </button>
             </div>
-            <p class="hint">"Press " <kbd>"1"</kbd> "–" <kbd>"9"</kbd> " to label, " <kbd>"s"</kbd> " to skip, " <kbd>"?"</kbd> " for every key."</p>
+            <p class="hint">"Press a class's key to label it, " {kbds(Action::Skip)} " to skip, " <kbd>"?"</kbd> " for every key and to change them."</p>
             {batch}
         </section>
     }

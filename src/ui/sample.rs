@@ -4,7 +4,7 @@
 //! of a batch. Everything the file holds is rendered as text or pixels, never as HTML.
 
 use super::{format_percent, format_value};
-use crate::engine::data::text::TermWeight;
+use crate::engine::data::text::{TermMethod, TermWeight};
 use crate::engine::data::Thumbnail;
 use crate::worker::{QueryView, Request, SampleView};
 use leptos::prelude::*;
@@ -151,6 +151,9 @@ pub fn TextSample(
     terms: Vec<TermWeight>,
     /// Names of the classes the words pushed toward and away from.
     toward: Option<(String, String)>,
+    /// How the words were weighed (said under the legend).
+    #[prop(optional)]
+    method: TermMethod,
 ) -> impl IntoView {
     let pieces = split_highlights(&text, &terms)
         .into_iter()
@@ -187,6 +190,13 @@ pub fn TextSample(
                 {(for_words.is_empty() && against_words.is_empty()).then(|| view! {
                     <span>"No word of this text weighs in the model yet."</span>
                 })}
+                <span
+                    class="highlight-method"
+                    data-testid="highlight-method"
+                    data-method=format!("{method:?}").to_lowercase()
+                >
+                    "Weighed by " {method.describe()} "."
+                </span>
             </p>
         }
     });
@@ -274,9 +284,10 @@ pub fn SampleBody(
             text,
             terms,
             toward,
+            method,
         } => {
             let toward = toward.map(|(a, b)| (name(a), name(b)));
-            view! { <TextSample text terms toward/> }.into_any()
+            view! { <TextSample text terms toward method/> }.into_any()
         }
         SampleView::Image { thumbnail, path } => view! { <ImageSample thumbnail path/> }.into_any(),
         SampleView::Table { class_means } => {

@@ -7,7 +7,8 @@
 //!   projects use it (bundled demos are not stored: they are fetched again);
 //! - `events`: `"<project id>:<sequence number, 9 digits>"` → one [`Event`] as JSON text, so
 //!   appending a label writes one small record, and a project's log is one key-range read;
-//! - `meta`: `"last"` → the id of the project open when the page was left.
+//! - `meta`: `"last"` → the id of the project open when the page was left; `"keys:<project id>"` →
+//!   that project's labeling keys as JSON.
 //!
 //! Every label is appended (and its transaction completed) before the worker is asked for the next
 //! sample, so a reload at any moment finds every answer the person gave. When IndexedDB is missing
@@ -442,6 +443,19 @@ impl Storage {
     /// The project that was open when the page was left.
     pub async fn last(&self) -> Result<Option<String>, StorageError> {
         Ok(self.get(META, "last").await?.and_then(|v| v.as_string()))
+    }
+
+    /// A project's labeling keys (a `keymap::KeyMap` as JSON), kept in `meta` under
+    /// `"keys:<project id>"`.
+    pub async fn key_map(&self, project: &str) -> Result<Option<String>, StorageError> {
+        let value = self.get(META, &format!("keys:{project}")).await?;
+        Ok(value.and_then(|v| v.as_string()))
+    }
+
+    /// Store a project's labeling keys (JSON text).
+    pub async fn set_key_map(&self, project: &str, json: &str) -> Result<(), StorageError> {
+        let key = format!("keys:{project}");
+        self.put(META, &key, &JsValue::from_str(json)).await
     }
 }
 

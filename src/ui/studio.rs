@@ -595,8 +595,8 @@ impl Studio {
         });
     }
 
-    /// Open storage, then restore the project open when the page was left, or open the default
-    /// demo. Without storage, say so and work in memory.
+    /// Open storage, then restore the project open when the page was left, or show the start
+    /// page. Without storage, say so and work in memory.
     pub fn start(&self) {
         let studio = *self;
         leptos::task::spawn_local(async move {
@@ -615,8 +615,7 @@ impl Studio {
                 }
                 Err(e) => studio.storage_note.set(Some(e.to_string())),
             }
-            let (name, file) = super::DEFAULT_DATASET;
-            studio.open_demo(name.to_string(), file.to_string());
+            super::start::show_start_page();
         });
     }
 

@@ -15,7 +15,9 @@ use crate::engine::data::image::{image_dataset, DecodedImage, ImageOptions};
 use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
 use crate::engine::data::preview::{import_with_mapping, is_jsonl, preview, Mapping, Preview};
 use crate::engine::data::scale::Standardizer;
-use crate::engine::data::text::{term_weights, TermWeight, TextOptions};
+use crate::engine::data::text::{
+    occlusion_weights, term_weights, TermMethod, TermWeight, TextOptions,
+};
 use crate::engine::data::{Dataset, ImportReport, RowDisplay, SkippedFile, Thumbnail};
 use crate::engine::metrics::ProbeEstimate;
 use crate::engine::models::FittedModel;
@@ -404,6 +406,9 @@ pub enum SampleView {
         text: String,
         terms: Vec<TermWeight>,
         toward: Option<(usize, usize)>,
+        /// How the terms were weighed (coefficients for logistic regression, else occlusion).
+        #[serde(default)]
+        method: TermMethod,
     },
     /// An image's thumbnail and its path.
     Image { thumbnail: Thumbnail, path: String },
@@ -601,11 +606,11 @@ pub fn sample_view(session: &Session, scale: &[f64], row: usize, proba: &[f64]) 
     match &data.display {
         RowDisplay::Texts { column, texts } => {
             let toward = top_two(proba);
-            let terms = match (session.model(), toward) {
+            let (terms, method) = match (session.model(), toward) {
                 (Some(FittedModel::Logistic(m)), Some((a, b)))
                     if a < m.coef.nrows() && b < m.coef.nrows() =>
                 {
-                    term_weights(
+                    let terms = term_weights(
                         &data.feature_names,
                         column,
                         &data.row(row),
@@ -613,14 +618,45 @@ pub fn sample_view(session: &Session, scale: &[f64], row: usize, proba: &[f64]) 
                         &m.coef.row(a).to_vec(),
                         &m.coef.row(b).to_vec(),
                         HIGHLIGHT_TERMS,
-                    )
+                    );
+                    (terms, TermMethod::Coefficients)
                 }
-                _ => Vec::new(),
+                (Some(model), Some((a, b))) => {
+                    let predict = |x: &[f64]| {
+                        let raw = ndarray::ArrayView2::from_shape((1, x.len()), x);
+                        raw.map(|raw| {
+                            let z = session.standardizer().transform(raw);
+                            // Naive Bayes's probabilities saturate at 0 and 1 on text: its
+                            // log-likelihoods still move when a word is taken out.
+                            let p = match model {
+                                FittedModel::GaussianNb(nb) => nb.joint_log_likelihood(z.view()),
+                                m => crate::engine::models::Classifier::predict_proba(m, z.view()),
+                            };
+                            p.outer_iter()
+                                .next()
+                                .map(|r| r.to_vec())
+                                .unwrap_or_default()
+                        })
+                        .unwrap_or_default()
+                    };
+                    let terms = occlusion_weights(
+                        &data.feature_names,
+                        column,
+                        &data.row(row),
+                        a,
+                        b,
+                        predict,
+                        HIGHLIGHT_TERMS,
+                    );
+                    (terms, TermMethod::Occlusion)
+                }
+                _ => (Vec::new(), TermMethod::default()),
             };
             SampleView::Text {
                 text: texts.get(row).cloned().unwrap_or_default(),
                 terms,
                 toward,
+                method,
             }
         }
         RowDisplay::Images { thumbnails, paths } => match thumbnails.get(row) {

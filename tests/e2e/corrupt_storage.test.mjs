@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const settled = (page) =>
@@ -23,7 +24,7 @@ test('a damaged stored answer: a message, the answers before it restored, export
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
-    await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 60_000 });
+    await openDemo(page);
     await settled(page);
     const start = await count(page);
     for (let i = 0; i < 4; i++) {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;
@@ -74,6 +75,7 @@ test('a panic on the page or in the worker shows the error panel; Reload brings 
   try {
     const page = await browser.newPage();
     await page.goto(server.url);
+    await openDemo(page);
     await ready(page);
     await labelOne(page);
     assert.equal(await page.locator('[data-testid=fault-panel]').count(), 0);
@@ -106,6 +108,7 @@ test('bad files through the real file input: each message is shown, labeling goe
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
+    await openDemo(page);
     await ready(page);
     let labels = 3;
     for (const file of files) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 
@@ -79,7 +80,7 @@ async function openApp(server, browser) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
-  await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 60_000 });
+  await openDemo(page);
   await settled(page);
   return { page, errors };
 }
@@ -232,6 +233,12 @@ test('the text dataset end to end: the Fortunes demo, highlighted words, label 5
     }
     // A fortune with no word of the vocabulary has nothing to highlight; most have some.
     assert.ok(highlighted >= 1, `highlights on ${highlighted} of 5 samples`);
+    assert.equal(await page.locator('[data-testid=highlight-method]').getAttribute('data-method'), 'coefficients');
+    // Another model: the words are weighed by occlusion, and the page says so.
+    await page.selectOption('[data-testid=model-select]', 'naive_bayes');
+    await page.waitForFunction(() => document.querySelector('[data-testid=highlight-method]')?.dataset.method === 'occlusion', null, { timeout: 60_000 });
+    await settled(page);
+    assert.match(await page.locator('[data-testid=highlight-method]').textContent(), /Weighed by occlusion/);
     assert.equal(await page.locator('[data-testid=error]').count(), 0);
     assert.deepEqual(errors, []);
   } finally {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 
@@ -28,6 +29,7 @@ test('a reload restores every label and the same sample; projects can be deleted
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
+    await openDemo(page);
     await ready(page);
     await page.locator('[data-testid=storage-ok]').waitFor();
     const start = await count(page);
@@ -83,6 +85,7 @@ test('reloads at random points of a 30-label session lose no label', async () =>
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url);
+    await openDemo(page);
     await ready(page);
     let confirmed = await count(page);
     const seedLabels = confirmed;
@@ -139,6 +142,7 @@ test('without IndexedDB (private mode), the studio says so and labeling continue
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
+    await openDemo(page);
     await ready(page);
     const note = page.locator('[data-testid=storage-note]');
     await note.waitFor();
@@ -162,6 +166,7 @@ test('a labeling session appears in the run log beside simulations', async () =>
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url);
+    await openDemo(page);
     await ready(page);
     const n = await count(page);
     await page.keyboard.press('1');

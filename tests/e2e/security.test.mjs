@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const BASE = '/secure/activelab/';
@@ -50,7 +51,7 @@ async function openApp(browser, server) {
     await d.dismiss();
   });
   await page.goto(server.url);
-  await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 30_000 });
+  await openDemo(page);
   await page.waitForFunction(() => document.querySelector('[data-testid=labels-count]')?.textContent === '3');
   await settled(page);
   return { page, seen };

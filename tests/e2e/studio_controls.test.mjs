@@ -5,6 +5,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 
@@ -23,7 +24,7 @@ test('skip, undo, help, settings, demos and a local file', async () => {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
-    await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 30_000 });
+    await openDemo(page);
     await page.waitForFunction(() => document.querySelector('[data-testid=labels-count]')?.textContent === '3');
     await settled(page);
 

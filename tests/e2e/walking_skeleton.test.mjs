@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 
@@ -19,6 +20,9 @@ test('label 10 samples with the keyboard: the curve grows, accuracy moves, nothi
     page.on('worker', (w) => requests.push(w.url()));
 
     await page.goto(server.url);
+    // A first visit shows the start page; the Iris demo is one click away.
+    await page.locator('[data-testid=start-page]').waitFor({ timeout: 30_000 });
+    await openDemo(page);
     const buttons = page.locator('[data-testid=class-button]');
     await buttons.first().waitFor({ timeout: 30_000 });
     assert.equal(await buttons.count(), 3);

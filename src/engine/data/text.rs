@@ -618,7 +618,7 @@ pub fn term_weights(
     top: usize,
 ) -> Vec<TermWeight> {
     let prefix = format!("{column}:");
-    let mut all: Vec<TermWeight> = feature_names
+    let all: Vec<TermWeight> = feature_names
         .iter()
         .enumerate()
         .filter_map(|(j, name)| {
@@ -632,6 +632,12 @@ pub fn term_weights(
             })
         })
         .collect();
+    strongest(all, top)
+}
+
+/// The `top` most positive weights (largest first), then the `top` most negative (most negative
+/// first); ties go to the term that sorts first.
+fn strongest(mut all: Vec<TermWeight>, top: usize) -> Vec<TermWeight> {
     all.sort_by(|x, y| {
         y.weight
             .total_cmp(&x.weight)
@@ -653,10 +659,140 @@ pub fn term_weights(
     positive.into_iter().chain(negative).collect()
 }
 
+/// How the highlighted terms of a text were weighed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TermMethod {
+    /// A linear model's coefficients times the term's value ([`term_weights`]).
+    #[default]
+    Coefficients,
+    /// Occlusion: the change of the predicted probabilities when the term is taken out
+    /// ([`occlusion_weights`]); works for any model.
+    Occlusion,
+}
+
+impl TermMethod {
+    /// The method in a few words, for the person.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Self::Coefficients => "the linear model's weights times each word's value",
+            Self::Occlusion => {
+                "occlusion: how much the model leans less toward its best guess over its second \
+                 when the word is taken out"
+            }
+        }
+    }
+}
+
+/// The terms of one row that pushed any model toward class A rather than class B, by occlusion:
+/// for each term present in the row (feature `column:term` not zero), `predict` is asked again
+/// with that one feature set to 0, and the term's weight is how much the margin
+/// `s(A) − s(B)` drops without it: `(sA − sB)(row) − (sA − sB)(row without the term)`. Positive:
+/// the term pushed toward A; negative: toward B. `predict` maps a raw feature row to per-class
+/// scores, higher meaning more likely: probabilities, or log-likelihoods for a model whose
+/// probabilities saturate at 0 and 1 (a missing class counts as 0). Returns the `top` most
+/// positive then the `top` most negative terms, as [`term_weights`] does; zero and non-finite
+/// changes are left out.
+///
+/// ```
+/// use activelab::engine::data::text::occlusion_weights;
+/// let names = vec!["t:free".to_string(), "t:lunch".to_string(), "t:meeting".to_string()];
+/// // A toy model: "free" makes spam (class 0) likely, "meeting" makes ham (class 1) likely.
+/// let predict = |x: &[f64]| {
+///     let z = 2.0 * x[0] - 3.0 * x[2];
+///     let p = 1.0 / (1.0 + (-z).exp());
+///     vec![p, 1.0 - p]
+/// };
+/// let w = occlusion_weights(&names, "t", &[1.0, 0.5, 1.0], 0, 1, predict, 5);
+/// assert_eq!(w[0].term, "free"); // taking "free" out lowers P(spam) − P(ham)
+/// assert!(w[0].weight > 0.0);
+/// assert_eq!(w[1].term, "meeting");
+/// assert!(w[1].weight < 0.0);
+/// assert_eq!(w.len(), 2); // "lunch" changes nothing
+/// ```
+pub fn occlusion_weights(
+    feature_names: &[String],
+    column: &str,
+    row: &[f64],
+    class_a: usize,
+    class_b: usize,
+    predict: impl Fn(&[f64]) -> Vec<f64>,
+    top: usize,
+) -> Vec<TermWeight> {
+    let prefix = format!("{column}:");
+    let margin =
+        |p: &[f64]| p.get(class_a).copied().unwrap_or(0.0) - p.get(class_b).copied().unwrap_or(0.0);
+    let full = margin(&predict(row));
+    if !full.is_finite() {
+        return Vec::new();
+    }
+    let mut without = row.to_vec();
+    let all: Vec<TermWeight> = feature_names
+        .iter()
+        .enumerate()
+        .filter_map(|(j, name)| {
+            let term = name.strip_prefix(&prefix)?;
+            let value = *row.get(j)?;
+            if value == 0.0 || !value.is_finite() {
+                return None;
+            }
+            without[j] = 0.0;
+            let weight = full - margin(&predict(&without));
+            without[j] = value;
+            (weight != 0.0 && weight.is_finite()).then(|| TermWeight {
+                term: term.to_string(),
+                weight,
+            })
+        })
+        .collect();
+    strongest(all, top)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::wasm_test;
+
+    #[wasm_test(unsupported = test)]
+    fn occlusion_ranks_terms_by_their_pull_and_ignores_absent_ones() {
+        let names: Vec<String> = ["n", "t:a", "t:b", "t:c", "t:d"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Three classes; the margin of class 2 over class 0 is linear in the features.
+        let predict = |x: &[f64]| {
+            let m = 0.1 * x[1] + 0.3 * x[2] - 0.2 * x[3] + 0.5 * x[4];
+            vec![0.3 - m / 2.0, 0.4, 0.3 + m / 2.0]
+        };
+        let row = [7.0, 1.0, 1.0, 1.0, 0.0];
+        let w = occlusion_weights(&names, "t", &row, 2, 0, predict, 1);
+        // Strongest positive first ("b"), then strongest negative ("c"); "d" is absent and "n"
+        // is not a term.
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].term, "b");
+        assert!((w[0].weight - 0.3).abs() < 1e-12);
+        assert_eq!(w[1].term, "c");
+        assert!((w[1].weight + 0.2).abs() < 1e-12);
+        // Swapping the classes flips the signs.
+        let flipped = occlusion_weights(&names, "t", &row, 0, 2, predict, 1);
+        assert_eq!(flipped[0].term, "c");
+        assert_eq!(flipped[1].term, "b");
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn occlusion_survives_odd_models_and_rows() {
+        let names = vec!["t:x".to_string()];
+        // A model that answers with too few classes or NaN gives no highlight, never a panic.
+        assert!(occlusion_weights(&names, "t", &[1.0], 3, 4, |_| vec![0.5], 5).is_empty());
+        assert!(
+            occlusion_weights(&names, "t", &[1.0], 0, 1, |_| vec![f64::NAN, 0.0], 5).is_empty()
+        );
+        assert!(occlusion_weights(&names, "t", &[], 0, 1, |_| vec![1.0, 0.0], 5).is_empty());
+        assert!(occlusion_weights(&[], "t", &[1.0], 0, 1, |_| vec![1.0, 0.0], 5).is_empty());
+        // A model that ignores the text gives no highlight.
+        assert!(occlusion_weights(&names, "t", &[1.0], 0, 1, |_| vec![0.7, 0.3], 5).is_empty());
+        assert_eq!(TermMethod::default(), TermMethod::Coefficients);
+        assert!(TermMethod::Occlusion.describe().starts_with("occlusion"));
+    }
 
     #[derive(serde::Deserialize)]
     struct Reference {

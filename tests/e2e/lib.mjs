@@ -1,0 +1,41 @@
+// Shared steps of the e2e journeys.
+//
+// A first visit (no stored project) lands on the start page; `openDemo` picks a bundled demo there
+// (or from the studio's open panel, which has the same cards) and waits until its first sample is
+// on screen and the studio is idle. A reload during a project goes straight back to the project,
+// so only the first visit of a fresh profile needs it.
+
+/** The bundled demos: file under datasets/ → the name the studio shows (src/ui/mod.rs DEMOS). */
+export const DEMOS = {
+  'iris.csv': 'Iris',
+  'wine.csv': 'Wine',
+  'breast_cancer.csv': 'Breast Cancer Wisconsin (Diagnostic)',
+  'digits.csv': 'Optical Digits (8×8)',
+  'penguins.csv': 'Palmer Penguins',
+  'fortunes.csv': 'Fortunes (text)',
+};
+
+/** Wait until no request is being worked on. */
+export async function settled(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.busy === 'false');
+}
+
+/**
+ * Open the bundled demo `file` from the demo cards (start page or studio) and wait for its first
+ * sample, its seed labels and an idle studio.
+ */
+export async function openDemo(page, file = 'iris.csv', { timeout = 60_000 } = {}) {
+  const name = DEMOS[file];
+  if (!name) throw new Error(`${file} is not a bundled demo`);
+  const card = page.locator(`[data-testid=demo-card][data-file="${file}"]`);
+  await card.waitFor({ timeout });
+  await card.click();
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid=dataset-name]')?.textContent === n
+      && document.querySelector('[data-testid=query]') !== null
+      && document.querySelector('[data-testid=status]')?.dataset.busy === 'false',
+    name,
+    { timeout },
+  );
+  await page.locator('[data-testid=class-button]').first().waitFor({ timeout });
+}
