@@ -50,9 +50,17 @@ pub enum RaceError {
     /// The random baseline is missing from the results.
     #[error("the race has no random runs to compare with")]
     NoRandom,
-    /// The engine refused a run.
-    #[error(transparent)]
-    Session(#[from] SessionError),
+    /// The engine refused a run: the session's message. Kept as text, so that the settings
+    /// checks the page runs too ([`RaceSettings::check`], [`RaceSettings::from_query`]) do not
+    /// pull every session and import message into the page's wasm (docs/size.md).
+    #[error("{0}")]
+    Session(String),
+}
+
+impl From<SessionError> for RaceError {
+    fn from(e: SessionError) -> Self {
+        RaceError::Session(e.to_string())
+    }
 }
 
 fn bad(name: &str, value: impl ToString, rule: &str) -> RaceError {
