@@ -1,5 +1,10 @@
-//! The few dense kernels the logistic regression needs, written so they give **the same bits**
-//! natively and in wasm, and run fast in both.
+//! Dense kernels for softmax regression written to give **the same bits** natively and in wasm.
+//!
+//! **Measured, not used by the models yet** (issue 6, `docs/speed.md`): natively they are 1.4–4.6×
+//! slower than ndarray's `dot` (matrixmultiply's AVX2/FMA kernel) and `exp` (glibc); in wasm the
+//! products are on par with ndarray's and [`exp`] is 13–34 % faster than Rust's libm `exp`.
+//! `benches/engine.rs` (group `kernels`) and `tests/bench_wasm.rs` time them against what
+//! `logistic` uses.
 //!
 //! * [`logits_into`]: `Z = X Wᵀ + b` for a pool `X` (`n × d`, rows contiguous or not) and weights
 //!   `W` (`k × d`), register-blocked 4 rows × 4 classes against the weights packed transposed
@@ -58,20 +63,6 @@ impl PackedWeights {
         for (dst, &v) in bias.iter_mut().zip(b) {
             dst.clone_from(&v);
         }
-        Self { wt, bias, d, k }
-    }
-
-    /// Pack from a flat `k·d` weights slice (row-major, class by class) and `k` intercepts.
-    fn from_flat(w: &[f64], b: &[f64], k: usize, d: usize) -> Self {
-        let kp = padded(k);
-        let mut wt = vec![0.0; d * kp];
-        for c in 0..k {
-            for j in 0..d {
-                wt[j * kp + c] = w[c * d + j];
-            }
-        }
-        let mut bias = vec![0.0; kp];
-        bias[..k].copy_from_slice(&b[..k]);
         Self { wt, bias, d, k }
     }
 
@@ -259,7 +250,14 @@ pub fn gradient_into(r: ArrayView2<f64>, x: ArrayView2<f64>, mut out: ArrayViewM
 
 /// Softmax of every row in place (`p = e^(z − max) / Σ e^(z − max)`), with [`exp`]; answers the
 /// row maxima's log-sum-exp terms through `lse` when given (`lse[i] = max_i + ln Σ e^(z − max)`).
-pub(crate) fn softmax_rows(mut z: ArrayViewMut2<f64>, mut lse: Option<&mut [f64]>) {
+///
+/// ```
+/// use activelab::engine::models::linalg::softmax_rows;
+/// let mut z = ndarray::array![[0.0, 0.0], [1.0, 1.0]];
+/// softmax_rows(z.view_mut(), None);
+/// assert_eq!(z, ndarray::array![[0.5, 0.5], [0.5, 0.5]]);
+/// ```
+pub fn softmax_rows(mut z: ArrayViewMut2<f64>, mut lse: Option<&mut [f64]>) {
     for (i, mut row) in z.rows_mut().into_iter().enumerate() {
         let m = row.fold(f64::NEG_INFINITY, |a, &v| if v > a { v } else { a });
         let mut sum = 0.0;
@@ -364,14 +362,15 @@ pub fn ln(x: f64) -> f64 {
 }
 
 /// `x Wᵀ + b` as a new `n × k` matrix (see [`logits_into`]); `None` when the widths differ.
-pub(crate) fn logits(x: ArrayView2<f64>, w: &PackedWeights) -> Option<Array2<f64>> {
+///
+/// ```
+/// use activelab::engine::models::linalg::{logits, PackedWeights};
+/// let p = PackedWeights::new(ndarray::array![[2.0]].view(), &[1.0]);
+/// assert_eq!(logits(ndarray::array![[3.0]].view(), &p).unwrap()[[0, 0]], 7.0);
+/// ```
+pub fn logits(x: ArrayView2<f64>, w: &PackedWeights) -> Option<Array2<f64>> {
     let mut z = Array2::zeros((x.nrows(), w.k));
     logits_into(x, w, z.view_mut()).then_some(z)
-}
-
-/// Pack the weights part of a flat parameter vector `θ = [W (k·d, row-major), b (k)]`.
-pub(crate) fn pack_theta(theta: &[f64], k: usize, d: usize) -> PackedWeights {
-    PackedWeights::from_flat(&theta[..k * d], &theta[k * d..], k, d)
 }
 
 #[cfg(test)]

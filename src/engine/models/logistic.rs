@@ -18,8 +18,8 @@
 //! scikit-learn's probabilities (see the tests and `scripts/sklearn_reference.py`), and the gain of
 //! warm starting is shown by the `warm_start_needs_fewer_iterations` test.
 
-use super::{linalg, nan_matrix, validate_training, Classifier, ModelError};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use super::{nan_matrix, validate_training, Classifier, ModelError};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -143,9 +143,9 @@ impl CheckedLogistic {
         } else {
             1.0 / params.c
         };
-        let mut objective = Objective::new(x, y, k, l2);
+        let objective = Objective { x, y, k, l2 };
         let (theta, n_iter, converged) = lbfgs(
-            &mut objective,
+            &objective,
             theta,
             params.max_iter,
             params.tol * y.len() as f64,
@@ -160,80 +160,41 @@ impl CheckedLogistic {
     }
 }
 
-/// The penalised cross-entropy and its gradient, with the scratch space one evaluation needs
-/// (allocated once per fit, not once per evaluation).
+/// The penalised cross-entropy and its gradient.
 struct Objective<'x, 'y> {
     x: ArrayView2<'x, f64>,
     y: &'y [usize],
     k: usize,
     l2: f64,
-    /// `n × k`: logits, then probabilities, then residuals `P − Y`.
-    z: Array2<f64>,
-    /// Per row: `max + ln Σ e^(z − max)`.
-    lse: Vec<f64>,
-    /// `k × d`: `(P − Y)ᵀ X`.
-    g: Array2<f64>,
 }
 
-impl<'x, 'y> Objective<'x, 'y> {
-    fn new(x: ArrayView2<'x, f64>, y: &'y [usize], k: usize, l2: f64) -> Self {
-        let (n, d) = x.dim();
-        Self {
-            x,
-            y,
-            k,
-            l2,
-            z: Array2::zeros((n, k)),
-            lse: vec![0.0; n],
-            g: Array2::zeros((k, d)),
-        }
-    }
-
-    fn eval(&mut self, theta: ArrayView1<f64>) -> (f64, Array1<f64>) {
+impl Objective<'_, '_> {
+    fn eval(&self, theta: ArrayView1<f64>) -> (f64, Array1<f64>) {
         let (k, d) = (self.k, self.x.ncols());
-        let owned;
-        let t: &[f64] = match theta.as_slice() {
-            Some(t) => t,
-            None => {
-                owned = theta.to_vec();
-                &owned
-            }
-        };
-        let packed = linalg::pack_theta(t, k, d);
-        let mut grad = Array1::zeros(theta.len());
-        if !linalg::logits_into(self.x, &packed, self.z.view_mut()) {
-            return (f64::NAN, grad);
-        }
+        let w = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
+        let b = theta.slice(s![k * d..]);
+        let mut z = self.x.dot(&w.t());
+        z += &b;
         let mut loss = 0.0;
-        let mut z_label = Vec::with_capacity(self.y.len());
-        for (row, &label) in self.z.rows().into_iter().zip(self.y) {
-            z_label.push(row.get(label).copied().unwrap_or(f64::NAN));
-        }
-        linalg::softmax_rows(self.z.view_mut(), Some(&mut self.lse));
-        for ((mut row, &label), (&lse, &zl)) in self
-            .z
-            .rows_mut()
-            .into_iter()
-            .zip(self.y)
-            .zip(self.lse.iter().zip(&z_label))
-        {
-            loss += lse - zl;
-            if let Some(p) = row.get_mut(label) {
-                *p -= 1.0;
-            }
+        for (mut row, &label) in z.rows_mut().into_iter().zip(self.y) {
+            let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            let z_label = row[label];
+            // One exponential per entry: p = e^(z − m) / Σ e^(z − m), and the log-sum-exp
+            // from the same sum.
+            row.mapv_inplace(|v| (v - m).exp());
+            let sum = row.sum();
+            loss += m + sum.ln() - z_label;
+            row /= sum;
+            row[label] -= 1.0;
         }
         // z now holds P − Y.
-        linalg::gradient_into(self.z.view(), self.x, self.g.view_mut());
-        let w = &t[..k * d];
-        for ((dst, &g), &wv) in grad.iter_mut().zip(self.g.iter()).zip(w) {
-            *dst = g + wv * self.l2;
-        }
-        for row in self.z.rows() {
-            for (dst, &v) in grad.slice_mut(s![k * d..]).iter_mut().zip(row) {
-                *dst += v;
-            }
-        }
+        let grad_w = z.t().dot(&self.x) + &w * self.l2;
+        let grad_b = z.sum_axis(Axis(0));
         loss += 0.5 * self.l2 * w.iter().map(|v| v * v).sum::<f64>();
+        let mut grad = Array1::zeros(theta.len());
+        grad.slice_mut(s![..k * d])
+            .assign(&Array1::from_iter(grad_w.iter().copied()));
+        grad.slice_mut(s![k * d..]).assign(&grad_b);
         (loss, grad)
     }
 }
@@ -244,7 +205,7 @@ fn inf_norm(v: &Array1<f64>) -> f64 {
 
 /// Minimise with L-BFGS; returns the point, the iterations used and whether `tol` was reached.
 fn lbfgs(
-    f: &mut Objective<'_, '_>,
+    f: &Objective<'_, '_>,
     mut theta: Array1<f64>,
     max_iter: usize,
     tol: f64,
@@ -325,22 +286,15 @@ impl Classifier for LogisticRegression {
         if x.ncols() != self.coef.ncols() || self.intercept.len() != self.coef.nrows() {
             return nan_matrix(x.nrows(), self.coef.nrows());
         }
-        let owned;
-        let b: &[f64] = match self.intercept.as_slice() {
-            Some(b) => b,
-            None => {
-                owned = self.intercept.to_vec();
-                &owned
-            }
-        };
-        let packed = linalg::PackedWeights::new(self.coef.view(), b);
-        match linalg::logits(x, &packed) {
-            Some(mut z) => {
-                linalg::softmax_rows(z.view_mut(), None);
-                z
-            }
-            None => nan_matrix(x.nrows(), self.coef.nrows()),
+        let mut z = x.dot(&self.coef.t());
+        z += &self.intercept;
+        for mut row in z.rows_mut() {
+            let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            row.mapv_inplace(|v| (v - m).exp());
+            let sum = row.sum();
+            row /= sum;
         }
+        z
     }
 }
 
@@ -350,7 +304,6 @@ mod tests {
     use crate::engine::data::import::{parse_csv, CsvOptions};
     use crate::engine::data::scale::Standardizer;
     use crate::testing::wasm_test;
-    use ndarray::Axis;
     use serde::Deserialize;
     use std::collections::BTreeMap;
 
