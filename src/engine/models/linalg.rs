@@ -2,7 +2,7 @@
 //!
 //! **Measured, not used by the models yet** (issue 6, `docs/speed.md`): natively they are 1.4–4.6×
 //! slower than ndarray's `dot` (matrixmultiply's AVX2/FMA kernel) and `exp` (glibc); in wasm the
-//! products are on par with ndarray's and [`exp`] is 13–34 % faster than Rust's libm `exp`.
+//! products are on par with ndarray's and [`exp`] is 2–39 % faster than Rust's libm `exp`.
 //! `benches/engine.rs` (group `kernels`) and `tests/bench_wasm.rs` time them against what
 //! `logistic` uses.
 //!
