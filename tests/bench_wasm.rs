@@ -97,13 +97,16 @@ fn the_bench_data_has_the_recorded_fingerprints() {
 mod wasm {
     use super::*;
     use activelab::engine::data::split::Split;
+    use activelab::engine::models::linalg::{
+        exp as linalg_exp, gradient_into, logits_into, PackedWeights,
+    };
     use activelab::engine::models::logistic::{LogisticParams, LogisticRegression};
     use activelab::engine::models::{Classifier, ModelSpec};
     use activelab::engine::rng;
     use activelab::engine::session::{Event, Origin, Session, SessionConfig};
     use activelab::engine::strategies::uncertainty::margin_scores;
     use activelab::engine::strategies::{top_k, Strategy};
-    use ndarray::ArrayView2;
+    use ndarray::{Array2, ArrayView2};
     use std::hint::black_box;
     use wasm_bindgen_test::*;
 
@@ -187,6 +190,41 @@ mod wasm {
         let predict = median_ms(|| (), |_| current.predict_proba(pool));
         let margin = median_ms(|| (), |_| margin_scores(proba.view()));
         let top = median_ms(|| (), |_| top_k(&scores, BATCH, &mut rng(SEED, 1)));
+        // Kernels, old (ndarray's `dot` = matrixmultiply, std `exp`) against new
+        // (`models::linalg`), measured one after the other in this run.
+        let coef = current.coef.view();
+        let packed = PackedWeights::new(coef, current.intercept.as_slice().expect("contiguous"));
+        let proba_ndarray = median_ms(
+            || (),
+            |_| {
+                let mut z = pool.dot(&coef.t());
+                z += &current.intercept;
+                for mut row in z.rows_mut() {
+                    let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+                    row.mapv_inplace(|v| (v - m).exp());
+                    let sum = row.sum();
+                    row /= sum;
+                }
+                z
+            },
+        );
+        let logits_pool_ndarray = median_ms(|| (), |_| pool.dot(&coef.t()) + &current.intercept);
+        let mut zbuf = Array2::zeros((pool.nrows(), N_CLASSES));
+        let logits_pool_linalg = median_ms(|| (), |_| logits_into(pool, &packed, zbuf.view_mut()));
+        let logits_500_ndarray = median_ms(|| (), |_| labeled.dot(&coef.t()));
+        let mut z500 = Array2::zeros((LABELED, N_CLASSES));
+        let logits_500_linalg =
+            median_ms(|| (), |_| logits_into(labeled, &packed, z500.view_mut()));
+        let resid = current.predict_proba(labeled);
+        let grad_500_ndarray = median_ms(|| (), |_| resid.t().dot(&labeled));
+        let mut g = Array2::zeros((N_CLASSES, N_FEATURES));
+        let grad_500_linalg = median_ms(
+            || (),
+            |_| gradient_into(resid.view(), labeled, g.view_mut()),
+        );
+        let args: Vec<f64> = (0..1_000_000).map(|i| -20.0 * (i as f64) / 1e6).collect();
+        let exp_std = median_ms(|| (), |_| args.iter().map(|v| v.exp()).sum::<f64>());
+        let exp_linalg = median_ms(|| (), |_| args.iter().map(|&v| linalg_exp(v)).sum::<f64>());
         let warm = median_ms(|| (), |_| round(Some(&previous)));
         let cold = median_ms(|| (), |_| round(None));
 
@@ -230,7 +268,12 @@ mod wasm {
              \"generate_ms\":{generated_ms:.1},\"fit_warm\":{fit_warm:.3},\"fit_cold\":{fit_cold:.3},\
              \"n_iter_warm\":{},\"predict_proba\":{predict:.3},\"margin_scores\":{margin:.3},\
              \"top_k\":{top:.3},\"round_warm\":{warm:.3},\"round_cold\":{cold:.3},\
-             \"round_session\":{session:.3},\"picks_warm\":{picks:?}}}",
+             \"round_session\":{session:.3},\"proba_ndarray\":{proba_ndarray:.3},\
+             \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_pool_linalg\":{logits_pool_linalg:.3},\
+             \"logits_500_ndarray\":{logits_500_ndarray:.4},\"logits_500_linalg\":{logits_500_linalg:.4},\
+             \"grad_500_ndarray\":{grad_500_ndarray:.4},\"grad_500_linalg\":{grad_500_linalg:.4},\
+             \"exp_std_1m\":{exp_std:.3},\"exp_linalg_1m\":{exp_linalg:.3},\
+             \"picks_warm\":{picks:?}}}",
             current.n_iter
         );
     }

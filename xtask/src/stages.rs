@@ -107,6 +107,15 @@ pub fn bench_stages() -> Vec<Stage> {
             run: speed,
         },
         Stage {
+            name: "app",
+            about: "tests/e2e/bench_app.mjs against dist/ in headless Chromium: main-thread long \
+                    tasks while the worker runs rounds on a 50k-row pool, keypress -> next sample \
+                    at 10k rows, import of a 100k x 50 CSV (long tasks, peak memory); needs a \
+                    built dist/ (cargo xtask test --only build)",
+            needs: &[Tool::Chromium, Tool::NodeDeps],
+            run: app_bench,
+        },
+        Stage {
             name: "peers",
             about:
                 "benches/peers/peers.py: our CLI vs modAL + scikit-learn on identical splits (AULC)",
@@ -221,6 +230,27 @@ fn speed(ctx: &Ctx) -> Result<(), String> {
         .arg("--json")
         .arg(target.join("bench-peer.json"))
         .current_dir(&ctx.root))
+}
+
+/// The browser app's figures (`tests/e2e/bench_app.mjs`, a benchmark that `node --test` does not
+/// pick up) against the built `dist/`; prints a table and writes `<target>/bench-app.json`.
+fn app_bench(ctx: &Ctx) -> Result<(), String> {
+    let dist = ctx.dist();
+    if !dist.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: build it first (cargo xtask test --only build)",
+            dist.display()
+        ));
+    }
+    let json = target_dir(ctx).join("bench-app.json");
+    run(Command::new("node")
+        .arg("tests/e2e/bench_app.mjs")
+        .env("DIST_DIR", &dist)
+        .env("CHROMIUM", CHROMIUM)
+        .env("BENCH_APP_JSON", &json)
+        .current_dir(&ctx.root))?;
+    println!("xtask: wrote {}", json.display());
+    Ok(())
 }
 
 /// Install the peers' Python requirements when modAL or scikit-learn is missing.

@@ -21,6 +21,7 @@
 
 pub mod committee;
 pub mod knn;
+pub mod linalg;
 pub mod logistic;
 pub mod mlp;
 pub mod naive_bayes;
