@@ -29,11 +29,24 @@ async fn the_charts_draw_one_mark_per_datum() {
         Some("5".into())
     );
     // The map: Iris's pool of 105 rows is small enough to show whole, 5 labeled, 1 next.
-    assert_eq!(count(&container, "[data-testid=map-point]"), 105);
-    assert_eq!(
-        count(&container, "[data-testid=map-point][data-state=labeled]"),
-        5
-    );
+    // Unlabeled and labeled points are batched into a few paths that say how many they draw.
+    let drawn = |state: &str| -> usize {
+        let list = container
+            .query_selector_all(&format!("[data-testid=map-batch][data-state={state}]"))
+            .unwrap();
+        (0..list.length())
+            .map(|i| {
+                let e: web_sys::Element = list.item(i).unwrap().unchecked_into();
+                e.get_attribute("data-count")
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum()
+    };
+    assert_eq!(drawn("unlabeled"), 99);
+    assert_eq!(drawn("labeled"), 5);
+    assert!(count(&container, "[data-testid=map-batch]") < 40);
     assert_eq!(
         count(&container, "[data-testid=map-point][data-state=query]"),
         1

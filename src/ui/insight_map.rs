@@ -2,6 +2,13 @@
 //! coloured by predicted class (Okabe–Ito), shaped by state (circle unlabeled, square labeled,
 //! diamond the sample on screen) so it reads without colour, paler where the model is less sure.
 //! A caption and a table of counts per class and state are its text alternative.
+//!
+//! The unlabeled and labeled points are drawn as a few `<path>`s, one per state, colour and
+//! opacity step (an Iris map has ~15, a 2,000-point map a few dozen), not one element per point:
+//! with one `<circle>` + `<title>` per point the browser spent 400–680 ms recalculating the style
+//! of ~4,000 map elements after every answer (CDP trace at 10k rows, `tests/e2e/bench_app.mjs`),
+//! so the next sample appeared 0.7–1.7 s after the key press. Only the sample on screen is an
+//! element of its own (with its tooltip).
 
 use super::{class_colour, name_of, use_class_names, use_insight};
 use crate::ui::format_percent;
@@ -68,6 +75,69 @@ pub fn glyphs(map: &MapData, names: &[String], n_classes: usize) -> Vec<Glyph> {
             }
         })
         .collect()
+}
+
+/// Opacity steps of the batched points (fill opacity is rounded to the nearest).
+const OPACITY_STEPS: [f64; 5] = [0.2, 0.4, 0.6, 0.8, 1.0];
+
+/// Points of one state, colour and opacity step, drawn as one `<path>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub state: PointState,
+    pub colour: &'static str,
+    pub opacity: f64,
+    /// How many points the path draws.
+    pub count: usize,
+    /// The path: a circle (unlabeled) or a square (labeled) per point.
+    pub d: String,
+}
+
+/// Group the unlabeled and labeled glyphs into [`Batch`]es (unlabeled first, so labeled squares
+/// are drawn on top); the query glyph is left out (it is drawn on its own).
+pub fn batches(glyphs: &[Glyph]) -> Vec<Batch> {
+    use std::fmt::Write;
+    let mut out: Vec<Batch> = Vec::new();
+    for g in glyphs {
+        if g.state == PointState::Query {
+            continue;
+        }
+        let step = OPACITY_STEPS
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - g.opacity).abs().total_cmp(&(b - g.opacity).abs()))
+            .unwrap_or(1.0);
+        let at = out
+            .iter()
+            .position(|b| b.state == g.state && b.colour == g.colour && b.opacity == step);
+        let batch = match at {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(Batch {
+                    state: g.state,
+                    colour: g.colour,
+                    opacity: step,
+                    count: 0,
+                    d: String::new(),
+                });
+                let last = out.len() - 1;
+                &mut out[last]
+            }
+        };
+        batch.count += 1;
+        let _ = match g.state {
+            // A circle of radius 3.5 as two arcs.
+            PointState::Unlabeled => write!(
+                batch.d,
+                "M{:.1},{:.1}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0",
+                g.x - 3.5,
+                g.y
+            ),
+            _ => write!(batch.d, "M{:.1},{:.1}h9v9h-9Z", g.x - 4.5, g.y - 4.5),
+        };
+    }
+    // Stable order: unlabeled before labeled (glyphs come sorted that way already).
+    out.sort_by_key(|b| matches!(b.state, PointState::Labeled));
+    out
 }
 
 /// Counts per predicted class and state, and a one-sentence summary.
@@ -152,45 +222,38 @@ pub fn PoolMap() -> impl IntoView {
         })
     };
     let points = move || {
-        drawn
-            .get()
+        let drawn = drawn.get();
+        let batched = batches(&drawn)
             .into_iter()
-            .map(|g| {
-                let state = match g.state {
-                    PointState::Unlabeled => "unlabeled",
-                    PointState::Labeled => "labeled",
-                    PointState::Query => "query",
+            .map(|b| {
+                let (state, class) = match b.state {
+                    PointState::Labeled => ("labeled", "map-points labeled"),
+                    _ => ("unlabeled", "map-points"),
                 };
-                let row = g.row.to_string();
-                match g.state {
-                    PointState::Unlabeled => view! {
-                        <circle class="map-point" data-testid="map-point" data-state=state data-row=row
-                            cx=g.x cy=g.y r="3.5" fill=g.colour fill-opacity=g.opacity>
-                            <title>{g.title}</title>
-                        </circle>
-                    }
-                    .into_any(),
-                    PointState::Labeled => view! {
-                        <rect class="map-point labeled" data-testid="map-point" data-state=state data-row=row
-                            x=g.x - 4.5 y=g.y - 4.5 width="9" height="9" fill=g.colour fill-opacity=g.opacity>
-                            <title>{g.title}</title>
-                        </rect>
-                    }
-                    .into_any(),
-                    PointState::Query => view! {
-                        <g class="map-query">
-                            <circle class="query-ring" cx=g.x cy=g.y r="14" fill="none"></circle>
-                            <path class="map-point query" data-testid="map-point" data-state=state data-row=row
-                                d=format!("M{:.1},{:.1} l9,9 l-9,9 l-9,-9 Z", g.x, g.y - 9.0)
-                                fill=g.colour fill-opacity=g.opacity>
-                                <title>{g.title}</title>
-                            </path>
-                        </g>
-                    }
-                    .into_any(),
+                view! {
+                    <path class=class data-testid="map-batch" data-state=state
+                        data-count=b.count.to_string() d=b.d fill=b.colour fill-opacity=b.opacity></path>
                 }
             })
-            .collect_view()
+            .collect_view();
+        let query = drawn
+            .into_iter()
+            .filter(|g| g.state == PointState::Query)
+            .map(|g| {
+                view! {
+                    <g class="map-query">
+                        <circle class="query-ring" cx=g.x cy=g.y r="14" fill="none"></circle>
+                        <path class="map-point query" data-testid="map-point" data-state="query"
+                            data-row=g.row.to_string()
+                            d=format!("M{:.1},{:.1} l9,9 l-9,9 l-9,-9 Z", g.x, g.y - 9.0)
+                            fill=g.colour fill-opacity=g.opacity>
+                            <title>{g.title}</title>
+                        </path>
+                    </g>
+                }
+            })
+            .collect_view();
+        (batched, query)
     };
     let legend = move || {
         let names = names.get();
@@ -254,5 +317,51 @@ pub fn PoolMap() -> impl IntoView {
                 <p class="muted">"Principal component analysis of the standardized features, computed once for the pool."</p>
             </figcaption>
         </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::wasm_test;
+
+    fn glyph(row: usize, state: PointState, colour: &'static str, opacity: f64) -> Glyph {
+        Glyph {
+            row,
+            x: row as f64,
+            y: 2.0,
+            colour,
+            opacity,
+            state,
+            title: String::new(),
+        }
+    }
+
+    #[wasm_test]
+    fn batches_group_by_state_colour_and_opacity_step_and_leave_the_query_out() {
+        let g = [
+            glyph(0, PointState::Unlabeled, "#0072B2", 0.95),
+            glyph(1, PointState::Unlabeled, "#0072B2", 1.0),
+            glyph(2, PointState::Unlabeled, "#0072B2", 0.21),
+            glyph(3, PointState::Unlabeled, "#E69F00", 1.0),
+            glyph(4, PointState::Labeled, "#0072B2", 1.0),
+            glyph(5, PointState::Query, "#0072B2", 1.0),
+        ];
+        let b = batches(&g);
+        let summary: Vec<_> = b
+            .iter()
+            .map(|b| (b.state, b.colour, b.opacity, b.count))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (PointState::Unlabeled, "#0072B2", 1.0, 2),
+                (PointState::Unlabeled, "#0072B2", 0.2, 1),
+                (PointState::Unlabeled, "#E69F00", 1.0, 1),
+                (PointState::Labeled, "#0072B2", 1.0, 1),
+            ]
+        );
+        assert_eq!(b[0].d.matches('M').count(), 2);
+        assert_eq!(b[3].d, "M-0.5,-2.5h9v9h-9Z");
     }
 }
