@@ -15,6 +15,7 @@ fn record(id: &str, key: &str) -> ProjectRecord {
         dataset: DatasetRef::Stored {
             file_name: "mine.csv".into(),
             key: key.into(),
+            read: activelab::worker::ReadAs::File,
         },
         size_bytes: 3,
         n_rows: 3,
