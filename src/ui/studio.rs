@@ -491,6 +491,12 @@ impl Studio {
                     studio.refresh_projects();
                     return;
                 }
+                // The record as it is now: the first round may have updated it meanwhile.
+                let record = studio
+                    .project
+                    .get_untracked()
+                    .filter(|p| p.id == record.id)
+                    .unwrap_or(record);
                 let saved = match storage.save_project(&record).await {
                     Ok(()) => storage.set_last(&record.id).await,
                     Err(e) => Err(e),

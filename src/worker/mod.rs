@@ -198,8 +198,11 @@ mod raw_bytes {
 /// How a project's data was read when it was started (a [`Request::Restore`] reads it the same
 /// way). Stored with the project in the page's IndexedDB, so older records, which lack it, read
 /// as [`ReadAs::File`].
+///
+/// Externally tagged (`"file"`, `{"mapped": {"mapping": …}}`, `{"images": {"classes": …}}`):
+/// the worker's bincode cannot read internally tagged enums.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "as", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ReadAs {
     /// The file as [`Request::Open`] reads it (roles inferred, a demo seeded one per class).
     #[default]
