@@ -15,6 +15,7 @@ fn record(id: &str, key: &str) -> ProjectRecord {
         dataset: DatasetRef::Stored {
             file_name: "mine.csv".into(),
             key: key.into(),
+            read: activelab::worker::ReadAs::File,
         },
         size_bytes: 3,
         n_rows: 3,
@@ -74,4 +75,39 @@ async fn a_log_survives_reopening_and_is_cut_and_deleted() {
     let (list, damaged) = again.projects().await.unwrap();
     assert!(list.iter().all(|p| p.id != "t1" && p.id != "t2"));
     assert_eq!(damaged, 0);
+}
+
+#[wasm_bindgen_test]
+fn records_without_the_read_field_read_as_plain_files_and_mapped_ones_keep_their_mapping() {
+    use activelab::engine::data::preview::Mapping;
+    use activelab::worker::ReadAs;
+    // A record as written before `read` existed.
+    let old = r#"{"id":"p1","name":"mine","dataset":{"kind":"stored","file_name":"mine.csv","key":"fp-1"},"size_bytes":3,"n_rows":3,"n_labels":0,"n_events":0,"settings":{},"created_ms":1.0,"updated_ms":1.0}"#;
+    let parsed: ProjectRecord = serde_json::from_str(old).unwrap();
+    assert!(matches!(
+        parsed.dataset,
+        DatasetRef::Stored {
+            read: ReadAs::File,
+            ..
+        }
+    ));
+    // A plain file is written as before (no `read`), a mapped one with its mapping.
+    assert!(!serde_json::to_string(&parsed).unwrap().contains("\"read\""));
+    let mut mapped = parsed;
+    mapped.dataset = DatasetRef::Stored {
+        file_name: "mine.csv".into(),
+        key: "fp-1".into(),
+        read: ReadAs::Mapped {
+            mapping: Mapping {
+                id: Some("id".into()),
+                classes: vec!["a".into(), "b".into()],
+                ..Mapping::default()
+            },
+        },
+    };
+    let text = serde_json::to_string(&mapped).unwrap();
+    assert_eq!(
+        serde_json::from_str::<ProjectRecord>(&text).unwrap(),
+        mapped
+    );
 }

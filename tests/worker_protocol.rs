@@ -2,9 +2,13 @@
 //! session unchanged), a restore from the stored log reaching the same state and the same sample,
 //! relabels and added classes, settings changed mid-session, and batch mode.
 
+use activelab::engine::data::image::DecodedImage;
+use activelab::engine::data::preview::Mapping;
+use activelab::engine::data::SkippedFile;
 use activelab::engine::session::{ColdStart, Event, Origin};
+use activelab::worker::stored::pack_images;
 use activelab::worker::{
-    ExportKind, QueryView, Request, Response, RoundView, Settings, WorkerState,
+    ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings, WorkerState,
 };
 
 const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
@@ -114,6 +118,7 @@ fn a_restore_from_the_log_gives_the_same_state_and_sample() {
             events: log,
             curve: round.curve.clone(),
             query_row: Some(query(&round).row),
+            read: ReadAs::File,
         },
     );
     assert!(
@@ -332,4 +337,362 @@ fn labels_and_the_model_export_from_the_worker() {
     let model = export(&mut state, ExportKind::ModelJson);
     let v: serde_json::Value = serde_json::from_str(&model.text).unwrap();
     assert!(v.is_object());
+}
+
+// ---- Sessions opened through the mapping step or from an image folder restore as they were ----
+
+const PLANTS: &[u8] = include_bytes!("fixtures/journey/plants.csv");
+
+/// The mapping the journey (tests/e2e/journey.test.mjs) chooses for `plants.csv`.
+fn plants_mapping() -> Mapping {
+    Mapping {
+        label: None,
+        text: None,
+        id: Some("plant_id".into()),
+        ignore: vec!["note".into()],
+        classes: vec!["tall".into(), "short".into()],
+    }
+}
+
+/// The truth of plants.csv, by the rule it was written with: a plant over 80 (cm) is tall.
+fn plants_truth() -> Vec<&'static str> {
+    std::str::from_utf8(PLANTS)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let height: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+            if height > 80.0 {
+                "tall"
+            } else {
+                "short"
+            }
+        })
+        .collect()
+}
+
+fn class_names(responses: &[Response]) -> Vec<String> {
+    responses
+        .iter()
+        .find_map(|r| match r {
+            Response::Opened(s) => Some(s.class_names.clone()),
+            _ => None,
+        })
+        .expect("a summary")
+}
+
+fn no_errors(out: &[Response]) {
+    assert!(
+        !out.iter().any(|r| matches!(r, Response::Error(_))),
+        "{out:?}"
+    );
+}
+
+/// Label the sample on screen with its true class (or, when `slip`, the other one).
+fn label_truth(
+    state: &mut WorkerState,
+    round: &RoundView,
+    names: &[String],
+    slip: bool,
+) -> (Event, RoundView) {
+    let truth = plants_truth()[query(round).row];
+    let class = names.iter().position(|n| n == truth).unwrap();
+    label(state, round, if slip { 1 - class } else { class })
+}
+
+fn apply(state: &mut WorkerState, event: Event) -> RoundView {
+    let out = collect(state, Request::Apply { event });
+    no_errors(&out);
+    last_round(&out)
+}
+
+#[test]
+fn a_mapped_session_restores_from_its_log_with_its_mapping() {
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::OpenWith {
+            name: "plants.csv".into(),
+            bytes: PLANTS.to_vec(),
+            mapping: plants_mapping(),
+            seed: 42,
+        },
+    );
+    no_errors(&out);
+    let names = class_names(&out);
+    let mut round = last_round(&out);
+    let mut log = Vec::new();
+    for i in 0..7 {
+        let (event, next) = label_truth(&mut state, &round, &names, i == 2);
+        log.push(event);
+        round = next;
+    }
+    log.push(Event::Undo);
+    round = apply(&mut state, Event::Undo);
+    let slipped = round.history[2].row;
+    let fix = Event::Relabel {
+        row: slipped,
+        class: 1 - round.history[2].class,
+    };
+    log.push(fix.clone());
+    round = apply(&mut state, fix);
+
+    let restore = |read: ReadAs| Request::Restore {
+        name: "plants.csv".into(),
+        csv: PLANTS.to_vec(),
+        settings: Settings {
+            seed: 42,
+            ..Settings::default()
+        },
+        events: log.clone(),
+        curve: round.curve.clone(),
+        query_row: Some(query(&round).row),
+        read,
+    };
+    let mut restored = WorkerState::default();
+    let out = collect(
+        &mut restored,
+        restore(ReadAs::Mapped {
+            mapping: plants_mapping(),
+        }),
+    );
+    no_errors(&out);
+    assert_eq!(class_names(&out), names);
+    let again = last_round(&out);
+    assert_eq!(again.n_labels, 6);
+    assert_eq!(again.history, round.history);
+    assert_eq!(again.curve, round.curve);
+    assert_eq!(query(&again).row, query(&round).row);
+    assert_eq!(query(&again).row_id, query(&round).row_id);
+    // The same log read as a plain file (the old way, roles inferred) is another session.
+    let out = collect(&mut WorkerState::default(), restore(ReadAs::File));
+    assert!(
+        out.iter().any(|r| matches!(r, Response::Error(_))) || class_names(&out) != names,
+        "{out:?}"
+    );
+}
+
+#[test]
+fn an_image_folder_restores_from_its_stored_pixels() {
+    let img = |path: String, v: u8| DecodedImage {
+        path,
+        width: 4,
+        height: 3,
+        rgba: [v, 255 - v, v / 2, 255].repeat(12),
+    };
+    let mut images = Vec::new();
+    for i in 0..8u8 {
+        images.push(img(format!("shapes/dark/d{i}.png"), 10 + 7 * i));
+        images.push(img(format!("shapes/light/l{i}.png"), 240 - 9 * i));
+        images.push(img(format!("shapes/x{i}.png"), 60 + 17 * i));
+    }
+    let skipped = vec![SkippedFile {
+        path: "shapes/notes.txt".into(),
+        reason: "not an image this browser can decode".into(),
+    }];
+    let packed = pack_images(&images, &skipped);
+    let classes = vec!["grey".to_string()];
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::OpenDecodedImages {
+            name: "shapes".into(),
+            images,
+            skipped,
+            classes: classes.clone(),
+            seed: 42,
+        },
+    );
+    no_errors(&out);
+    let mut round = last_round(&out);
+    let mut log = Vec::new();
+    for i in 0..5 {
+        let (event, next) = label(&mut state, &round, i % 3);
+        log.push(event);
+        round = next;
+    }
+    let mut restored = WorkerState::default();
+    let out = collect(
+        &mut restored,
+        Request::Restore {
+            name: "shapes".into(),
+            csv: packed.clone(),
+            settings: Settings {
+                seed: 42,
+                ..Settings::default()
+            },
+            events: log.clone(),
+            curve: round.curve.clone(),
+            query_row: Some(query(&round).row),
+            read: ReadAs::Images {
+                classes: classes.clone(),
+            },
+        },
+    );
+    no_errors(&out);
+    assert_eq!(class_names(&out), ["dark", "grey", "light"]);
+    let again = last_round(&out);
+    assert_eq!(again.history, round.history);
+    assert_eq!(query(&again).row, query(&round).row);
+    assert_eq!(query(&again).display, query(&round).display);
+    // Damaged stored pixels are refused with a message, not a panic.
+    let out = collect(
+        &mut WorkerState::default(),
+        Request::Restore {
+            name: "shapes".into(),
+            csv: packed[..packed.len() / 2].to_vec(),
+            settings: Settings::default(),
+            events: log,
+            curve: Vec::new(),
+            query_row: None,
+            read: ReadAs::Images { classes },
+        },
+    );
+    assert!(
+        matches!(&out[..], [Response::Error(m)] if m.starts_with("Could not reopen the images of shapes: the stored images end early")),
+        "{out:?}"
+    );
+}
+
+/// The journey of tests/e2e/journey.test.mjs, run on the native engine: it is how
+/// `tests/fixtures/journey/plants-labels.csv` was made and is what keeps it right. Open
+/// plants.csv through the mapping step (id `plant_id`, `note` ignored, no label column, classes
+/// "tall, short"), label 20 by the rule the file was written with (over 80 = tall), except the
+/// 5th, given the wrong class on purpose; undo 2; set the 5th right from the history; reload
+/// (a restore from the stored log); label 3 more; export the labels. The e2e test does the same
+/// in the browser and compares its download with the same file byte for byte. Seeds are fixed
+/// (seed 42, the page's default), so the rows asked are the same.
+///
+/// Set `ACTIVELAB_WRITE_JOURNEY=1` to write the file again (then check it: every label must be
+/// the rule's, as asserted below).
+#[test]
+fn the_journey_on_the_native_engine_gives_the_expected_labels_file() {
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::OpenWith {
+            name: "plants.csv".into(),
+            bytes: PLANTS.to_vec(),
+            mapping: plants_mapping(),
+            seed: 42,
+        },
+    );
+    no_errors(&out);
+    let names = class_names(&out);
+    assert_eq!(names, ["short", "tall"], "keys 1 and 2");
+    let mut round = last_round(&out);
+    let mut log = Vec::new();
+    for i in 0..20 {
+        let (event, next) = label_truth(&mut state, &round, &names, i == 4);
+        log.push(event);
+        round = next;
+    }
+    for _ in 0..2 {
+        log.push(Event::Undo);
+        round = apply(&mut state, Event::Undo);
+    }
+    assert_eq!(round.n_labels, 18);
+    let slipped = round.history[4].row;
+    let truth = plants_truth();
+    let right = names.iter().position(|n| n == truth[slipped]).unwrap();
+    assert_ne!(round.history[4].class, right, "the 5th label was the slip");
+    let fix = Event::Relabel {
+        row: slipped,
+        class: right,
+    };
+    log.push(fix.clone());
+    round = apply(&mut state, fix);
+
+    // The reload.
+    let mut state = WorkerState::default();
+    let out = collect(
+        &mut state,
+        Request::Restore {
+            name: "plants.csv".into(),
+            csv: PLANTS.to_vec(),
+            settings: Settings {
+                seed: 42,
+                ..Settings::default()
+            },
+            events: log.clone(),
+            curve: round.curve.clone(),
+            query_row: Some(query(&round).row),
+            read: ReadAs::Mapped {
+                mapping: plants_mapping(),
+            },
+        },
+    );
+    no_errors(&out);
+    let again = last_round(&out);
+    assert_eq!(query(&again).row, query(&round).row);
+    round = again;
+    for _ in 0..3 {
+        round = label_truth(&mut state, &round, &names, false).1;
+    }
+    assert_eq!(round.n_labels, 21);
+
+    let out = collect(&mut state, Request::Export(ExportKind::LabelsCsv));
+    let [Response::Export(file)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(file.file_name, "plants-labels.csv");
+    // First principles: the original lines, each with the rule's label when it was labeled.
+    let labeled: Vec<usize> = round.history.iter().map(|h| h.row).collect();
+    let lines: Vec<&str> = file.text.lines().collect();
+    assert_eq!(lines[0], "plant_id,height,leaf_width,soil,note,label");
+    assert_eq!(lines.len(), truth.len() + 1);
+    for (row, line) in lines[1..].iter().enumerate() {
+        let label = line.rsplit(',').next().unwrap();
+        let expected = if labeled.contains(&row) {
+            truth[row]
+        } else {
+            ""
+        };
+        assert_eq!(label, expected, "row {row}: {line}");
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/journey/plants-labels.csv"
+    );
+    if std::env::var_os("ACTIVELAB_WRITE_JOURNEY").is_some() {
+        std::fs::write(path, &file.text).unwrap();
+    }
+    assert_eq!(file.text, std::fs::read_to_string(path).unwrap());
+
+    // The project file brings the same state to a fresh worker (another machine).
+    let out = collect(
+        &mut state,
+        Request::ExportProject {
+            name: "plants.csv".into(),
+            created_ms: 1,
+            updated_ms: 2,
+            bundled: None,
+        },
+    );
+    let [Response::Export(project)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert!(project.text.contains("\"mapping\""), "the mapping travels");
+    let mut fresh = WorkerState::default();
+    let out = collect(
+        &mut fresh,
+        Request::ImportProject {
+            file_name: "plants.activelab.json".into(),
+            bytes: project.text.clone().into_bytes(),
+            bundled: None,
+        },
+    );
+    no_errors(&out);
+    let imported = out
+        .iter()
+        .find_map(|r| match r {
+            Response::ProjectImported(p) => Some(p.clone()),
+            _ => None,
+        })
+        .expect("imported");
+    assert_eq!(imported.mapping, Some(plants_mapping()));
+    let there = last_round(&out);
+    assert_eq!(there.n_labels, 21);
+    assert_eq!(there.history, round.history);
+    assert_eq!(query(&there).row, query(&round).row);
 }

@@ -26,6 +26,7 @@
 //! The README's "Project files and exports" section describes the file format field by field.
 
 use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
+use crate::engine::data::preview::{import_with_mapping, Mapping};
 use crate::engine::data::text::TextOptions;
 use crate::engine::data::{DataError, Dataset};
 use crate::engine::models::knn::KnnParams;
@@ -270,6 +271,12 @@ pub struct ImportSettings {
     /// Columns left out.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// The column roles the person chose in the mapping step, when the file was opened through
+    /// it: then [`ImportSettings::import`] reads the file with
+    /// [`import_with_mapping`](crate::engine::data::preview::import_with_mapping) (the person's
+    /// class names included) and the fields above are informative. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<Mapping>,
 }
 
 impl ImportSettings {
@@ -281,6 +288,33 @@ impl ImportSettings {
             text_column: None,
             id_column: None,
             ignore: Vec::new(),
+            mapping: None,
+        }
+    }
+
+    /// The settings of a file opened with the person's column roles.
+    ///
+    /// ```
+    /// use activelab::engine::data::preview::Mapping;
+    /// use activelab::engine::project::ImportSettings;
+    /// let mapping = Mapping { id: Some("id".into()), classes: vec!["a".into(), "b".into()], ..Mapping::default() };
+    /// let settings = ImportSettings::mapped(&mapping);
+    /// let data = settings.import("t.csv", b"id,x\nr1,1\nr2,2\n").unwrap();
+    /// assert_eq!(data.class_names, ["a", "b"]);
+    /// assert_eq!(data.known_labels, [None, None]);
+    /// ```
+    pub fn mapped(mapping: &Mapping) -> Self {
+        Self {
+            kind: if mapping.text.is_some() {
+                ImportKind::Text
+            } else {
+                ImportKind::Tabular
+            },
+            label_column: mapping.label.clone(),
+            text_column: mapping.text.clone(),
+            id_column: mapping.id.clone(),
+            ignore: mapping.ignore.clone(),
+            mapping: Some(mapping.clone()),
         }
     }
 
@@ -298,6 +332,9 @@ impl ImportSettings {
     /// `.jsonl` or `.ndjson`, else CSV/TSV; [`ImportKind::Text`] vectorizes the text column with
     /// the default [`TextOptions`]. Images cannot be imported from bytes here.
     pub fn import(&self, name: &str, bytes: &[u8]) -> Result<Dataset, ProjectError> {
+        if let (Some(mapping), false) = (&self.mapping, self.kind == ImportKind::Images) {
+            return import_with_mapping(bytes, name, mapping).map_err(ProjectError::Data);
+        }
         let options = self.csv_options(name);
         let lower = name.to_ascii_lowercase();
         match self.kind {
@@ -731,6 +768,28 @@ impl Project {
         }
         for column in &raw.import.ignore {
             check_text("ignored column", column, 1)?;
+        }
+        if let Some(m) = &raw.import.mapping {
+            let names = [&m.label, &m.text, &m.id];
+            for value in names.into_iter().flatten() {
+                check_text("mapped column", value, 1)?;
+            }
+            for (field, list) in [
+                ("mapped ignored columns", &m.ignore),
+                ("class names", &m.classes),
+            ] {
+                if list.len() > crate::engine::data::import::MAX_COLUMNS {
+                    return Err(ProjectError::BadText {
+                        field: format!("list of {field}"),
+                        chars: list.len(),
+                        min: 0,
+                        max: crate::engine::data::import::MAX_COLUMNS,
+                    });
+                }
+                for value in list {
+                    check_text(field, value, 1)?;
+                }
+            }
         }
         raw.settings.to_config()?;
         if raw.events.len() > MAX_EVENTS {

@@ -1,5 +1,5 @@
-//! Getting data in and choosing how to learn: bundled demos, the person's own CSV file, the
-//! strategy and the model, and the keyboard help overlay.
+//! Choosing what to learn from and how: bundled demos, the strategy and the model, the session
+//! settings, and the keyboard help overlay (files come in through `ui::open`).
 
 use super::query::{keys_of, save_keys, use_keys};
 use super::studio::use_studio;
@@ -37,7 +37,8 @@ pub async fn read_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), Strin
     Ok((name, js_sys::Uint8Array::new(&buffer).to_vec()))
 }
 
-/// Demos, file picker, strategy and model.
+/// Demos, strategy and model (the person's own files come in through the open panel's one
+/// picker, preview and mapping step: `ui::open`).
 #[component]
 pub fn Controls() -> impl IntoView {
     let studio = use_studio();
@@ -47,14 +48,6 @@ pub fn Controls() -> impl IntoView {
             return;
         };
         studio.open_demo(name.to_string(), path.to_string());
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        leptos::task::spawn_local(async move {
-            match read_file(ev).await {
-                Ok((name, csv)) => studio.open_csv(name, csv),
-                Err(message) => studio.error.set(Some(message)),
-            }
-        });
     };
     let strategy = Memo::new(move |_| {
         studio
@@ -88,10 +81,6 @@ pub fn Controls() -> impl IntoView {
                         <option value=*file selected=move || dataset_name.get() == *name>{*name}</option>
                     }).collect_view()}
                 </select>
-            </label>
-            <label class="file-open">
-                "Open your own CSV "
-                <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="file-input" on:change=on_file/>
             </label>
             <label>
                 "Strategy "

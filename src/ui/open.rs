@@ -7,7 +7,7 @@
 //! and the `<progress>` bar moves; the worker then previews, imports or decodes them.
 
 use super::studio::{use_studio, Studio};
-use super::{fetch_text, DEFAULT_SEED, DEMOS};
+use super::DEMOS;
 use crate::engine::data::preview::{ColumnKind, Mapping, Preview};
 use crate::worker::{Request, UploadFile};
 use leptos::prelude::*;
@@ -48,6 +48,35 @@ pub struct OpenState {
     pub pending: RwSignal<Option<Pending>>,
     /// The drop zone has something dragged over it.
     pub dragging: RwSignal<bool>,
+    /// The table being previewed and its fingerprint: stored with the project it starts.
+    pub table: StoredValue<Option<(web_sys::File, String)>, LocalStorage>,
+}
+
+/// [`crate::engine::project::fingerprint`] computed slice by slice, as a file is read.
+struct Fingerprint {
+    hash: u64,
+    len: u64,
+}
+
+impl Fingerprint {
+    fn new() -> Self {
+        Self {
+            hash: 0xcbf2_9ce4_8422_2325,
+            len: 0,
+        }
+    }
+
+    fn add(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.hash ^= u64::from(b);
+            self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.len += bytes.len() as u64;
+    }
+
+    fn finish(&self) -> String {
+        format!("fnv1a64-{:016x}-{}", self.hash, self.len)
+    }
 }
 
 fn js_error(what: &str) -> impl Fn(JsValue) -> String + '_ {
@@ -55,12 +84,12 @@ fn js_error(what: &str) -> impl Fn(JsValue) -> String + '_ {
 }
 
 /// Read `files` (path, file) in slices and send them to the worker as one upload, updating
-/// `reading` as bytes go.
+/// `reading` as bytes go. Returns each file's [`crate::engine::project::fingerprint`].
 pub async fn upload(
     studio: Studio,
     reading: RwSignal<Option<(u64, u64)>>,
     files: &[(String, web_sys::File)],
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let total: u64 = files.iter().map(|(_, f)| f.size() as u64).sum();
     studio.post(Request::Upload {
         files: files
@@ -73,9 +102,11 @@ pub async fn upload(
     });
     reading.set(Some((0, total)));
     let mut done = 0u64;
+    let mut fingerprints = Vec::with_capacity(files.len());
     for (i, (path, file)) in files.iter().enumerate() {
         let size = file.size() as u64;
         let mut offset = 0u64;
+        let mut fingerprint = Fingerprint::new();
         while offset < size {
             let end = (offset + CHUNK_BYTES).min(size);
             let slice = file
@@ -85,13 +116,15 @@ pub async fn upload(
                 .await
                 .map_err(js_error(path))?;
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            fingerprint.add(&bytes);
             studio.post(Request::UploadChunk { file: i, bytes });
             done += end - offset;
             offset = end;
             reading.set(Some((done, total)));
         }
+        fingerprints.push(fingerprint.finish());
     }
-    Ok(())
+    Ok(fingerprints)
 }
 
 /// The subfolder labels of image paths (`folder/label/file`), sorted and distinct.
@@ -114,6 +147,7 @@ pub fn take_files(studio: Studio, state: OpenState, files: Vec<(String, web_sys:
     studio.error.set(None);
     studio.preview.set(None);
     state.pending.set(None);
+    state.table.set_value(None);
     leptos::task::spawn_local(async move {
         let table = files.len() == 1 && is_table(&files[0].0);
         if !table {
@@ -124,14 +158,23 @@ pub fn take_files(studio: Studio, state: OpenState, files: Vec<(String, web_sys:
                 return;
             }
         }
-        if let Err(message) = upload(studio, state.reading, &files).await {
-            state.reading.set(None);
-            studio.error.set(Some(message));
-            return;
-        }
+        let fingerprints = match upload(studio, state.reading, &files).await {
+            Ok(fingerprints) => fingerprints,
+            Err(message) => {
+                state.reading.set(None);
+                studio.error.set(Some(message));
+                return;
+            }
+        };
         state.reading.set(None);
         if table {
             let name = files[0].0.clone();
+            state.table.set_value(
+                fingerprints
+                    .into_iter()
+                    .next()
+                    .map(|key| (files[0].1.clone(), key)),
+            );
             state
                 .pending
                 .set(Some(Pending::Table { name: name.clone() }));
@@ -363,12 +406,12 @@ fn MappingStep(preview: Preview, state: OpenState) -> impl IntoView {
             classes: class_list(&classes.get_untracked()),
         };
         state.pending.set(None);
-        studio.send(Request::OpenWith {
-            name: name.clone(),
-            bytes: Vec::new(),
-            mapping,
-            seed: DEFAULT_SEED,
-        });
+        match state.table.try_update_value(Option::take).flatten() {
+            Some((file, key)) => studio.open_mapped(name.clone(), file.into(), key, mapping),
+            None => studio
+                .error
+                .set(Some("Choose the file again: it is no longer read.".into())),
+        }
     };
     let cancel = move |_| {
         state.pending.set(None);
@@ -527,11 +570,7 @@ fn ImagesStep(name: String, files: usize, labels: Vec<String>, state: OpenState)
     };
     let start = move |_| {
         state.pending.set(None);
-        studio.send(Request::OpenImages {
-            name: name.clone(),
-            classes: class_list(&classes.get_untracked()),
-            seed: DEFAULT_SEED,
-        });
+        studio.open_images(name.clone(), class_list(&classes.get_untracked()));
     };
     view! {
         <section class="mapping" data-testid="images-step">
@@ -558,22 +597,17 @@ pub fn OpenPanel() -> impl IntoView {
         reading: RwSignal::new(None),
         pending: RwSignal::new(None),
         dragging: RwSignal::new(false),
+        table: StoredValue::new_local(None),
     };
     let demos = DEMOS
         .iter()
         .map(|(name, file)| {
-            let (name, url) = (name.to_string(), format!("datasets/{file}"));
+            let name = name.to_string();
             let label = name.clone();
             let open = move |_| {
-                let (name, url) = (name.clone(), url.clone());
                 state.pending.set(None);
                 studio.preview.set(None);
-                leptos::task::spawn_local(async move {
-                    match fetch_text(&url).await {
-                        Ok(csv) => studio.open_csv(name, csv.into_bytes()),
-                        Err(message) => studio.error.set(Some(message)),
-                    }
-                });
+                studio.open_demo(name.clone(), file.to_string());
             };
             view! { <li><button class="demo-card" data-testid="demo-card" data-file=*file on:click=open>{label}</button></li> }
         })

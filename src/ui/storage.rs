@@ -3,8 +3,10 @@
 //! Database `activelab` (version 1), four object stores with out-of-line keys:
 //! - `projects`: project id → [`ProjectRecord`] as JSON text (name, dataset reference, settings,
 //!   counts, timestamps);
-//! - `datasets`: dataset fingerprint → the file's raw bytes (`Uint8Array`), stored once however many
-//!   projects use it (bundled demos are not stored: they are fetched again);
+//! - `datasets`: dataset fingerprint → the file's raw bytes (`Uint8Array`, or the picked file
+//!   itself as a `Blob`, which the browser writes without the page copying it), stored once however
+//!   many projects use it (bundled demos are not stored: they are fetched again); an image folder
+//!   is stored decoded (`crate::worker::stored`), so a reload reopens it exactly;
 //! - `events`: `"<project id>:<sequence number, 9 digits>"` → one [`Event`] as JSON text, so
 //!   appending a label writes one small record, and a project's log is one key-range read;
 //! - `meta`: `"last"` → the id of the project open when the page was left; `"keys:<project id>"` →
@@ -17,7 +19,7 @@
 
 use crate::engine::session::Event;
 use crate::engine::simulation::CurvePoint;
-use crate::worker::Settings;
+use crate::worker::{ReadAs, Settings};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -92,8 +94,18 @@ fn failed(e: rexie::Error) -> StorageError {
 pub enum DatasetRef {
     /// A bundled demo, fetched again from `datasets/<file>`.
     Bundled { file: String },
-    /// The person's file, whose bytes are in the `datasets` store under `key`.
-    Stored { file_name: String, key: String },
+    /// The person's file (or decoded image folder), whose bytes are in the `datasets` store
+    /// under `key`, read as `read` says (records written before it existed read as a plain file).
+    Stored {
+        file_name: String,
+        key: String,
+        #[serde(default, skip_serializing_if = "is_plain_file")]
+        read: ReadAs,
+    },
+}
+
+fn is_plain_file(read: &ReadAs) -> bool {
+    *read == ReadAs::File
 }
 
 /// A project's settings and what was on screen, saved with its record.
@@ -248,12 +260,29 @@ impl Storage {
         self.put(DATASETS, key, &array.into()).await
     }
 
-    /// A stored dataset's bytes.
+    /// Store a picked file (or any `Blob`) under `key` as it is: IndexedDB keeps the blob, so
+    /// the page never copies a large file's bytes to save it.
+    pub async fn save_dataset_blob(
+        &self,
+        key: &str,
+        blob: &web_sys::Blob,
+    ) -> Result<(), StorageError> {
+        self.put(DATASETS, key, blob.as_ref()).await
+    }
+
+    /// A stored dataset's bytes (stored as bytes or as a blob).
     pub async fn dataset(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self
-            .get(DATASETS, key)
-            .await?
-            .map(|v| js_sys::Uint8Array::new(&v).to_vec()))
+        use wasm_bindgen::JsCast;
+        let Some(value) = self.get(DATASETS, key).await? else {
+            return Ok(None);
+        };
+        let buffer = match value.dyn_into::<web_sys::Blob>() {
+            Ok(blob) => wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+                .await
+                .map_err(|e| StorageError::Corrupt(format!("dataset {key}: {e:?}")))?,
+            Err(value) => value,
+        };
+        Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
     }
 
     /// Append `event` as number `seq` of `record`'s log and save the record (updated counts) in the

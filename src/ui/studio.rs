@@ -2,9 +2,10 @@
 //! worker. Components get it with [`use_studio`]; nothing else holds state.
 
 use super::storage::{new_project_id, now_ms, DatasetRef, ProjectRecord, SavedSettings, Storage};
+use crate::engine::data::preview::Mapping;
 use crate::engine::data::preview::Preview;
 use crate::engine::session::{Event, Origin};
-use crate::worker::{BaselineView, DatasetSummary, Request, Response, RoundView, Settings};
+use crate::worker::{BaselineView, DatasetSummary, ReadAs, Request, Response, RoundView, Settings};
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -65,6 +66,17 @@ struct Pending {
     log: Vec<Event>,
     /// A new project (stored on success) rather than a restored one.
     new: bool,
+    /// Its data, stored (under the record's key) just before the record once the worker has
+    /// opened it: the picked file, or an image folder as the worker decoded it.
+    data: Option<PendingData>,
+}
+
+/// Data a new project stores when it opens.
+enum PendingData {
+    /// The picked file itself (IndexedDB keeps the blob: no copy on the page).
+    Blob(web_sys::Blob),
+    /// Bytes (an image folder packed by the worker).
+    Bytes(Vec<u8>),
 }
 
 impl Studio {
@@ -198,6 +210,17 @@ impl Studio {
             Response::Progress { stage, done, total } => {
                 self.progress.set(Some((stage, done, total)))
             }
+            Response::ImagesDecoded { fingerprint, bytes } => {
+                self.pending.update_value(|p| {
+                    if let Some(p) = p.as_mut().filter(|p| p.new) {
+                        p.record.size_bytes = bytes.len() as u64;
+                        if let DatasetRef::Stored { key, .. } = &mut p.record.dataset {
+                            *key = fingerprint;
+                        }
+                        p.data = Some(PendingData::Bytes(bytes));
+                    }
+                });
+            }
             // Races and streams run in workers of their own (ui::race, ui::stream).
             Response::RaceProgress(_) | Response::RaceDone(_) | Response::StreamDone(_) => {}
         }
@@ -318,8 +341,52 @@ impl Studio {
             let dataset = DatasetRef::Stored {
                 file_name: name.clone(),
                 key,
+                read: ReadAs::File,
             };
             studio.start_project(name, dataset, csv).await;
+        });
+    }
+
+    /// Open the uploaded table (sent with [`Request::Upload`]) with the column roles the person
+    /// chose, as a new project: `file` (the picked file; its [`fingerprint`] is `key`) and
+    /// `mapping` are stored with it once the worker has opened it, so a reload reads it the same
+    /// way.
+    ///
+    /// [`fingerprint`]: crate::engine::project::fingerprint
+    pub fn open_mapped(&self, name: String, file: web_sys::Blob, key: String, mapping: Mapping) {
+        let dataset = DatasetRef::Stored {
+            file_name: name.clone(),
+            key,
+            read: ReadAs::Mapped {
+                mapping: mapping.clone(),
+            },
+        };
+        let size = file.size() as u64;
+        self.set_pending_new(name.clone(), dataset, size, Some(PendingData::Blob(file)));
+        self.send(Request::OpenWith {
+            name,
+            bytes: Vec::new(),
+            mapping,
+            seed: super::DEFAULT_SEED,
+        });
+    }
+
+    /// Open the uploaded files as a folder of images (decoded in the worker) as a new project,
+    /// with `classes` added to the subfolder names; the decoded folder the worker sends back
+    /// ([`Response::ImagesDecoded`]) is stored with the project, so a reload reopens it exactly.
+    pub fn open_images(&self, name: String, classes: Vec<String>) {
+        let dataset = DatasetRef::Stored {
+            file_name: name.clone(),
+            key: String::new(),
+            read: ReadAs::Images {
+                classes: classes.clone(),
+            },
+        };
+        self.set_pending_new(name.clone(), dataset, 0, None);
+        self.send(Request::OpenImages {
+            name,
+            classes,
+            seed: super::DEFAULT_SEED,
         });
     }
 
@@ -340,12 +407,28 @@ impl Studio {
     /// Store a new project (replacing the open one when nothing was done in it yet), make it the
     /// one to restore, and open it in the worker.
     async fn start_project(&self, name: String, dataset: DatasetRef, bytes: Vec<u8>) {
+        self.set_pending_new(name.clone(), dataset, bytes.len() as u64, None);
+        self.send(Request::Open {
+            name,
+            csv: bytes,
+            seed: super::DEFAULT_SEED,
+        });
+    }
+
+    /// A new project, waiting for the worker to open its data.
+    fn set_pending_new(
+        &self,
+        name: String,
+        dataset: DatasetRef,
+        size_bytes: u64,
+        data: Option<PendingData>,
+    ) {
         let now = now_ms();
         let record = ProjectRecord {
             id: new_project_id(),
-            name: name.clone(),
+            name,
             dataset,
-            size_bytes: bytes.len() as u64,
+            size_bytes,
             n_rows: 0,
             n_labels: 0,
             n_events: 0,
@@ -363,12 +446,8 @@ impl Studio {
             record,
             log: Vec::new(),
             new: true,
+            data,
         }));
-        self.send(Request::Open {
-            name,
-            csv: bytes,
-            seed: super::DEFAULT_SEED,
-        });
     }
 
     /// The worker opened the pending project's data: make it the open project; store a new one
@@ -378,6 +457,7 @@ impl Studio {
             mut record,
             log,
             new,
+            data,
         }) = self.pending.try_update_value(Option::take).flatten()
         else {
             return;
@@ -396,6 +476,27 @@ impl Studio {
                 if let Some(old) = untouched {
                     let _ = storage.delete_project(&old).await;
                 }
+                // The data first: a record is never stored without what it needs to reopen.
+                let key = match &record.dataset {
+                    DatasetRef::Stored { key, .. } => key.clone(),
+                    DatasetRef::Bundled { .. } => String::new(),
+                };
+                let data_saved = match data {
+                    Some(PendingData::Blob(blob)) => storage.save_dataset_blob(&key, &blob).await,
+                    Some(PendingData::Bytes(bytes)) => storage.save_dataset(&key, &bytes).await,
+                    None => Ok(()),
+                };
+                if let Err(e) = data_saved {
+                    studio.storage_note.set(Some(e.to_string()));
+                    studio.refresh_projects();
+                    return;
+                }
+                // The record as it is now: the first round may have updated it meanwhile.
+                let record = studio
+                    .project
+                    .get_untracked()
+                    .filter(|p| p.id == record.id)
+                    .unwrap_or(record);
                 let saved = match storage.save_project(&record).await {
                     Ok(()) => storage.set_last(&record.id).await,
                     Err(e) => Err(e),
@@ -428,15 +529,25 @@ impl Studio {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("That project is no longer stored.")?;
-        let bytes = match &record.dataset {
-            DatasetRef::Bundled { file } => super::fetch_text(&format!("datasets/{file}"))
-                .await?
-                .into_bytes(),
-            DatasetRef::Stored { file_name, key } => storage
-                .dataset(key)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("The data of {file_name} is missing from storage."))?,
+        let (bytes, read) = match &record.dataset {
+            DatasetRef::Bundled { file } => (
+                super::fetch_text(&format!("datasets/{file}"))
+                    .await?
+                    .into_bytes(),
+                ReadAs::File,
+            ),
+            DatasetRef::Stored {
+                file_name,
+                key,
+                read,
+            } => (
+                storage
+                    .dataset(key)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("The data of {file_name} is missing from storage."))?,
+                read.clone(),
+            ),
         };
         let (events, damaged) = storage.events(id).await.map_err(|e| e.to_string())?;
         if let Some(problem) = damaged {
@@ -451,6 +562,7 @@ impl Studio {
             record: record.clone(),
             log: events.clone(),
             new: false,
+            data: None,
         }));
         let settings = record.settings;
         self.send(Request::Restore {
@@ -460,6 +572,7 @@ impl Studio {
             events,
             curve: settings.curve,
             query_row: settings.query_row,
+            read,
         });
         Ok(())
     }
@@ -534,6 +647,9 @@ impl Studio {
                 None => DatasetRef::Stored {
                     file_name: imported.file_name,
                     key: key.clone(),
+                    read: imported
+                        .mapping
+                        .map_or(ReadAs::File, |mapping| ReadAs::Mapped { mapping }),
                 },
             },
             size_bytes: imported.bytes.len() as u64,

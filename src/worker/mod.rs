@@ -8,6 +8,7 @@
 pub mod images;
 pub mod insight;
 pub mod race;
+pub mod stored;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -69,17 +70,25 @@ pub enum Request {
     Configure { strategy: String, model: String },
     /// Change every setting that may change mid-session; the labels stay.
     Settings(Settings),
-    /// Reopen a stored project: open the file as [`Request::Open`] does, apply the settings,
-    /// replay the person's events, and show `query_row` again when it is still a candidate (the
-    /// sample that was on screen when the page was left).
+    /// Reopen a stored project: open the data as it was first opened (`read`: as
+    /// [`Request::Open`] does, with the person's [`Mapping`] as [`Request::OpenWith`] does, or as
+    /// the decoded image folder of [`Request::OpenDecodedImages`]), apply the settings, replay
+    /// the person's events, and show `query_row` again when it is still a candidate (the sample
+    /// that was on screen when the page was left).
     Restore {
         name: String,
+        /// The file's bytes, or for [`ReadAs::Images`] the folder packed by
+        /// [`stored::pack_images`].
+        #[serde(with = "raw_bytes")]
         csv: Vec<u8>,
         /// Every setting, the seed included.
         settings: Settings,
         events: Vec<Event>,
         curve: Vec<CurvePoint>,
         query_row: Option<usize>,
+        /// How the data was read when the project was started.
+        #[serde(default)]
+        read: ReadAs,
     },
     /// Write the open session as a project file ([`crate::engine::project`]): the data embedded,
     /// or, for a bundled demo (`bundled` = its file name), referenced.
@@ -186,6 +195,24 @@ mod raw_bytes {
             Ok(out)
         }
     }
+}
+
+/// How a project's data was read when it was started (a [`Request::Restore`] reads it the same
+/// way). Stored with the project in the page's IndexedDB, so older records, which lack it, read
+/// as [`ReadAs::File`].
+///
+/// Externally tagged (`"file"`, `{"mapped": {"mapping": …}}`, `{"images": {"classes": …}}`):
+/// the worker's bincode cannot read internally tagged enums.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadAs {
+    /// The file as [`Request::Open`] reads it (roles inferred, a demo seeded one per class).
+    #[default]
+    File,
+    /// A table with the column roles the person chose ([`Request::OpenWith`]).
+    Mapped { mapping: Mapping },
+    /// A folder of images, stored decoded ([`stored`]), plus the class names the person typed.
+    Images { classes: Vec<String> },
 }
 
 /// One file of an upload.
@@ -310,6 +337,14 @@ pub enum Response {
     /// An [`Request::Apply`] event was not applied (the session is unchanged); the message is
     /// meant for the person.
     Refused(String),
+    /// The images of a [`Request::OpenImages`] as decoded, packed by [`stored::pack_images`]
+    /// (sent just before the session opens): what the page stores to reopen the folder exactly.
+    ImagesDecoded {
+        /// [`crate::engine::project::fingerprint`] of `bytes`.
+        fingerprint: String,
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+    },
 }
 
 /// What [`Request::Export`] writes.
@@ -345,6 +380,9 @@ pub struct ImportedProject {
     /// The person's events (a demo's seed labels are made again on open, so they are left out).
     pub events: Vec<Event>,
     pub created_ms: u64,
+    /// The column roles, when the project's file was opened through the mapping step.
+    #[serde(default)]
+    pub mapping: Option<Mapping>,
 }
 
 /// The dataset as the page needs it.
@@ -495,6 +533,8 @@ pub struct WorkerState {
     model: String,
     /// The open file's name and bytes (for exports).
     file: (String, Vec<u8>),
+    /// The column roles the open file was read with, when the person chose them (for exports).
+    mapping: Option<Mapping>,
     /// The last round's picks not answered yet (batch mode), with whether the first is a probe.
     pending: Vec<QueryView>,
     probe: bool,
@@ -540,6 +580,29 @@ fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
     let mut session = Session::new(data, config).map_err(fail)?;
     session.seed_one_per_class().map_err(fail)?;
     Ok(session)
+}
+
+/// The session a [`Request::Restore`] starts from, before its settings and events: the data read
+/// as it was when the project started (`read`); only [`ReadAs::File`] is seeded one per class.
+fn restored_session(name: &str, bytes: &[u8], seed: u64, read: &ReadAs) -> Result<Session, String> {
+    let data = match read {
+        ReadAs::File => return open_session(name, bytes, seed),
+        ReadAs::Mapped { mapping } => import_with_mapping(bytes, name, mapping)
+            .map_err(|e| format!("Could not open {name}: {e}"))?,
+        ReadAs::Images { classes } => {
+            let (images, skipped) = stored::unpack_images(bytes)
+                .map_err(|e| format!("Could not reopen the images of {name}: {e}"))?;
+            let mut data = image_dataset(name, images, skipped, &ImageOptions::default())
+                .map_err(|e| format!("Could not open {name}: {e}"))?;
+            data.add_classes(classes);
+            data
+        }
+    };
+    let config = SessionConfig {
+        seed,
+        ..SessionConfig::default()
+    };
+    Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))
 }
 
 /// The session's configuration with the strategy and model these names mean.
@@ -694,6 +757,7 @@ impl WorkerState {
             Request::Open { name, csv, seed } => {
                 let session = open_session(&name, &csv, seed)?;
                 self.file = (name, csv);
+                self.mapping = None;
                 self.start(session, emit)
             }
             Request::Preview { name, bytes } => {
@@ -713,6 +777,7 @@ impl WorkerState {
                 let data = import_with_mapping(&source, &name, &mapping)
                     .map_err(|e| format!("Could not open {name}: {e}"))?;
                 self.file = (name, source);
+                self.mapping = Some(mapping);
                 self.open_unseeded(data, seed, emit)
             }
             Request::Upload { files } => {
@@ -760,8 +825,9 @@ impl WorkerState {
                 events,
                 curve,
                 query_row,
+                read,
             } => {
-                let mut session = open_session(&name, &csv, chosen.seed)?;
+                let mut session = restored_session(&name, &csv, chosen.seed, &read)?;
                 let config = full_settings(&chosen)?;
                 session
                     .reconfigure(config)
@@ -781,7 +847,12 @@ impl WorkerState {
                 emit(Response::Opened(summary(&session, &chosen.model)));
                 self.scale = text_scale(&session);
                 self.model = chosen.model;
-                self.file = (name, csv);
+                self.uploads.clear();
+                (self.file, self.mapping) = match read {
+                    ReadAs::File => ((name, csv), None),
+                    ReadAs::Mapped { mapping } => ((name, csv), Some(mapping)),
+                    ReadAs::Images { .. } => ((name, Vec::new()), None),
+                };
                 self.pending.clear();
                 self.curve = curve;
                 self.session = Some(session);
@@ -849,9 +920,12 @@ impl WorkerState {
                     Some(file) => Source::Bundled { file },
                     None => Source::embedded(&self.file.0, self.file.1.clone()),
                 };
-                let project =
-                    Project::from_session(session, meta, source, ImportSettings::tabular())
-                        .map_err(|e| format!("The project could not be written: {e}"))?;
+                let import = self
+                    .mapping
+                    .as_ref()
+                    .map_or_else(ImportSettings::tabular, ImportSettings::mapped);
+                let project = Project::from_session(session, meta, source, import)
+                    .map_err(|e| format!("The project could not be written: {e}"))?;
                 emit(Response::Export(ExportFile {
                     file_name: format!("{}.activelab.json", file_stem(&name)),
                     mime: "application/json".into(),
@@ -940,6 +1014,7 @@ impl WorkerState {
                         .cloned()
                         .collect(),
                     created_ms: project.created_ms,
+                    mapping: project.import.mapping.clone(),
                 };
                 // The page makes the imported project its open one first, so the rounds below
                 // update it (not the project open before).
@@ -948,6 +1023,7 @@ impl WorkerState {
                 self.model = project.settings.model.clone();
                 self.scale = text_scale(&session);
                 self.file = (data_name, data_bytes);
+                self.mapping = project.import.mapping.clone();
                 self.pending.clear();
                 self.curve.clear();
                 self.session = Some(session);

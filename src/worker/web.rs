@@ -116,6 +116,15 @@ impl Worker for EngineWorker {
     }
 
     fn update(&mut self, scope: &WorkerScope<Self>, (id, msg): Self::Message) {
+        // The decoded folder goes to the page first, so it can store it with the project.
+        if let Request::OpenDecodedImages {
+            images, skipped, ..
+        } = &msg
+        {
+            let bytes = super::stored::pack_images(images, skipped);
+            let fingerprint = crate::engine::project::fingerprint(&bytes);
+            scope.respond(id, Response::ImagesDecoded { fingerprint, bytes });
+        }
         self.state
             .handle(msg, &mut |response| scope.respond(id, response));
     }

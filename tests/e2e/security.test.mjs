@@ -92,11 +92,14 @@ test('the CSP is strict, blocks nothing, and a whole session stays on this origi
     // A local CSV through the real file input.
     const lines = ['a,b,kind'];
     for (let i = 0; i < 30; i++) lines.push(`${i},${(i * 7) % 11},${i % 2 ? 'odd' : 'even'}`);
-    await page.setInputFiles('[data-testid=file-input]', {
+    await page.setInputFiles('[data-testid=open-file-input]', {
       name: 'local.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(lines.join('\n') + '\n'),
     });
+    await page.locator('[data-testid=preview-table]').waitFor({ timeout: 60_000 });
+    await page.selectOption('[data-testid=map-label]', 'kind');
+    await page.click('[data-testid=map-start]');
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-name]')?.textContent === 'local.csv');
     await settled(page);
 
@@ -150,7 +153,11 @@ test('hostile text in cells, class names and file names is shown as text, never 
     const csv = Buffer.from(lines.join('\n') + '\n');
     // A file name cannot hold '/', so the <script> payload goes in through a DataTransfer below.
     const name = `${IMG} ${JS_URL}.csv`;
-    await page.setInputFiles('[data-testid=file-input]', { name, mimeType: 'text/csv', buffer: csv });
+    await page.setInputFiles('[data-testid=open-file-input]', { name, mimeType: 'text/csv', buffer: csv });
+    await page.locator('[data-testid=preview-table]').waitFor({ timeout: 60_000 });
+    await page.selectOption('[data-testid=map-label]', 'label');
+    await page.selectOption('[data-testid=map-text]', '');
+    await page.click('[data-testid=map-start]');
     await page.waitForFunction((n) => document.querySelector('[data-testid=dataset-name]')?.textContent === n, name);
     await settled(page);
 
@@ -170,12 +177,14 @@ test('hostile text in cells, class names and file names is shown as text, never 
     // The <script> payload as a file name, through the same input (a DataTransfer sets its files).
     const scriptName = `${SCRIPT}.csv`;
     await page.evaluate(([n, body]) => {
-      const input = document.querySelector('[data-testid=file-input]');
+      const input = document.querySelector('[data-testid=open-file-input]');
       const dt = new DataTransfer();
       dt.items.add(new File([body], n, { type: 'text/csv' }));
       input.files = dt.files;
       input.dispatchEvent(new Event('change', { bubbles: true }));
     }, [scriptName, 'a,b,label\n1,2,x\n1,2\n']);
+    await page.waitForFunction(() => document.querySelector('[data-testid=error], [data-testid=map-start]'));
+    if (await page.locator('[data-testid=map-start]').count()) await page.click('[data-testid=map-start]');
     const alert = page.locator('[data-testid=error]');
     await alert.waitFor();
     assert.match(await alert.textContent(), /<script>alert\(1\)<\/script>\.csv: line 3 has 2 fields/);

@@ -65,7 +65,10 @@ test('skip, undo, help, settings, demos and a local file', async () => {
     const lines = ['height,weight,kind'];
     for (let i = 0; i < 40; i++) lines.push(`${150 + i},${50 + (i % 7)},${i < 6 ? 'small' : i < 12 ? 'large' : ''}`);
     writeFileSync(own, lines.join('\n') + '\n');
-    await page.setInputFiles('[data-testid=file-input]', own);
+    await page.setInputFiles('[data-testid=open-file-input]', own);
+    await page.locator('[data-testid=preview-table]').waitFor({ timeout: 60_000 });
+    await page.selectOption('[data-testid=map-label]', 'kind');
+    await page.click('[data-testid=map-start]');
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-name]')?.textContent === 'my data.csv');
     await settled(page);
     assert.match(await page.locator('[data-testid=import-report]').textContent(), /28 without a label/);
@@ -73,7 +76,9 @@ test('skip, undo, help, settings, demos and a local file', async () => {
 
     const broken = join(dir, 'broken.csv');
     writeFileSync(broken, 'a,b,label\n1,2,x\n1,2\n');
-    await page.setInputFiles('[data-testid=file-input]', broken);
+    await page.setInputFiles('[data-testid=open-file-input]', broken);
+    await page.waitForFunction(() => document.querySelector('[data-testid=error], [data-testid=map-start]'));
+    if (await page.locator('[data-testid=map-start]').count()) await page.click('[data-testid=map-start]');
     const alert = page.locator('[data-testid=error]');
     await alert.waitFor();
     assert.match(await alert.textContent(), /broken\.csv: line 3 has 2 fields but the header has 3/);

@@ -85,7 +85,7 @@ pub struct ColumnPreview {
 }
 
 /// Which column plays which role, as the person chose (or [`preview`] suggested).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     /// The label column; `None`: the file has no labels.
     pub label: Option<String>,
