@@ -9,6 +9,7 @@ use activelab::engine::session::{ColdStart, Event, Origin};
 use activelab::worker::stored::pack_images;
 use activelab::worker::{
     ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings, WorkerState,
+    IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES,
 };
 
 const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
@@ -535,6 +536,36 @@ fn an_image_folder_restores_from_its_stored_pixels() {
     assert_eq!(again.history, round.history);
     assert_eq!(query(&again).row, query(&round).row);
     assert_eq!(query(&again).display, query(&round).display);
+    // An image session has no table: the project file and the labels CSV are refused with the
+    // reason (they used to carry the previously opened file's data), JSON Lines has the paths.
+    for state in [&mut state, &mut restored] {
+        let out = collect(
+            state,
+            Request::ExportProject {
+                name: "shapes".into(),
+                created_ms: 1,
+                updated_ms: 2,
+                bundled: None,
+            },
+        );
+        assert!(
+            matches!(&out[..], [Response::Error(m)] if m == IMAGES_NOT_IN_PROJECT_FILES),
+            "{out:?}"
+        );
+        let out = collect(state, Request::Export(ExportKind::LabelsCsv));
+        assert!(
+            matches!(&out[..], [Response::Error(m)] if m == IMAGES_HAVE_NO_TABLE),
+            "{out:?}"
+        );
+        let out = collect(state, Request::Export(ExportKind::LabelsJsonl));
+        match &out[..] {
+            [Response::Export(file)] => {
+                assert_eq!(file.text.lines().count(), log.len(), "{}", file.text);
+                assert!(file.text.contains("\"shapes/"), "{}", file.text);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
     // Damaged stored pixels are refused with a message, not a panic.
     let out = collect(
         &mut WorkerState::default(),

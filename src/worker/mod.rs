@@ -535,6 +535,9 @@ pub struct WorkerState {
     file: (String, Vec<u8>),
     /// The column roles the open file was read with, when the person chose them (for exports).
     mapping: Option<Mapping>,
+    /// The open session is an image folder: `file` holds no table, so the exports that need one
+    /// (project file, labels CSV) say so instead of writing another file's data.
+    images: bool,
     /// The last round's picks not answered yet (batch mode), with whether the first is a probe.
     pending: Vec<QueryView>,
     probe: bool,
@@ -739,6 +742,15 @@ pub fn sample_view(session: &Session, scale: &[f64], row: usize, proba: &[f64]) 
     }
 }
 
+/// Why an image session cannot be exported as a project file.
+pub const IMAGES_NOT_IN_PROJECT_FILES: &str = "Project files cannot carry an image folder yet: \
+     your labels are safe in this browser; export them as JSON Lines (one line per labeled image, \
+     with its file path) to take them elsewhere.";
+
+/// Why an image session has no labels CSV.
+pub const IMAGES_HAVE_NO_TABLE: &str = "An image folder has no table to add a label column to: \
+     export the labels as JSON Lines (one line per labeled image, with its file path).";
+
 impl WorkerState {
     /// Handle one request, emitting responses as soon as each is ready (the first round before the
     /// slower baseline).
@@ -758,6 +770,7 @@ impl WorkerState {
                 let session = open_session(&name, &csv, seed)?;
                 self.file = (name, csv);
                 self.mapping = None;
+                self.images = false;
                 self.start(session, emit)
             }
             Request::Preview { name, bytes } => {
@@ -778,6 +791,7 @@ impl WorkerState {
                     .map_err(|e| format!("Could not open {name}: {e}"))?;
                 self.file = (name, source);
                 self.mapping = Some(mapping);
+                self.images = false;
                 self.open_unseeded(data, seed, emit)
             }
             Request::Upload { files } => {
@@ -816,6 +830,9 @@ impl WorkerState {
                 let mut data = image_dataset(&name, images, skipped, &ImageOptions::default())
                     .map_err(|e| format!("Could not open {name}: {e}"))?;
                 data.add_classes(&classes);
+                self.file = (name, Vec::new());
+                self.mapping = None;
+                self.images = true;
                 self.open_unseeded(data, seed, emit)
             }
             Request::Restore {
@@ -848,6 +865,7 @@ impl WorkerState {
                 self.scale = text_scale(&session);
                 self.model = chosen.model;
                 self.uploads.clear();
+                self.images = matches!(read, ReadAs::Images { .. });
                 (self.file, self.mapping) = match read {
                     ReadAs::File => ((name, csv), None),
                     ReadAs::Mapped { mapping } => ((name, csv), Some(mapping)),
@@ -910,6 +928,9 @@ impl WorkerState {
                     .session
                     .as_ref()
                     .ok_or("No dataset is open: open one first.")?;
+                if self.images {
+                    return Err(IMAGES_NOT_IN_PROJECT_FILES.into());
+                }
                 let meta = ProjectMeta {
                     app_version: env!("CARGO_PKG_VERSION").to_string(),
                     name: name.clone(),
@@ -942,6 +963,9 @@ impl WorkerState {
                 let fail =
                     |e: crate::engine::export::ExportError| format!("Nothing was exported: {e}.");
                 let file = match kind {
+                    ExportKind::LabelsCsv if self.images => {
+                        return Err(IMAGES_HAVE_NO_TABLE.into());
+                    }
                     ExportKind::LabelsCsv => ExportFile {
                         file_name: format!("{stem}-labels.csv"),
                         mime: "text/csv".into(),
