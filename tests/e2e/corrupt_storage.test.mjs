@@ -94,8 +94,7 @@ test('projects that cannot be read in full are listed with the reason, and what 
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
-    await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 60_000 });
-    await settled(page);
+    await openDemo(page);
     const start = await count(page);
     await page.keyboard.press('1');
     await waitCount(page, start + 1);

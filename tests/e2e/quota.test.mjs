@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer, launchBrowser } from './server.mjs';
+import { openDemo } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const settled = (page) =>
@@ -61,7 +62,7 @@ test('storage full mid-session: told why, labeling continues, export has every l
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
-    await ready(page);
+    await openDemo(page);
     await page.locator('[data-testid=storage-ok]').waitFor();
     const start = await count(page);
 
