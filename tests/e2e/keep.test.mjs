@@ -73,8 +73,8 @@ async function openApp(browser, server) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
-  await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 60_000 });
-  await settled(page);
+  // A fresh profile opens on the start page: "Open your own data" and the projects list.
+  await page.locator('[data-testid=start-page]').waitFor({ timeout: 60_000 });
   await page.locator('[data-testid=storage-ok]').waitFor();
   return { context, page, errors };
 }
