@@ -93,8 +93,8 @@ async function openApp(browser, server) {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.addInitScript(INIT);
   await page.goto(server.url);
-  await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 120_000 });
-  await settled(page);
+  // A fresh profile opens on the start page, where "Open your own data" is.
+  await page.locator('[data-testid=start-page]').waitFor({ timeout: 120_000 });
   return { context, page, errors };
 }
 
