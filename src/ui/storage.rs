@@ -327,34 +327,7 @@ impl Storage {
         record: &ProjectRecord,
         events: &[Event],
     ) -> Result<(), StorageError> {
-        let record_text = serde_json::to_string(record)
-            .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
-        let tx = self
-            .db
-            .transaction(&[EVENTS, PROJECTS], TransactionMode::ReadWrite)
-            .map_err(failed)?;
-        let store = tx.store(EVENTS).map_err(failed)?;
-        for (seq, event) in events.iter().enumerate() {
-            let text = serde_json::to_string(event)
-                .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
-            store
-                .put(
-                    &JsValue::from_str(&text),
-                    Some(&JsValue::from_str(&event_key(&record.id, seq))),
-                )
-                .await
-                .map_err(failed)?;
-        }
-        tx.store(PROJECTS)
-            .map_err(failed)?
-            .put(
-                &JsValue::from_str(&record_text),
-                Some(&JsValue::from_str(&record.id)),
-            )
-            .await
-            .map_err(failed)?;
-        tx.done().await.map_err(failed)?;
-        Ok(())
+        self.append_events(record, 0, events).await
     }
 
     fn log_range(id: &str, from: usize) -> Result<KeyRange, StorageError> {
