@@ -293,32 +293,8 @@ impl Storage {
         seq: usize,
         event: &Event,
     ) -> Result<(), StorageError> {
-        let event_text = serde_json::to_string(event)
-            .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
-        let record_text = serde_json::to_string(record)
-            .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
-        let tx = self
-            .db
-            .transaction(&[EVENTS, PROJECTS], TransactionMode::ReadWrite)
-            .map_err(failed)?;
-        tx.store(EVENTS)
-            .map_err(failed)?
-            .put(
-                &JsValue::from_str(&event_text),
-                Some(&JsValue::from_str(&event_key(&record.id, seq))),
-            )
+        self.append_events(record, seq, std::slice::from_ref(event))
             .await
-            .map_err(failed)?;
-        tx.store(PROJECTS)
-            .map_err(failed)?
-            .put(
-                &JsValue::from_str(&record_text),
-                Some(&JsValue::from_str(&record.id)),
-            )
-            .await
-            .map_err(failed)?;
-        tx.done().await.map_err(failed)?;
-        Ok(())
     }
 
     /// Write a whole log (an imported project's) and its record in one transaction.
