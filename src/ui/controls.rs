@@ -2,7 +2,7 @@
 //! settings, and the keyboard help overlay (files come in through `ui::open`).
 
 use super::query::{keys_of, save_keys, use_keys};
-use super::studio::use_studio;
+use super::studio::{use_class_names, use_studio};
 use super::DEMOS;
 use crate::engine::strategies::{Strategy, STRATEGY_NAMES};
 use crate::keymap::{Action, KeyMap};
@@ -184,13 +184,7 @@ pub fn SessionSettings() -> impl IntoView {
 pub fn HelpOverlay() -> impl IntoView {
     let studio = use_studio();
     let keys = use_keys();
-    let classes = Memo::new(move |_| {
-        studio.dataset.with(|d| {
-            d.as_ref()
-                .map(|d| d.class_names.clone())
-                .unwrap_or_default()
-        })
-    });
+    let classes = use_class_names();
     let kbds = |keys: Vec<String>| {
         if keys.is_empty() {
             return view! { <span class="muted">"no key"</span> }.into_any();

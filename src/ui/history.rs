@@ -1,7 +1,7 @@
 //! The history panel (every label in effect, newest first; any can be changed, which retrains) and
 //! the form that adds a class during labeling.
 
-use super::studio::use_studio;
+use super::studio::{use_class_names, use_studio};
 use leptos::prelude::*;
 
 /// Labels shown before "Show all".
@@ -12,13 +12,7 @@ const SHOWN: usize = 50;
 pub fn HistoryPanel() -> impl IntoView {
     let studio = use_studio();
     let show_all = RwSignal::new(false);
-    let classes = Memo::new(move |_| {
-        studio.dataset.with(|d| {
-            d.as_ref()
-                .map(|d| d.class_names.clone())
-                .unwrap_or_default()
-        })
-    });
+    let classes = use_class_names();
     let items = Memo::new(move |_| {
         studio.round.with(|r| {
             r.as_ref()

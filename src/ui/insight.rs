@@ -8,7 +8,7 @@
 #[path = "insight_map.rs"]
 pub mod map;
 
-use super::studio::use_studio;
+use super::studio::{use_class_names, use_studio};
 use super::{chart, format_percent, format_value};
 use crate::worker::insight::{F1Point, Insight, ProbePoint};
 use leptos::prelude::*;
@@ -31,18 +31,6 @@ pub fn use_insight() -> Memo<Option<Insight>> {
         studio
             .round
             .with(|r| r.as_ref().and_then(|r| r.insight.as_deref().cloned()))
-    })
-}
-
-/// The class names, as a memo.
-fn use_class_names() -> Memo<Vec<String>> {
-    let studio = use_studio();
-    Memo::new(move |_| {
-        studio.dataset.with(|d| {
-            d.as_ref()
-                .map(|d| d.class_names.clone())
-                .unwrap_or_default()
-        })
     })
 }
 

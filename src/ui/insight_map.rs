@@ -10,8 +10,9 @@
 //! so the next sample appeared 0.7–1.7 s after the key press. Only the sample on screen is an
 //! element of its own (with its tooltip).
 
-use super::{class_colour, name_of, use_class_names, use_insight};
+use super::{class_colour, name_of, use_insight};
 use crate::ui::format_percent;
+use crate::ui::studio::use_class_names;
 use crate::worker::insight::{PointState, PoolMap as MapData};
 use leptos::prelude::*;
 

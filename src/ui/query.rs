@@ -3,7 +3,7 @@
 //! key: 1..9 by default, remappable per project, see [`crate::keymap`]). In batch mode the other picks of the round are shown as a grid below.
 
 use super::sample::{BatchGrid, SampleBody};
-use super::studio::{use_studio, Studio};
+use super::studio::{use_class_names, use_studio, Studio};
 use super::{format_percent, format_value};
 use crate::keymap::{display, Action, KeyMap};
 use leptos::prelude::*;
@@ -169,13 +169,7 @@ pub fn install_label_keys() {
 pub fn QueryCard() -> impl IntoView {
     let studio = use_studio();
     let keys = use_keys();
-    let classes = Memo::new(move |_| {
-        studio.dataset.with(|d| {
-            d.as_ref()
-                .map(|d| d.class_names.clone())
-                .unwrap_or_default()
-        })
-    });
+    let classes = use_class_names();
     let features = Memo::new(move |_| {
         studio.dataset.with(|d| {
             d.as_ref()

@@ -890,3 +890,15 @@ pub fn provide_studio(studio: Studio) {
 pub fn use_studio() -> Studio {
     use_context::<Studio>().expect("components must be mounted below provide_studio")
 }
+
+/// The open dataset's class names (empty when none is open), as a memo for the views.
+pub fn use_class_names() -> Memo<Vec<String>> {
+    let studio = use_studio();
+    Memo::new(move |_| {
+        studio.dataset.with(|d| {
+            d.as_ref()
+                .map(|d| d.class_names.clone())
+                .unwrap_or_default()
+        })
+    })
+}
