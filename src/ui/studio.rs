@@ -328,25 +328,6 @@ impl Studio {
         self.apply(Event::AddClass { name });
     }
 
-    /// Open the person's own file as a new project (its bytes are stored with it).
-    pub fn open_csv(&self, name: String, csv: Vec<u8>) {
-        let studio = *self;
-        leptos::task::spawn_local(async move {
-            let key = crate::engine::project::fingerprint(&csv);
-            if let Some(storage) = studio.storage() {
-                if let Err(e) = storage.save_dataset(&key, &csv).await {
-                    studio.storage_note.set(Some(e.to_string()));
-                }
-            }
-            let dataset = DatasetRef::Stored {
-                file_name: name.clone(),
-                key,
-                read: ReadAs::File,
-            };
-            studio.start_project(name, dataset, csv).await;
-        });
-    }
-
     /// Open the uploaded table (sent with [`Request::Upload`]) with the column roles the person
     /// chose, as a new project: `file` (the picked file; its [`fingerprint`] is `key`) and
     /// `mapping` are stored with it once the worker has opened it, so a reload reads it the same
