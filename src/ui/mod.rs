@@ -194,9 +194,15 @@ pub fn StudioView() -> impl IntoView {
                 role="status"
                 aria-live="polite"
                 data-testid="status"
-                data-busy=move || studio.busy.get().to_string()
+                data-busy=move || (studio.busy.get() || studio.saving.get() > 0).to_string()
             >
-                {move || if studio.busy.get() { "Training…" } else { "Ready" }}
+                {move || if studio.busy.get() {
+                    "Training…"
+                } else if studio.saving.get() > 0 {
+                    "Saving the project…"
+                } else {
+                    "Ready"
+                }}
             </div>
             {move || studio.error.get().map(|message| view! {
                 <div class="error" role="alert" data-testid="error">{message}</div>

@@ -49,6 +49,10 @@ pub struct Studio {
     pub preview: RwSignal<Option<Preview>>,
     /// Work in progress the worker reports: stage, done, total.
     pub progress: RwSignal<Option<(String, u64, u64)>>,
+    /// Writes of a newly opened or imported project still on their way to IndexedDB. The status
+    /// says "Saving…" (and is not idle) until they are done: a reload before then would find
+    /// the project missing.
+    pub saving: RwSignal<u32>,
     backend: StoredValue<Backend, LocalStorage>,
     storage: StoredValue<Option<Storage>, LocalStorage>,
     /// The person's events of the open project, as stored (the worker holds the same log).
@@ -94,6 +98,7 @@ impl Studio {
             storage_note: RwSignal::new(None),
             preview: RwSignal::new(None),
             progress: RwSignal::new(None),
+            saving: RwSignal::new(0),
             backend: StoredValue::new_local(Backend::Unavailable),
             storage: StoredValue::new_local(None),
             log: StoredValue::new_local(Vec::new()),
@@ -452,7 +457,7 @@ impl Studio {
         self.log.set_value(log);
         self.project.set(Some(record.clone()));
         let studio = *self;
-        leptos::task::spawn_local(async move {
+        self.spawn_saving(async move {
             if let Some(storage) = studio.storage() {
                 if let Some(old) = untouched {
                     let _ = storage.delete_project(&old).await;
@@ -615,6 +620,16 @@ impl Studio {
         });
     }
 
+    /// Run the writes that store a project, counted in [`Studio::saving`] while they run.
+    fn spawn_saving(&self, writes: impl std::future::Future<Output = ()> + 'static) {
+        let saving = self.saving;
+        saving.update(|n| *n += 1);
+        leptos::task::spawn_local(async move {
+            writes.await;
+            saving.update(|n| *n = n.saturating_sub(1));
+        });
+    }
+
     /// An imported project becomes a new stored project and the open one.
     fn adopt_imported(&self, imported: crate::worker::ImportedProject) {
         self.importing.set_value(None);
@@ -653,7 +668,7 @@ impl Studio {
         self.project.set(Some(record.clone()));
         let (bytes, events) = (imported.bytes, imported.events);
         let studio = *self;
-        leptos::task::spawn_local(async move {
+        self.spawn_saving(async move {
             if let Some(storage) = studio.storage() {
                 let mut saved = Ok(());
                 if matches!(record.dataset, DatasetRef::Stored { .. }) {

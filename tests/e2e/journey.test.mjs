@@ -155,6 +155,21 @@ test('the journey: own CSV, map, label, undo, relabel, reload, export, import el
     await labelsAre(there.page, 21);
     assert.equal(await row(there.page), shownAtExport, 'the same sample in the fresh profile');
     assert.deepEqual(await classNames(there.page), names);
+    // "Ready" means stored: the import's record, data and "last project" are in IndexedDB already
+    // (the status said "Saving the project…" until they were), so a reload right now keeps it.
+    const stored = await there.page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('activelab');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction(['meta', 'projects'], 'readonly');
+        const last = tx.objectStore('meta').get('last');
+        const all = tx.objectStore('projects').getAllKeys();
+        tx.oncomplete = () => { resolve({ last: last.result, ids: all.result }); open.result.close(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    }));
+    assert.equal(stored.ids.length, 1, `one stored project: ${JSON.stringify(stored)}`);
+    assert.equal(stored.last, stored.ids[0], 'the imported project is the one a reload opens');
     // The imported project is stored there with its mapping: a reload keeps it.
     await there.page.reload();
     await there.page.waitForFunction(() => document.querySelector('[data-testid=dataset-name]')?.textContent === 'plants.csv', null, { timeout: 60_000 });
