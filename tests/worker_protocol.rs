@@ -727,3 +727,57 @@ fn the_journey_on_the_native_engine_gives_the_expected_labels_file() {
     assert_eq!(there.history, round.history);
     assert_eq!(query(&there).row, query(&round).row);
 }
+
+/// A file that does not open (here: one class name in the mapping) leaves the open session, its
+/// file and its exports alone, and keeps the upload for another try with a better mapping.
+#[test]
+fn a_file_that_fails_to_open_leaves_the_open_session_and_its_upload() {
+    let (mut state, _) = open();
+    let iris_csv =
+        |state: &mut WorkerState| match &collect(state, Request::Export(ExportKind::LabelsCsv))[..]
+        {
+            [Response::Export(file)] => file.clone(),
+            other => panic!("{other:?}"),
+        };
+    let before = iris_csv(&mut state);
+    let other = b"size,colour\n1,red\n2,blue\n3,red\n".to_vec();
+    let upload = vec![activelab::worker::UploadFile {
+        path: "other.csv".into(),
+        size: other.len() as u64,
+    }];
+    assert!(collect(&mut state, Request::Upload { files: upload }).is_empty());
+    assert!(collect(
+        &mut state,
+        Request::UploadChunk {
+            file: 0,
+            bytes: other
+        }
+    )
+    .is_empty());
+    let open_with = |classes: &[&str]| Request::OpenWith {
+        name: "other.csv".into(),
+        bytes: Vec::new(),
+        mapping: Mapping {
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            ..Mapping::default()
+        },
+        seed: 1,
+    };
+    let out = collect(&mut state, open_with(&["big"]));
+    assert!(
+        matches!(&out[..], [Response::Error(m)] if m.contains("name at least two classes")),
+        "{out:?}"
+    );
+    assert_eq!(
+        iris_csv(&mut state),
+        before,
+        "the open session's export is unchanged"
+    );
+    let out = collect(&mut state, open_with(&["big", "small"]));
+    no_errors(&out);
+    assert!(
+        matches!(&out[0], Response::Opened(s) if s.name == "other.csv" && s.n_rows == 3),
+        "{out:?}"
+    );
+    assert_eq!(iris_csv(&mut state).file_name, "other-labels.csv");
+}

@@ -96,27 +96,40 @@ impl Pca {
     /// assert!(y.column(1).iter().all(|v| v.abs() < 1e-12));
     /// ```
     pub fn fit(x: ArrayView2<f64>, rng: &mut EngineRng) -> Result<Pca, PcaError> {
-        let (n, d) = x.dim();
+        let all: Vec<usize> = (0..x.nrows()).collect();
+        Self::fit_rows(x, &all, rng)
+    }
+
+    /// [`Pca::fit`] on the rows `rows` of `x`, read in place: only the fitted sample is copied
+    /// (a whole 100k-row pool copied would be 40 MB more at the import's peak). Row numbers in
+    /// errors count within `rows`.
+    pub fn fit_rows(
+        x: ArrayView2<f64>,
+        rows: &[usize],
+        rng: &mut EngineRng,
+    ) -> Result<Pca, PcaError> {
+        let (n, d) = (rows.len(), x.ncols());
         if n == 0 || d == 0 {
             return Err(PcaError::Empty {
                 rows: n,
                 columns: d,
             });
         }
-        for (row, r) in x.rows().into_iter().enumerate() {
-            if let Some((column, &value)) = r.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        for (row, &r) in rows.iter().enumerate() {
+            let values = x.row(r);
+            if let Some((column, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite())
+            {
                 return Err(PcaError::NonFinite { row, column, value });
             }
         }
         let cap = fit_row_cap(d);
-        let sample: Option<Vec<usize>> = (n > cap).then(|| {
-            let mut rows = rand::seq::index::sample(rng, n, cap).into_vec();
-            rows.sort_unstable();
-            rows
-        });
-        let fit_x = match &sample {
-            Some(rows) => x.select(Axis(0), rows),
-            None => x.to_owned(),
+        let fit_x = if n > cap {
+            let mut sample = rand::seq::index::sample(rng, n, cap).into_vec();
+            sample.sort_unstable();
+            let picked: Vec<usize> = sample.iter().map(|&i| rows[i]).collect();
+            x.select(Axis(0), &picked)
+        } else {
+            x.select(Axis(0), rows)
         };
         let m = fit_x.nrows();
         let mean = fit_x.sum_axis(Axis(0)) / m as f64;
@@ -167,14 +180,24 @@ impl Pca {
 
     /// Project rows onto the two axes: `n × 2` coordinates.
     pub fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>, PcaError> {
+        let all: Vec<usize> = (0..x.nrows()).collect();
+        self.transform_rows(x, &all)
+    }
+
+    /// [`Pca::transform`] of the rows `rows` of `x`, read in place.
+    pub fn transform_rows(
+        &self,
+        x: ArrayView2<f64>,
+        rows: &[usize],
+    ) -> Result<Array2<f64>, PcaError> {
         if x.ncols() != self.mean.len() {
             return Err(PcaError::FeatureMismatch {
                 expected: self.mean.len(),
                 found: x.ncols(),
             });
         }
-        let mut out = Array2::<f64>::zeros((x.nrows(), 2));
-        for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
+        let mut out = Array2::<f64>::zeros((rows.len(), 2));
+        for (row, mut o) in rows.iter().map(|&r| x.row(r)).zip(out.rows_mut()) {
             for k in 0..2 {
                 o[k] = row
                     .iter()

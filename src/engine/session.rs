@@ -550,8 +550,8 @@ impl Session {
             });
         }
         let standardizer = Standardizer::fit(data.features.view(), &split.pool);
-        let x_pool = standardizer.transform(data.features.select(Axis(0), &split.pool).view());
-        let x_test = standardizer.transform(data.features.select(Axis(0), &split.test).view());
+        let x_pool = standardizer.transform_owned(data.features.select(Axis(0), &split.pool));
+        let x_test = standardizer.transform_owned(data.features.select(Axis(0), &split.test));
         Ok(Self {
             pool_pos,
             class_names: data.class_names.clone(),

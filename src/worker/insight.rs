@@ -31,7 +31,7 @@ use crate::engine::stopping::{
 };
 use crate::engine::strategies::uncertainty::entropy;
 use crate::engine::strategies::Strategy;
-use ndarray::{Array2, ArrayView1, Axis};
+use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -360,9 +360,9 @@ impl InsightCache {
             }
         }
         let seed = session.config().seed;
-        let raw = data.features.select(Axis(0), pool);
-        if let Ok(pca) = Pca::fit(raw.view(), &mut rng(seed, STREAM_PCA)) {
-            if let Ok(y) = pca.transform(raw.view()) {
+        let raw = data.features.view();
+        if let Ok(pca) = Pca::fit_rows(raw, pool, &mut rng(seed, STREAM_PCA)) {
+            if let Ok(y) = pca.transform_rows(raw, pool) {
                 self.coords = y
                     .rows()
                     .into_iter()

@@ -621,6 +621,24 @@ fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionCon
 }
 
 /// The pool's feature scales of a text dataset (for the highlighted words), else empty.
+/// A session whose labels come from the person (no seed labels). The mapping step asks for the
+/// class names, so at least 2 are required here (a file opened without that step may start with
+/// fewer: the person adds classes while labeling).
+fn unseeded_session(data: Dataset, seed: u64) -> Result<Session, String> {
+    let name = data.name.clone();
+    if data.n_classes() < 2 {
+        return Err(format!(
+            "Could not open {name}: it has {} class name(s); name at least two classes to label with.",
+            data.n_classes()
+        ));
+    }
+    let config = SessionConfig {
+        seed,
+        ..SessionConfig::default()
+    };
+    Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))
+}
+
 fn text_scale(session: &Session) -> Vec<f64> {
     match session.data().display {
         RowDisplay::Texts { .. } => {
@@ -786,13 +804,27 @@ impl WorkerState {
                 mapping,
                 seed,
             } => {
-                let source = self.source(&name, &bytes)?.to_vec();
-                let data = import_with_mapping(&source, &name, &mapping)
-                    .map_err(|e| format!("Could not open {name}: {e}"))?;
-                self.file = (name, source);
-                self.mapping = Some(mapping);
-                self.images = false;
-                self.open_unseeded(data, seed, emit)
+                // The uploaded bytes are moved, not copied (a 50 MB file would be held twice at
+                // the import's peak); they go back to the upload when the file does not open, so
+                // the person can change the mapping and try again.
+                let (upload, source) = self.take_source(&name, bytes)?;
+                let opened = import_with_mapping(&source, &name, &mapping)
+                    .map_err(|e| format!("Could not open {name}: {e}"))
+                    .and_then(|data| unseeded_session(data, seed));
+                match opened {
+                    Ok(session) => {
+                        self.file = (name, source);
+                        self.mapping = Some(mapping);
+                        self.images = false;
+                        self.start(session, emit)
+                    }
+                    Err(message) => {
+                        if let Some(path) = upload {
+                            self.uploads = vec![(path, source)];
+                        }
+                        Err(message)
+                    }
+                }
             }
             Request::Upload { files } => {
                 let total: u64 = files.iter().map(|f| f.size).sum();
@@ -830,10 +862,11 @@ impl WorkerState {
                 let mut data = image_dataset(&name, images, skipped, &ImageOptions::default())
                     .map_err(|e| format!("Could not open {name}: {e}"))?;
                 data.add_classes(&classes);
+                let session = unseeded_session(data, seed)?;
                 self.file = (name, Vec::new());
                 self.mapping = None;
                 self.images = true;
-                self.open_unseeded(data, seed, emit)
+                self.start(session, emit)
             }
             Request::Restore {
                 name,
@@ -1126,29 +1159,20 @@ impl WorkerState {
         }
     }
 
-    /// Start a session whose labels come from the person (no seed labels). The mapping step asks
-    /// for the class names, so at least 2 are required here (a file opened without that step may
-    /// start with fewer: the person adds classes while labeling).
-    fn open_unseeded(
+    /// `bytes`, or when empty the uploaded file taken out of the upload (there must be exactly
+    /// one), with its path so it can be put back.
+    fn take_source(
         &mut self,
-        data: Dataset,
-        seed: u64,
-        emit: &mut dyn FnMut(Response),
-    ) -> Result<(), String> {
-        let name = data.name.clone();
-        if data.n_classes() < 2 {
-            return Err(format!(
-                "Could not open {name}: it has {} class name(s); name at least two classes to label with.",
-                data.n_classes()
-            ));
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(Option<String>, Vec<u8>), String> {
+        if !bytes.is_empty() {
+            return Ok((None, bytes));
         }
-        let config = SessionConfig {
-            seed,
-            ..SessionConfig::default()
-        };
-        let session =
-            Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))?;
-        self.start(session, emit)
+        match self.uploads.as_mut_slice() {
+            [(path, uploaded)] => Ok((Some(path.clone()), std::mem::take(uploaded))),
+            _ => Err(format!("{name} is empty: it has no bytes to read.")),
+        }
     }
 
     /// Make `session` the open one: announce it, run its first round and (when test labels

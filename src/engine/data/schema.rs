@@ -142,6 +142,17 @@ impl Column {
         Some(())
     }
 
+    /// Make room for `cells` more cells holding `bytes` more bytes of text.
+    pub(crate) fn reserve(&mut self, cells: usize, bytes: usize) {
+        self.text.reserve_exact(bytes);
+        self.ends.reserve_exact(cells);
+    }
+
+    /// Bytes of text held.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Number of cells.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
