@@ -620,7 +620,6 @@ fn settings(session: &Session, strategy: &str, model: &str) -> Result<SessionCon
     })
 }
 
-/// The pool's feature scales of a text dataset (for the highlighted words), else empty.
 /// A session whose labels come from the person (no seed labels). The mapping step asks for the
 /// class names, so at least 2 are required here (a file opened without that step may start with
 /// fewer: the person adds classes while labeling).
@@ -639,6 +638,7 @@ fn unseeded_session(data: Dataset, seed: u64) -> Result<Session, String> {
     Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))
 }
 
+/// The pool's feature scales of a text dataset (for the highlighted words), else empty.
 fn text_scale(session: &Session) -> Vec<f64> {
     match session.data().display {
         RowDisplay::Texts { .. } => {
