@@ -8,7 +8,7 @@ use activelab::engine::data::SkippedFile;
 use activelab::engine::session::{ColdStart, Event, Origin};
 use activelab::worker::stored::pack_images;
 use activelab::worker::{
-    ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings, WorkerState,
+    ExportFile, ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings, WorkerState,
     IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES,
 };
 
@@ -33,6 +33,14 @@ fn last_round(responses: &[Response]) -> RoundView {
 
 fn query(round: &RoundView) -> QueryView {
     round.query.clone().expect("a query")
+}
+
+/// The file an export request answers with.
+fn export(state: &mut WorkerState, kind: ExportKind) -> ExportFile {
+    match &collect(state, Request::Export(kind))[..] {
+        [Response::Export(file)] => file.clone(),
+        other => panic!("{other:?}"),
+    }
 }
 
 fn opened_settings(responses: &[Response]) -> Settings {
@@ -314,10 +322,6 @@ fn labels_and_the_model_export_from_the_worker() {
     let asked = query(&round).row;
     round = label(&mut state, &round, 1).1;
     assert!(round.history.iter().any(|h| h.row == asked));
-    let export = |state: &mut WorkerState, kind| match &collect(state, Request::Export(kind))[..] {
-        [Response::Export(file)] => file.clone(),
-        other => panic!("{other:?}"),
-    };
     let file = export(&mut state, ExportKind::LabelsCsv);
     assert_eq!(file.file_name, "mine-labels.csv");
     let lines: Vec<&str> = file.text.lines().collect();
@@ -733,13 +737,7 @@ fn the_journey_on_the_native_engine_gives_the_expected_labels_file() {
 #[test]
 fn a_file_that_fails_to_open_leaves_the_open_session_and_its_upload() {
     let (mut state, _) = open();
-    let iris_csv =
-        |state: &mut WorkerState| match &collect(state, Request::Export(ExportKind::LabelsCsv))[..]
-        {
-            [Response::Export(file)] => file.clone(),
-            other => panic!("{other:?}"),
-        };
-    let before = iris_csv(&mut state);
+    let before = export(&mut state, ExportKind::LabelsCsv);
     let other = b"size,colour\n1,red\n2,blue\n3,red\n".to_vec();
     let upload = vec![activelab::worker::UploadFile {
         path: "other.csv".into(),
@@ -769,7 +767,7 @@ fn a_file_that_fails_to_open_leaves_the_open_session_and_its_upload() {
         "{out:?}"
     );
     assert_eq!(
-        iris_csv(&mut state),
+        export(&mut state, ExportKind::LabelsCsv),
         before,
         "the open session's export is unchanged"
     );
@@ -779,5 +777,8 @@ fn a_file_that_fails_to_open_leaves_the_open_session_and_its_upload() {
         matches!(&out[0], Response::Opened(s) if s.name == "other.csv" && s.n_rows == 3),
         "{out:?}"
     );
-    assert_eq!(iris_csv(&mut state).file_name, "other-labels.csv");
+    assert_eq!(
+        export(&mut state, ExportKind::LabelsCsv).file_name,
+        "other-labels.csv"
+    );
 }
