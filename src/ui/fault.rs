@@ -46,6 +46,8 @@ pub struct Unsaved {
     pub cause: String,
     /// The cause is a full storage quota.
     pub quota: bool,
+    /// The person opened another project anyway (after being asked): the answers are gone.
+    pub dropped: bool,
 }
 
 /// Record that events are kept in memory only (and that the work is not saved).
@@ -63,6 +65,43 @@ pub fn clear_unsaved() {
 /// The events kept in memory only, if any.
 pub fn unsaved() -> Option<Unsaved> {
     UNSAVED.with(|u| u.borrow().clone())
+}
+
+/// The answers kept in memory only were let go: another project was opened over them.
+pub fn drop_unsaved() {
+    UNSAVED.with(|u| {
+        if let Some(u) = u.borrow_mut().as_mut() {
+            u.dropped = true;
+        }
+    });
+}
+
+/// Answers kept in memory only that leaving the page would lose.
+pub fn unsaved_at_risk() -> Option<Unsaved> {
+    unsaved().filter(|u| !u.dropped)
+}
+
+/// While answers are kept in memory only, closing or reloading the tab asks first (the browser's
+/// own "Leave site?" dialog; browsers show their own text, not the page's).
+fn install_leave_guard() {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let guard = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+        if unsaved_at_risk().is_some() {
+            event.prevent_default();
+            // Older browsers ask only when `returnValue` is set.
+            let _ = js_sys::Reflect::set(
+                &event,
+                &JsValue::from_str("returnValue"),
+                &JsValue::from_str(""),
+            );
+        }
+    });
+    let _ = window.add_event_listener_with_callback("beforeunload", guard.as_ref().unchecked_ref());
+    // The page's lifetime: the listener stays.
+    guard.forget();
 }
 
 /// The id of the panel's element (also its `data-testid`).
@@ -96,6 +135,7 @@ pub fn install() {
         show(Fault::Page, &info.to_string());
     }));
     crate::worker::web::on_worker_panic(|message| show(Fault::Worker, &message));
+    install_leave_guard();
 }
 
 /// What the panel says about the labels.

@@ -63,6 +63,7 @@ pub fn unsaved(
         count,
         cause,
         quota,
+        dropped: false,
     }
 }
 

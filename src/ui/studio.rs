@@ -340,6 +340,9 @@ impl Studio {
     ///
     /// [`fingerprint`]: crate::engine::project::fingerprint
     pub fn open_mapped(&self, name: String, file: web_sys::Blob, key: String, mapping: Mapping) {
+        if !self.may_replace_open_project() {
+            return;
+        }
         let dataset = DatasetRef::Stored {
             file_name: name.clone(),
             key,
@@ -361,6 +364,9 @@ impl Studio {
     /// with `classes` added to the subfolder names; the decoded folder the worker sends back
     /// ([`Response::ImagesDecoded`]) is stored with the project, so a reload reopens it exactly.
     pub fn open_images(&self, name: String, classes: Vec<String>) {
+        if !self.may_replace_open_project() {
+            return;
+        }
         let dataset = DatasetRef::Stored {
             file_name: name.clone(),
             key: String::new(),
@@ -376,8 +382,44 @@ impl Studio {
         });
     }
 
+    /// Whether the open project may be replaced. When answers of it are kept in memory only (a
+    /// write to storage failed), the person is asked first: opening another project drops them.
+    /// A yes lets them go; a no leaves everything as it is, so they can be exported.
+    fn may_replace_open_project(&self) -> bool {
+        let open = self
+            .project
+            .with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
+        let Some(u) =
+            super::fault::unsaved_at_risk().filter(|u| open.as_deref() == Some(&u.project))
+        else {
+            return true;
+        };
+        let answers = if u.count == 1 {
+            "1 answer".to_string()
+        } else {
+            format!("{} answers", u.count)
+        };
+        let question = format!(
+            "{answers} of project {} could not be saved in this browser ({}) and are kept in \
+             memory only. Opening another project drops them.\n\nCancel to stay and export them \
+             (\"Export labels as CSV\" or \"Export this project\"); OK to open the other project \
+             anyway.",
+            u.name, u.cause
+        );
+        let yes = web_sys::window()
+            .and_then(|w| w.confirm_with_message(&question).ok())
+            .unwrap_or(false);
+        if yes {
+            super::fault::drop_unsaved();
+        }
+        yes
+    }
+
     /// Open a bundled demo (`file` under `datasets/`) as a new project.
     pub fn open_demo(&self, name: String, file: String) {
+        if !self.may_replace_open_project() {
+            return;
+        }
         let studio = *self;
         leptos::task::spawn_local(async move {
             match super::fetch_text(&format!("datasets/{file}")).await {
@@ -497,6 +539,9 @@ impl Studio {
 
     /// Reopen a stored project exactly as it was left: its dataset, settings and every event.
     pub fn restore(&self, id: String) {
+        if !self.may_replace_open_project() {
+            return;
+        }
         let studio = *self;
         leptos::task::spawn_local(async move {
             if let Err(message) = studio.try_restore(&id).await {
@@ -588,6 +633,9 @@ impl Studio {
 
     /// Open a project file (its own data, or a bundled demo's, fetched when asked for).
     pub fn import_project(&self, file_name: String, bytes: Vec<u8>) {
+        if !self.may_replace_open_project() {
+            return;
+        }
         self.importing
             .set_value(Some((file_name.clone(), bytes.clone())));
         self.send(Request::ImportProject {

@@ -111,6 +111,32 @@ test('storage full mid-session: told why, labeling continues, export has every l
     for (const [row, k] of history) assert.equal(labeled.get(row), classes[k], `row ${row} in the CSV`);
     await settled(page);
 
+    // Leaving would lose the answers in memory: opening another project asks first, and Cancel
+    // changes nothing.
+    const asked = page.waitForEvent('dialog');
+    await page.click('[data-testid=home-button]');
+    // The click returns once the dialog is answered.
+    const clicked = page.locator('[data-testid=demo-card][data-file="wine.csv"]').click();
+    const confirm = await asked;
+    assert.equal(confirm.type(), 'confirm');
+    assert.match(
+      confirm.message(),
+      new RegExp(`^${UNSAVED} answers of project Iris could not be saved in this browser \\(QuotaExceededError.*Opening another project drops them`, 's'),
+    );
+    await confirm.dismiss();
+    await clicked;
+    await page.locator('[data-testid=resume]').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=dataset-name]')?.textContent === n, 'Iris');
+    assert.equal(await count(page), total, 'every label is still there');
+    // Closing or reloading the tab asks too (the browser's own dialog); staying keeps the page.
+    const leaving = page.waitForEvent('dialog');
+    await page.close({ runBeforeUnload: true });
+    const unload = await leaving;
+    assert.equal(unload.type(), 'beforeunload');
+    await unload.dismiss();
+    assert.equal(page.isClosed(), false);
+    assert.equal(await count(page), total);
+
     // Room again: the next answer stores itself and every answer kept in memory.
     await page.evaluate(() => { window.__quota.free = true; });
     await label(page, SAVED + UNSAVED, total + 1);
