@@ -28,6 +28,17 @@ thread_local! {
     static SHOWN: Cell<bool> = const { Cell::new(false) };
     static WORKER_PANIC_TRIGGER: RefCell<Option<Trigger>> = const { RefCell::new(None) };
     static UNSAVED: RefCell<Option<Unsaved>> = const { RefCell::new(None) };
+    static MEMORY_ONLY: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The browser gives the page no storage: the open project's `answers` live in memory only.
+pub fn set_memory_only_answers(answers: usize) {
+    MEMORY_ONLY.with(|m| m.set(answers));
+}
+
+/// Answers of the open project that live in memory only because there is no storage at all.
+pub fn memory_only_answers() -> usize {
+    MEMORY_ONLY.with(Cell::get)
 }
 
 /// Answers kept in memory only: a write to storage failed (storage full, or any other failure),
@@ -81,15 +92,16 @@ pub fn unsaved_at_risk() -> Option<Unsaved> {
     unsaved().filter(|u| !u.dropped)
 }
 
-/// While answers are kept in memory only, closing or reloading the tab asks first (the browser's
-/// own "Leave site?" dialog; browsers show their own text, not the page's).
+/// While answers are kept in memory only (a failed write, or no storage at all), closing or
+/// reloading the tab asks first (the browser's own "Leave site?" dialog; browsers show their own
+/// text, not the page's).
 fn install_leave_guard() {
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     let Some(window) = web_sys::window() else {
         return;
     };
     let guard = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
-        if unsaved_at_risk().is_some() {
+        if unsaved_at_risk().is_some() || memory_only_answers() > 0 {
             event.prevent_default();
             // Older browsers ask only when `returnValue` is set.
             let _ = js_sys::Reflect::set(

@@ -388,29 +388,43 @@ impl Studio {
     fn may_replace_open_project(&self) -> bool {
         let open = self
             .project
-            .with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
-        let Some(u) =
-            super::fault::unsaved_at_risk().filter(|u| open.as_deref() == Some(&u.project))
-        else {
+            .with_untracked(|p| p.as_ref().map(|p| (p.id.clone(), p.name.clone())));
+        let answers = |n: usize| {
+            if n == 1 {
+                "1 answer".to_string()
+            } else {
+                format!("{n} answers")
+            }
+        };
+        let why = if let Some(u) = super::fault::unsaved_at_risk()
+            .filter(|u| open.as_ref().is_some_and(|(id, _)| *id == u.project))
+        {
+            format!(
+                "{} of project {} could not be saved in this browser ({})",
+                answers(u.count),
+                u.name,
+                u.cause
+            )
+        } else if self.storage().is_none() && super::fault::memory_only_answers() > 0 {
+            format!(
+                "{} of project {} could not be saved: this browser gives the page no storage",
+                answers(super::fault::memory_only_answers()),
+                open.map(|(_, name)| name).unwrap_or_default()
+            )
+        } else {
             return true;
         };
-        let answers = if u.count == 1 {
-            "1 answer".to_string()
-        } else {
-            format!("{} answers", u.count)
-        };
         let question = format!(
-            "{answers} of project {} could not be saved in this browser ({}) and are kept in \
-             memory only. Opening another project drops them.\n\nCancel to stay and export them \
-             (\"Export labels as CSV\" or \"Export this project\"); OK to open the other project \
-             anyway.",
-            u.name, u.cause
+            "{why}, and they are kept in memory only. Opening another project drops them.\n\n\
+             Cancel to stay and export them (\"Export labels as CSV\" or \"Export this \
+             project\"); OK to open the other project anyway."
         );
         let yes = web_sys::window()
             .and_then(|w| w.confirm_with_message(&question).ok())
             .unwrap_or(false);
         if yes {
             super::fault::drop_unsaved();
+            super::fault::set_memory_only_answers(0);
         }
         yes
     }
@@ -868,6 +882,9 @@ impl Studio {
                 }
             }
             studio.log.update_value(|l| l.push(event.clone()));
+            if studio.storage().is_none() {
+                super::fault::set_memory_only_answers(studio.log.with_value(Vec::len));
+            }
             if record.is_some() {
                 studio.project.set(record);
             }
