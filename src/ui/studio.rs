@@ -383,8 +383,9 @@ impl Studio {
     }
 
     /// Whether the open project may be replaced. When answers of it are kept in memory only (a
-    /// write to storage failed), the person is asked first: opening another project drops them.
-    /// A yes lets them go; a no leaves everything as it is, so they can be exported.
+    /// write to storage failed, or the browser gives the page no storage at all), the person is
+    /// asked first: opening another project drops them. A yes lets them go; a no leaves
+    /// everything as it is, so they can be exported.
     fn may_replace_open_project(&self) -> bool {
         let open = self
             .project
