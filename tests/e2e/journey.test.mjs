@@ -18,6 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer, launchBrowser } from './server.mjs';
+import { row, labelsAre } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const FIXTURES = new URL('../fixtures/journey/', import.meta.url).pathname;
@@ -28,16 +29,6 @@ const EXPECTED = readFileSync(`${FIXTURES}plants-labels.csv`);
 const TRUTH = readFileSync(PLANTS, 'utf8').trim().split('\n').slice(1)
   .map((line) => (Number(line.split(',')[1]) > 80 ? 'tall' : 'short'));
 
-const settled = (page) =>
-  page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.busy === 'false');
-const row = (page) => page.locator('[data-testid=query]').getAttribute('data-row');
-const labelsAre = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid=labels-count]')?.textContent === String(n)
-      && document.querySelector('[data-testid=status]')?.dataset.busy === 'false',
-    n,
-    { timeout: 60_000 },
-  );
 
 async function openApp(context) {
   const page = await context.newPage();

@@ -9,19 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { startServer, launchBrowser } from './server.mjs';
+import { settled, row, labelsAre } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 
-const settled = (page) =>
-  page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.busy === 'false');
-const row = (page) => page.locator('[data-testid=query]').getAttribute('data-row');
-const labelsAre = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid=labels-count]')?.textContent === String(n)
-      && document.querySelector('[data-testid=status]')?.dataset.busy === 'false',
-    n,
-    { timeout: 60_000 },
-  );
 const history = (page) =>
   page.locator('[data-testid=history-item]').evaluateAll((items) => items.map((i) => `${i.dataset.row}:${i.dataset.class}`));
 const named = (page, name) =>

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './server.mjs';
-import { openDemo } from './lib.mjs';
+import { openDemo, cancelOpeningAnother, cancelClosingTab } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 
@@ -153,22 +153,9 @@ test('without IndexedDB (private mode), the studio says so and labeling continue
     await settled(page);
     // That answer lives in memory only: opening another project asks first (Cancel keeps it),
     // and so does closing the tab.
-    const asked = page.waitForEvent('dialog');
-    await page.click('[data-testid=home-button]');
-    const clicked = page.locator('[data-testid=demo-card][data-file="wine.csv"]').click();
-    const confirm = await asked;
-    assert.equal(confirm.type(), 'confirm');
-    assert.match(confirm.message(), /^1 answer of project Iris could not be saved: this browser gives the page no storage.*Opening another project drops them/s);
-    await confirm.dismiss();
-    await clicked;
-    await page.locator('[data-testid=resume]').click();
+    await cancelOpeningAnother(page, /^1 answer of project Iris could not be saved: this browser gives the page no storage.*Opening another project drops them/s);
     await waitCount(page, n + 1);
-    const leaving = page.waitForEvent('dialog');
-    await page.close({ runBeforeUnload: true });
-    const unload = await leaving;
-    assert.equal(unload.type(), 'beforeunload');
-    await unload.dismiss();
-    assert.equal(page.isClosed(), false);
+    await cancelClosingTab(page);
     assert.deepEqual(errors, []);
     await context.close();
   } finally {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startServer, launchBrowser } from './server.mjs';
-import { openDemo } from './lib.mjs';
+import { openDemo, cancelOpeningAnother, cancelClosingTab } from './lib.mjs';
 
 const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const settled = (page) =>
@@ -113,28 +113,13 @@ test('storage full mid-session: told why, labeling continues, export has every l
 
     // Leaving would lose the answers in memory: opening another project asks first, and Cancel
     // changes nothing.
-    const asked = page.waitForEvent('dialog');
-    await page.click('[data-testid=home-button]');
-    // The click returns once the dialog is answered.
-    const clicked = page.locator('[data-testid=demo-card][data-file="wine.csv"]').click();
-    const confirm = await asked;
-    assert.equal(confirm.type(), 'confirm');
-    assert.match(
-      confirm.message(),
+    await cancelOpeningAnother(
+      page,
       new RegExp(`^${UNSAVED} answers of project Iris could not be saved in this browser \\(QuotaExceededError.*Opening another project drops them`, 's'),
     );
-    await confirm.dismiss();
-    await clicked;
-    await page.locator('[data-testid=resume]').click();
-    await page.waitForFunction((n) => document.querySelector('[data-testid=dataset-name]')?.textContent === n, 'Iris');
     assert.equal(await count(page), total, 'every label is still there');
     // Closing or reloading the tab asks too (the browser's own dialog); staying keeps the page.
-    const leaving = page.waitForEvent('dialog');
-    await page.close({ runBeforeUnload: true });
-    const unload = await leaving;
-    assert.equal(unload.type(), 'beforeunload');
-    await unload.dismiss();
-    assert.equal(page.isClosed(), false);
+    await cancelClosingTab(page);
     assert.equal(await count(page), total);
 
     // Room again: the next answer stores itself and every answer kept in memory.
