@@ -96,6 +96,14 @@ fn csv() -> Vec<u8> {
     out.into_bytes()
 }
 
+/// What the bench's mapping step chooses: no label column, 10 class names typed.
+fn mapping() -> Mapping {
+    Mapping {
+        classes: (0..10).map(|c| format!("c{c}")).collect(),
+        ..Mapping::default()
+    }
+}
+
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
 }
@@ -159,10 +167,7 @@ fn a_large_import_peaks_at_a_few_times_the_file() {
         Request::OpenWith {
             name: "blobs.csv".into(),
             bytes: Vec::new(),
-            mapping: Mapping {
-                classes: (0..10).map(|c| format!("c{c}")).collect(),
-                ..Mapping::default()
-            },
+            mapping: mapping(),
             seed: 42,
         },
     );
@@ -215,10 +220,7 @@ fn the_importer_and_the_session_on_their_own() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let file = csv();
     let size = file.len();
-    let mapping = Mapping {
-        classes: (0..10).map(|c| format!("c{c}")).collect(),
-        ..Mapping::default()
-    };
+    let mapping = mapping();
     let base = reset_peak();
     let data = import_with_mapping(&file, "blobs.csv", &mapping).expect("the file imports");
     let import_peak = PEAK.load(Ordering::Relaxed) - base;
