@@ -202,6 +202,22 @@ fn preview_then_open_an_uploaded_file_without_labels() {
         },
     );
     assert!(upload.is_empty());
+    // Files handed over as `File`s are for the browser worker only: natively the request is
+    // refused with what to send instead, and the upload just announced is left alone.
+    let refused = run(
+        &mut state,
+        Request::UploadFiles {
+            files: vec![UploadFile {
+                path: "no_labels.csv".into(),
+                size,
+            }],
+            attachment: 1,
+        },
+    );
+    let [Response::Error(message)] = refused.as_slice() else {
+        panic!("expected a refusal, got {refused:?}");
+    };
+    assert!(message.contains("UploadChunk"), "{message}");
     for chunk in NO_LABELS.chunks(50) {
         let out = run(
             &mut state,

@@ -2,13 +2,14 @@
 //! file and folder pickers, the drop zone, the reading progress bar, and the preview + column
 //! mapping step a table goes through before its session starts.
 //!
-//! Local files are read in [`CHUNK_BYTES`] slices (`Blob.slice` + `arrayBuffer`) and sent to the
-//! worker one slice per message ([`Request::UploadChunk`]), so no single copy blocks the page
+//! Local files go to the worker as `File` handles ([`Request::UploadFiles`]): the worker reads
+//! them slice by slice and reports its progress, so no copy of the file passes through the page
 //! and the `<progress>` bar moves; the worker then previews, imports or decodes them.
 
 use super::studio::{use_studio, Studio};
 use super::DEMOS;
 use crate::engine::data::preview::{ColumnKind, Mapping, Preview};
+use crate::engine::project::Fingerprint;
 use crate::worker::{Request, UploadFile};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -52,55 +53,42 @@ pub struct OpenState {
     pub table: StoredValue<Option<(web_sys::File, String)>, LocalStorage>,
 }
 
-/// [`crate::engine::project::fingerprint`] computed slice by slice, as a file is read.
-struct Fingerprint {
-    hash: u64,
-    len: u64,
-}
-
-impl Fingerprint {
-    fn new() -> Self {
-        Self {
-            hash: 0xcbf2_9ce4_8422_2325,
-            len: 0,
-        }
-    }
-
-    fn add(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.hash ^= u64::from(b);
-            self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.len += bytes.len() as u64;
-    }
-
-    fn finish(&self) -> String {
-        format!("fnv1a64-{:016x}-{}", self.hash, self.len)
-    }
-}
-
 fn js_error(what: &str) -> impl Fn(JsValue) -> String + '_ {
     move |_| format!("{what} could not be read.")
 }
 
-/// Read `files` (path, file) in slices and send them to the worker as one upload, updating
-/// `reading` as bytes go. Returns each file's [`crate::engine::project::fingerprint`].
+/// What the worker is told of files before their bytes: path and size.
+pub fn announce(files: &[(String, web_sys::File)]) -> Vec<UploadFile> {
+    files
+        .iter()
+        .map(|(path, f)| UploadFile {
+            path: path.clone(),
+            size: f.size() as u64,
+        })
+        .collect()
+}
+
+/// Get `files` (path, file) into the worker's upload, updating `reading` as bytes go. Returns
+/// each file's [`crate::engine::project::fingerprint`].
+///
+/// The browser worker reads the files itself ([`Studio::read_in_worker`]): the page hands over
+/// the `File` handles and no byte passes through the page's memory. Without it (component tests)
+/// the page reads [`CHUNK_BYTES`] slices and sends them.
 pub async fn upload(
     studio: Studio,
     reading: RwSignal<Option<(u64, u64)>>,
     files: &[(String, web_sys::File)],
 ) -> Result<Vec<String>, String> {
     let total: u64 = files.iter().map(|(_, f)| f.size() as u64).sum();
-    studio.post(Request::Upload {
-        files: files
-            .iter()
-            .map(|(path, f)| UploadFile {
-                path: path.clone(),
-                size: f.size() as u64,
-            })
-            .collect(),
-    });
     reading.set(Some((0, total)));
+    if let Some(answer) = studio.read_in_worker(files, reading) {
+        return answer.await.unwrap_or_else(|_| {
+            Err("Reading the files was interrupted by another file: choose the file again.".into())
+        });
+    }
+    studio.post(Request::Upload {
+        files: announce(files),
+    });
     let mut done = 0u64;
     let mut fingerprints = Vec::with_capacity(files.len());
     for (i, (path, file)) in files.iter().enumerate() {

@@ -62,6 +62,17 @@ pub struct Studio {
     pending: StoredValue<Option<Pending>, LocalStorage>,
     /// A project file waiting for its bundled demo's bytes.
     importing: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
+    /// Files the worker is reading ([`Request::UploadFiles`]): where its progress goes and who
+    /// waits for the fingerprints.
+    reading: StoredValue<Option<Reading>, LocalStorage>,
+}
+
+/// The page's side of a [`Request::UploadFiles`].
+struct Reading {
+    /// `(done, total)` bytes, for the progress bar.
+    progress: RwSignal<Option<(u64, u64)>>,
+    /// The fingerprints, or why the files could not be read.
+    done: futures_channel::oneshot::Sender<Result<Vec<String>, String>>,
 }
 
 /// A project waiting for the worker's `Opened`.
@@ -104,6 +115,7 @@ impl Studio {
             log: StoredValue::new_local(Vec::new()),
             pending: StoredValue::new_local(None),
             importing: StoredValue::new_local(None),
+            reading: StoredValue::new_local(None),
         }
     }
 
@@ -202,7 +214,20 @@ impl Studio {
                 self.busy.set(false);
             }
             Response::Baseline(baseline) => self.baseline.set(Some(baseline)),
+            Response::Reading { done, total } => self.reading.with_value(|r| {
+                if let Some(r) = r {
+                    r.progress.set(Some((done, total)));
+                }
+            }),
+            Response::Uploaded { fingerprints } => {
+                if let Some(r) = self.reading.try_update_value(Option::take).flatten() {
+                    let _ = r.done.send(Ok(fingerprints));
+                }
+            }
             Response::Error(message) => {
+                if let Some(r) = self.reading.try_update_value(Option::take).flatten() {
+                    let _ = r.done.send(Err(message.clone()));
+                }
                 self.pending.set_value(None);
                 self.error.set(Some(message));
                 self.busy.set(false);
@@ -229,6 +254,33 @@ impl Studio {
             // Races and streams run in workers of their own (ui::race, ui::stream).
             Response::RaceProgress(_) | Response::RaceDone(_) | Response::StreamDone(_) => {}
         }
+    }
+
+    /// Hand `files` to the worker as they are (no copy through the page) and wait until it has
+    /// read them: their fingerprints, or why not. `progress` gets `(done, total)` bytes as the
+    /// worker reads. `None` when requests are not handled by the browser worker (component tests):
+    /// then the page sends the bytes itself.
+    pub fn read_in_worker(
+        &self,
+        files: &[(String, web_sys::File)],
+        progress: RwSignal<Option<(u64, u64)>>,
+    ) -> Option<futures_channel::oneshot::Receiver<Result<Vec<String>, String>>> {
+        if !self.backend.with_value(|b| matches!(b, Backend::Worker(_))) {
+            return None;
+        }
+        let (done, answer) = futures_channel::oneshot::channel();
+        // A reading still under way is replaced: its waiter hears it was dropped.
+        self.reading.set_value(Some(Reading { progress, done }));
+        let blobs = js_sys::Array::new();
+        for (_, file) in files {
+            blobs.push(file);
+        }
+        let attachment = crate::worker::web::attach(blobs.into());
+        self.post(Request::UploadFiles {
+            files: super::open::announce(files),
+            attachment,
+        });
+        Some(answer)
     }
 
     /// Send a request that has no answer (upload chunks), leaving busy and error as they are.

@@ -136,6 +136,17 @@ pub enum Request {
         #[serde(with = "raw_bytes")]
         bytes: Vec<u8>,
     },
+    /// Start an upload of files the page hands over as they are (the `File` objects travel beside
+    /// the message as attachment `attachment` of the worker's `web::Codec`): the browser worker reads them
+    /// itself, slice by slice, answering [`Response::Reading`] as bytes come in and
+    /// [`Response::Uploaded`] at the end. No copy of the file passes through the page, which is
+    /// what keeps a 50 MB import's tab memory down (issue 6). Only the browser worker can read
+    /// files; elsewhere (native tests, a page without workers) the page sends [`Request::Upload`]
+    /// and [`Request::UploadChunk`]s instead.
+    UploadFiles {
+        files: Vec<UploadFile>,
+        attachment: u32,
+    },
     /// Decode the uploaded files as images (in the browser worker) and start a session on them:
     /// the subfolder is the label; files that are not usable images are skipped and reported.
     /// `classes` adds class names. Answers [`Response::Progress`] while decoding.
@@ -345,6 +356,11 @@ pub enum Response {
         #[serde(with = "raw_bytes")]
         bytes: Vec<u8>,
     },
+    /// Bytes of a [`Request::UploadFiles`] read so far, of `total`.
+    Reading { done: u64, total: u64 },
+    /// Every file of a [`Request::UploadFiles`] is read: its
+    /// [`crate::engine::project::fingerprint`], file by file.
+    Uploaded { fingerprints: Vec<String> },
 }
 
 /// What [`Request::Export`] writes.
@@ -848,6 +864,10 @@ impl WorkerState {
                 buffer.extend_from_slice(&bytes);
                 Ok(())
             }
+            Request::UploadFiles { .. } => Err(
+                "Files handed over as they are are read by the browser's worker: send their bytes in Upload and UploadChunk requests."
+                    .into(),
+            ),
             Request::OpenImages { .. } => Err(
                 "Images are decoded by the browser's worker: this worker cannot decode them."
                     .into(),

@@ -27,6 +27,38 @@ type PanicHandler = Box<dyn Fn(String)>;
 
 thread_local! {
     static ON_PANIC: RefCell<Option<PanicHandler>> = const { RefCell::new(None) };
+    /// Page side: values waiting to travel with the next message [`Codec`] encodes.
+    static OUTGOING: RefCell<Vec<(u32, JsValue)>> = const { RefCell::new(Vec::new()) };
+    /// Worker side: values that came with messages, by token, until taken.
+    static ARRIVED: RefCell<Vec<(u32, JsValue)>> = const { RefCell::new(Vec::new()) };
+    /// The last token [`attach`] gave.
+    static LAST_TOKEN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Send `value` (e.g. an array of `File`s) to the worker beside the next message, without
+/// serializing it: the browser's structured clone passes a `File` as a handle, no bytes copied.
+/// Returns the token the worker finds it under ([`take_attachment`]); put the token in the
+/// request that needs the value and send that request next.
+///
+/// Order is safe even while gloo-worker queues messages for a worker still loading: the value
+/// rides on whichever message is encoded first after this call, which the worker receives no
+/// later than the request that names the token.
+pub fn attach(value: JsValue) -> u32 {
+    let token = LAST_TOKEN.with(|t| {
+        t.set(t.get().wrapping_add(1));
+        t.get()
+    });
+    OUTGOING.with(|o| o.borrow_mut().push((token, value)));
+    token
+}
+
+/// The value [`attach`]ed under `token`, once (worker side).
+pub fn take_attachment(token: u32) -> Option<JsValue> {
+    ARRIVED.with(|a| {
+        let mut arrived = a.borrow_mut();
+        let at = arrived.iter().position(|(t, _)| *t == token)?;
+        Some(arrived.swap_remove(at).1)
+    })
 }
 
 /// Call `handler` with the worker's panic message when the worker panics (the page sets it).
@@ -75,7 +107,17 @@ impl gloo_worker::Codec for Codec {
     where
         I: Serialize,
     {
-        gloo_worker::Bincode::encode(input)
+        let message = gloo_worker::Bincode::encode(input);
+        let attached = OUTGOING.with(|o| std::mem::take(&mut *o.borrow_mut()));
+        if attached.is_empty() {
+            return message;
+        }
+        // [message, [token, value], [token, value], …]
+        let packed = js_sys::Array::of1(&message);
+        for (token, value) in attached {
+            packed.push(&js_sys::Array::of2(&JsValue::from(token), &value));
+        }
+        packed.into()
     }
 
     fn decode<O>(input: JsValue) -> O
@@ -92,9 +134,102 @@ impl gloo_worker::Codec for Codec {
             // Nothing to hand to gloo-worker: leave this message handler without a value.
             wasm_bindgen::throw_str("the activelab worker stopped after an internal error");
         }
+        if js_sys::Array::is_array(&input) {
+            let packed: js_sys::Array = input.unchecked_into();
+            ARRIVED.with(|a| {
+                let mut arrived = a.borrow_mut();
+                for pair in packed.iter().skip(1) {
+                    let pair: js_sys::Array = pair.unchecked_into();
+                    if let Some(token) = pair.get(0).as_f64() {
+                        arrived.push((token as u32, pair.get(1)));
+                    }
+                }
+            });
+            return gloo_worker::Bincode::decode(packed.get(0));
+        }
         gloo_worker::Bincode::decode(input)
     }
 }
+
+/// Read the files of a [`Request::UploadFiles`] (attached as an array of `File`s) into the
+/// worker's upload, slice by slice with `FileReaderSync` (a worker may block: the page does
+/// not), answering [`Response::Reading`] after each slice and [`Response::Uploaded`] with the
+/// files' fingerprints at the end. Messages that come meanwhile wait their turn, so a request
+/// sent after this one sees the whole upload.
+fn read_attached(
+    state: &mut WorkerState,
+    files: Vec<super::UploadFile>,
+    attachment: u32,
+    respond: &mut dyn FnMut(Response),
+) -> Result<(), String> {
+    let blobs: js_sys::Array = take_attachment(attachment)
+        .filter(js_sys::Array::is_array)
+        .ok_or("The files to read did not reach the worker: choose them again.")?
+        .unchecked_into();
+    if blobs.length() as usize != files.len() {
+        return Err(format!(
+            "{} files were announced but {} reached the worker: choose them again.",
+            files.len(),
+            blobs.length()
+        ));
+    }
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let mut failed = None;
+    state.handle(
+        Request::Upload {
+            files: files.clone(),
+        },
+        &mut |r| {
+            if let Response::Error(message) = r {
+                failed = Some(message);
+            }
+        },
+    );
+    if let Some(message) = failed {
+        return Err(message);
+    }
+    let reader = web_sys::FileReaderSync::new()
+        .map_err(|_| "This browser cannot read files in the background worker.".to_string())?;
+    let unreadable = |path: &str| format!("{path} could not be read.");
+    let mut done = 0u64;
+    let mut fingerprints = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
+        let blob: web_sys::Blob = blobs.get(i as u32).unchecked_into();
+        let size = blob.size() as u64;
+        let mut fingerprint = crate::engine::project::Fingerprint::new();
+        let mut offset = 0u64;
+        while offset < size {
+            let end = (offset + CHUNK_BYTES).min(size);
+            let slice = blob
+                .slice_with_f64_and_f64(offset as f64, end as f64)
+                .map_err(|_| unreadable(&file.path))?;
+            let buffer = reader
+                .read_as_array_buffer(&slice)
+                .map_err(|_| unreadable(&file.path))?;
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            fingerprint.add(&bytes);
+            let mut failed = None;
+            state.handle(Request::UploadChunk { file: i, bytes }, &mut |r| {
+                if let Response::Error(message) = r {
+                    failed = Some(message);
+                }
+            });
+            if let Some(message) = failed {
+                return Err(message);
+            }
+            done += end - offset;
+            offset = end;
+            respond(Response::Reading { done, total });
+        }
+        fingerprints.push(fingerprint.finish());
+    }
+    respond(Response::Uploaded { fingerprints });
+    Ok(())
+}
+
+/// Bytes per slice a worker reads of an attached file (1 MiB: a progress step, and the most
+/// that is briefly held twice).
+pub const CHUNK_BYTES: u64 = 1 << 20;
 
 /// The engine worker. Trunk builds it from `src/bin/worker.rs` as a no-modules worker script
 /// (`worker.js`) plus a loader shim (`worker_loader.js`); the page spawns it with
@@ -150,7 +285,60 @@ impl Worker for EngineWorker {
             });
             return;
         }
+        if let Request::UploadFiles { files, attachment } = msg {
+            let mut respond = |response| scope.respond(id, response);
+            if let Err(message) = read_attached(&mut self.state, files, attachment, &mut respond) {
+                self.state.take_uploads();
+                respond(Response::Error(message));
+            }
+            return;
+        }
         self.state
             .handle(msg, &mut |response| scope.respond(id, response));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gloo_worker::Codec as _;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A value attached on the page comes out of the worker's decode under its token, once, and
+    /// the message itself decodes unchanged; messages without attachments stay plain bincode.
+    #[wasm_bindgen_test]
+    fn attachments_ride_beside_the_message_they_are_encoded_with() {
+        let plain = Codec::encode(Request::Undo);
+        assert!(!js_sys::Array::is_array(&plain));
+
+        let first = attach(JsValue::from_str("first file"));
+        let second = attach(js_sys::Array::of1(&JsValue::from(7)).into());
+        assert_ne!(first, second);
+        let request = Request::UploadFiles {
+            files: vec![super::super::UploadFile {
+                path: "a.csv".into(),
+                size: 3,
+            }],
+            attachment: second,
+        };
+        let packed = Codec::encode(request.clone());
+        assert!(js_sys::Array::is_array(&packed));
+        // The next message goes out plain: attachments travel once.
+        assert!(!js_sys::Array::is_array(&Codec::encode(Request::Undo)));
+
+        let decoded: Request = Codec::decode(packed);
+        assert_eq!(decoded, request);
+        assert_eq!(
+            take_attachment(first)
+                .and_then(|v| v.as_string())
+                .as_deref(),
+            Some("first file")
+        );
+        let array: js_sys::Array = take_attachment(second)
+            .expect("the second attachment arrived")
+            .unchecked_into();
+        assert_eq!(array.get(0).as_f64(), Some(7.0));
+        assert!(take_attachment(second).is_none(), "taken once");
+        assert!(take_attachment(9999).is_none());
     }
 }
