@@ -69,7 +69,8 @@ pub fn announce(files: &[(String, web_sys::File)]) -> Vec<UploadFile> {
 }
 
 /// Get `files` (path, file) into the worker's upload, updating `reading` as bytes go. Returns
-/// each file's [`crate::engine::project::fingerprint`].
+/// each file's [`crate::engine::project::fingerprint`], or why not (an empty reason: files picked
+/// meanwhile replaced these, and their own upload carries on).
 ///
 /// The browser worker reads the files itself ([`Studio::read_in_worker`]): the page hands over
 /// the `File` handles and no byte passes through the page's memory. Without it (component tests)
@@ -82,9 +83,8 @@ pub async fn upload(
     let total: u64 = files.iter().map(|(_, f)| f.size() as u64).sum();
     reading.set(Some((0, total)));
     if let Some(answer) = studio.read_in_worker(files, reading) {
-        return answer.await.unwrap_or_else(|_| {
-            Err("Reading the files was interrupted by another file: choose the file again.".into())
-        });
+        // A sender dropped unanswered means a newer pick took over: it reports for itself.
+        return answer.await.unwrap_or(Err(String::new()));
     }
     studio.post(Request::Upload {
         files: announce(files),
@@ -148,6 +148,7 @@ pub fn take_files(studio: Studio, state: OpenState, files: Vec<(String, web_sys:
         }
         let fingerprints = match upload(studio, state.reading, &files).await {
             Ok(fingerprints) => fingerprints,
+            Err(message) if message.is_empty() => return,
             Err(message) => {
                 state.reading.set(None);
                 studio.error.set(Some(message));

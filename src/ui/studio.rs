@@ -69,6 +69,8 @@ pub struct Studio {
 
 /// The page's side of a [`Request::UploadFiles`].
 struct Reading {
+    /// Its attachment token: answers about another upload are not for it.
+    attachment: u32,
     /// `(done, total)` bytes, for the progress bar.
     progress: RwSignal<Option<(u64, u64)>>,
     /// The fingerprints, or why the files could not be read.
@@ -214,20 +216,26 @@ impl Studio {
                 self.busy.set(false);
             }
             Response::Baseline(baseline) => self.baseline.set(Some(baseline)),
-            Response::Reading { done, total } => self.reading.with_value(|r| {
-                if let Some(r) = r {
+            Response::Reading {
+                attachment,
+                done,
+                total,
+            } => self.reading.with_value(|r| {
+                if let Some(r) = r.as_ref().filter(|r| r.attachment == attachment) {
                     r.progress.set(Some((done, total)));
                 }
             }),
-            Response::Uploaded { fingerprints } => {
-                if let Some(r) = self.reading.try_update_value(Option::take).flatten() {
-                    let _ = r.done.send(Ok(fingerprints));
+            Response::Uploaded { attachment, result } => {
+                let mine = self
+                    .reading
+                    .with_value(|r| r.as_ref().is_some_and(|r| r.attachment == attachment));
+                if mine {
+                    if let Some(r) = self.reading.try_update_value(Option::take).flatten() {
+                        let _ = r.done.send(result);
+                    }
                 }
             }
             Response::Error(message) => {
-                if let Some(r) = self.reading.try_update_value(Option::take).flatten() {
-                    let _ = r.done.send(Err(message.clone()));
-                }
                 self.pending.set_value(None);
                 self.error.set(Some(message));
                 self.busy.set(false);
@@ -269,13 +277,17 @@ impl Studio {
             return None;
         }
         let (done, answer) = futures_channel::oneshot::channel();
-        // A reading still under way is replaced: its waiter hears it was dropped.
-        self.reading.set_value(Some(Reading { progress, done }));
         let blobs = js_sys::Array::new();
         for (_, file) in files {
             blobs.push(file);
         }
         let attachment = crate::worker::web::attach(blobs.into());
+        // A reading still under way is replaced: its waiter hears it was dropped.
+        self.reading.set_value(Some(Reading {
+            attachment,
+            progress,
+            done,
+        }));
         self.post(Request::UploadFiles {
             files: super::open::announce(files),
             attachment,

@@ -356,11 +356,20 @@ pub enum Response {
         #[serde(with = "raw_bytes")]
         bytes: Vec<u8>,
     },
-    /// Bytes of a [`Request::UploadFiles`] read so far, of `total`.
-    Reading { done: u64, total: u64 },
-    /// Every file of a [`Request::UploadFiles`] is read: its
-    /// [`crate::engine::project::fingerprint`], file by file.
-    Uploaded { fingerprints: Vec<String> },
+    /// Bytes of the [`Request::UploadFiles`] with this `attachment` read so far, of `total`.
+    Reading {
+        attachment: u32,
+        done: u64,
+        total: u64,
+    },
+    /// The [`Request::UploadFiles`] with this `attachment` is done: every file's
+    /// [`crate::engine::project::fingerprint`], or why the files could not be read (then the
+    /// upload is empty). Answers carry the attachment so that a page that picked another file
+    /// meanwhile never takes one upload's answer for the other's.
+    Uploaded {
+        attachment: u32,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What [`Request::Export`] writes.

@@ -153,15 +153,15 @@ impl gloo_worker::Codec for Codec {
 
 /// Read the files of a [`Request::UploadFiles`] (attached as an array of `File`s) into the
 /// worker's upload, slice by slice with `FileReaderSync` (a worker may block: the page does
-/// not), answering [`Response::Reading`] after each slice and [`Response::Uploaded`] with the
-/// files' fingerprints at the end. Messages that come meanwhile wait their turn, so a request
+/// not), answering [`Response::Reading`] after each slice; the caller answers
+/// [`Response::Uploaded`] with the files' fingerprints (or the reason they could not be read). Messages that come meanwhile wait their turn, so a request
 /// sent after this one sees the whole upload.
 fn read_attached(
     state: &mut WorkerState,
     files: Vec<super::UploadFile>,
     attachment: u32,
     respond: &mut dyn FnMut(Response),
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let blobs: js_sys::Array = take_attachment(attachment)
         .filter(js_sys::Array::is_array)
         .ok_or("The files to read did not reach the worker: choose them again.")?
@@ -219,12 +219,15 @@ fn read_attached(
             }
             done += end - offset;
             offset = end;
-            respond(Response::Reading { done, total });
+            respond(Response::Reading {
+                attachment,
+                done,
+                total,
+            });
         }
         fingerprints.push(fingerprint.finish());
     }
-    respond(Response::Uploaded { fingerprints });
-    Ok(())
+    Ok(fingerprints)
 }
 
 /// Bytes per slice a worker reads of an attached file (1 MiB: a progress step, and the most
@@ -287,10 +290,11 @@ impl Worker for EngineWorker {
         }
         if let Request::UploadFiles { files, attachment } = msg {
             let mut respond = |response| scope.respond(id, response);
-            if let Err(message) = read_attached(&mut self.state, files, attachment, &mut respond) {
+            let result = read_attached(&mut self.state, files, attachment, &mut respond);
+            if result.is_err() {
                 self.state.take_uploads();
-                respond(Response::Error(message));
             }
+            respond(Response::Uploaded { attachment, result });
             return;
         }
         self.state

@@ -1,6 +1,7 @@
 // End-to-end: getting data in. A CSV without labels through the file input (preview, mapping,
 // label by keyboard); a folder of images through the folder picker and image files through a
-// drop; the Fortunes text demo end to end; and a 50 MB file read in slices (long tasks logged).
+// drop; the Fortunes text demo end to end; a 50 MB file read in slices (long tasks logged); and a
+// file picked while another is still being read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
@@ -278,6 +279,55 @@ test('a 50 MB file is read in slices with a progress bar (long tasks are logged,
     assert.deepEqual(errors, []);
     // Read back to be sure the file on disk is what was sent (keeps the size honest).
     assert.ok(readFileSync(file).length >= 50_000_000);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+/** The engine's dataset fingerprint (engine::project::fingerprint): FNV-1a 64 and the length. */
+function fingerprint(bytes) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+  return `fnv1a64-${h.toString(16).padStart(16, '0')}-${bytes.length}`;
+}
+
+test('a file picked while another is still being read replaces it: its preview, its fingerprint, no error', async () => {
+  const server = await startServer({ dir: DIST, base: '/repick/' });
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openApp(server, browser);
+    const dir = mkdtempSync(join(tmpdir(), 'activelab-repick-'));
+    const big = join(dir, 'big.csv');
+    const parts = ['n,x\n'];
+    for (let i = 0; i < 2_500_000; i++) parts.push(`${i},${(i * 7919) % 1000}.25\n`);
+    writeFileSync(big, parts.join(''));
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, ['height,weight', ...Array.from({ length: 40 }, (_, i) => `${150 + i},${50 + ((i * 7) % 30)}`)].join('\n') + '\n');
+    await page.setInputFiles('[data-testid=open-file-input]', big);
+    await page.locator('[data-testid=read-progress]').waitFor();
+    await page.setInputFiles('[data-testid=open-file-input]', small);
+    await page.locator('[data-testid=preview-table]').waitFor({ timeout: 120_000 });
+    assert.match(await page.locator('[data-testid=preview-summary]').textContent(), /CSV, 40 rows, 2 columns/);
+    assert.equal(await page.locator('[data-testid=error]').count(), 0, 'replacing a file is not an error');
+    await page.selectOption('[data-testid=map-label]', '');
+    await page.fill('[data-testid=map-classes]', 'short, tall');
+    await page.click('[data-testid=map-start]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-name]')?.textContent === 'small.csv');
+    await settled(page);
+    // The project stores the small file under the small file's fingerprint, not the big one's.
+    const keys = await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('activelab');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction('datasets').objectStore('datasets').getAllKeys();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      };
+    }));
+    assert.ok(keys.includes(fingerprint(readFileSync(small))), `stored keys ${keys}`);
+    assert.ok(!keys.includes(fingerprint(readFileSync(big))), 'the replaced file is not stored');
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     await server.close();
