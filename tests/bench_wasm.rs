@@ -101,6 +101,7 @@ mod wasm {
         exp as linalg_exp, gradient_into, logits_into, PackedWeights,
     };
     use activelab::engine::models::logistic::{LogisticParams, LogisticRegression};
+    use activelab::engine::models::simd;
     use activelab::engine::models::{Classifier, ModelSpec};
     use activelab::engine::rng;
     use activelab::engine::session::{Event, Origin, Session, SessionConfig};
@@ -222,6 +223,37 @@ mod wasm {
             || (),
             |_| gradient_into(resid.view(), labeled, g.view_mut()),
         );
+        // The `simd` module's products (simd128 kernels when the build enables `simd128`, plain
+        // loops otherwise) against ndarray's, 100 calls per sample: one call on 500 rows is near
+        // the browser's timer resolution.
+        let simd_packed =
+            simd::Packed::new(coef, current.intercept.as_slice().expect("contiguous"));
+        let per_100 = |f: &mut dyn FnMut()| {
+            median_ms(
+                || (),
+                |_| {
+                    for _ in 0..100 {
+                        f();
+                    }
+                },
+            ) / 100.0
+        };
+        let logits_500_ndarray_x100 = per_100(&mut || {
+            std::hint::black_box(labeled.dot(&coef.t()));
+        });
+        let logits_500_simd_x100 = per_100(&mut || {
+            simd::logits_into(labeled, &simd_packed, z500.view_mut());
+        });
+        let grad_500_ndarray_x100 = per_100(&mut || {
+            std::hint::black_box(resid.t().dot(&labeled));
+        });
+        let grad_500_simd_x100 = per_100(&mut || {
+            simd::gradient_into(resid.view(), labeled, g.view_mut());
+        });
+        let logits_pool_simd = median_ms(
+            || (),
+            |_| simd::logits_into(pool, &simd_packed, zbuf.view_mut()),
+        );
         let args: Vec<f64> = (0..1_000_000).map(|i| -20.0 * (i as f64) / 1e6).collect();
         let exp_std = median_ms(|| (), |_| args.iter().map(|v| v.exp()).sum::<f64>());
         let exp_linalg = median_ms(|| (), |_| args.iter().map(|&v| linalg_exp(v)).sum::<f64>());
@@ -273,8 +305,12 @@ mod wasm {
              \"logits_500_ndarray\":{logits_500_ndarray:.4},\"logits_500_linalg\":{logits_500_linalg:.4},\
              \"grad_500_ndarray\":{grad_500_ndarray:.4},\"grad_500_linalg\":{grad_500_linalg:.4},\
              \"exp_std_1m\":{exp_std:.3},\"exp_linalg_1m\":{exp_linalg:.3},\
+             \"logits_500_ndarray_x100\":{logits_500_ndarray_x100:.4},\"logits_500_simd_x100\":{logits_500_simd_x100:.4},\
+             \"grad_500_ndarray_x100\":{grad_500_ndarray_x100:.4},\"grad_500_simd_x100\":{grad_500_simd_x100:.4},\
+             \"logits_pool_simd\":{logits_pool_simd:.3},\"simd128\":{},\
              \"picks_warm\":{picks:?}}}",
-            current.n_iter
+            current.n_iter,
+            cfg!(target_feature = "simd128")
         );
     }
 

@@ -173,8 +173,7 @@ impl Objective<'_, '_> {
         let (k, d) = (self.k, self.x.ncols());
         let w = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
         let b = theta.slice(s![k * d..]);
-        let mut z = self.x.dot(&w.t());
-        z += &b;
+        let mut z = logits(self.x, &w, b);
         let mut loss = 0.0;
         for (mut row, &label) in z.rows_mut().into_iter().zip(self.y) {
             let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
@@ -188,7 +187,7 @@ impl Objective<'_, '_> {
             row[label] -= 1.0;
         }
         // z now holds P − Y.
-        let grad_w = z.t().dot(&self.x) + &w * self.l2;
+        let grad_w = residuals_times(&z, self.x) + &w * self.l2;
         let grad_b = z.sum_axis(Axis(0));
         loss += 0.5 * self.l2 * w.iter().map(|v| v * v).sum::<f64>();
         let mut grad = Array1::zeros(theta.len());
@@ -197,6 +196,34 @@ impl Objective<'_, '_> {
         grad.slice_mut(s![k * d..]).assign(&grad_b);
         (loss, grad)
     }
+}
+
+/// `X Wᵀ + b`. In the wasm worker (built with `simd128`) by [`super::simd`]'s kernels, because
+/// ndarray's `dot` is scalar there (measured: README, "Fourth round"); elsewhere by ndarray.
+fn logits(x: ArrayView2<f64>, w: &Array2<f64>, b: ArrayView1<f64>) -> Array2<f64> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let bias: Vec<f64> = b.to_vec();
+        let mut z = Array2::zeros((x.nrows(), w.nrows()));
+        if super::simd::logits_into(x, &super::simd::Packed::new(w.view(), &bias), z.view_mut()) {
+            return z;
+        }
+    }
+    let mut z = x.dot(&w.t());
+    z += &b;
+    z
+}
+
+/// `Rᵀ X` for residuals `R` (`n × k`): the gradient's data term. Same choice as [`logits`].
+fn residuals_times(r: &Array2<f64>, x: ArrayView2<f64>) -> Array2<f64> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let mut g = Array2::zeros((r.ncols(), x.ncols()));
+        if super::simd::gradient_into(r.view(), x, g.view_mut()) {
+            return g;
+        }
+    }
+    r.t().dot(&x)
 }
 
 fn inf_norm(v: &Array1<f64>) -> f64 {
@@ -286,8 +313,7 @@ impl Classifier for LogisticRegression {
         if x.ncols() != self.coef.ncols() || self.intercept.len() != self.coef.nrows() {
             return nan_matrix(x.nrows(), self.coef.nrows());
         }
-        let mut z = x.dot(&self.coef.t());
-        z += &self.intercept;
+        let mut z = logits(x, &self.coef, self.intercept.view());
         for mut row in z.rows_mut() {
             let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
             row.mapv_inplace(|v| (v - m).exp());

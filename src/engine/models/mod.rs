@@ -25,6 +25,7 @@ pub mod linalg;
 pub mod logistic;
 pub mod mlp;
 pub mod naive_bayes;
+pub mod simd;
 mod spec;
 
 pub use spec::{CheckedModel, FittedModel, ModelSpec};

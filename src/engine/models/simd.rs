@@ -1,0 +1,351 @@
+//! The two products of softmax regression written with wasm `simd128` (two f64 lanes), for the
+//! worker's build (issue 6).
+//!
+//! Why by hand: in wasm, ndarray's `dot` runs matrixmultiply's generic kernel, scalar code that
+//! packs both operands on every call; natively the same call picks an AVX2 + FMA kernel at run
+//! time. That difference was most of the 2.3–2.5× between our wasm and native rounds, and
+//! `+simd128` alone did not close it (LLVM does not vectorise the generic kernel). These kernels
+//! use two rows of `x` at a time against all classes (the weights packed transposed, classes
+//! padded to an even count), so each f64x2 multiply-add serves two classes and every weight load
+//! serves two rows. The sums run over features in order with separate multiplies and adds (wasm
+//! has no fused multiply-add in `simd128`), so results differ from ndarray's only by rounding.
+//!
+//! Off wasm32 or without `+simd128`, [`logits_into`] and [`gradient_into`] are plain loops with
+//! the same summation order, so the module compiles and is tested everywhere; the models use it
+//! only where it is fast (see `logistic`).
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+/// `W` (`k × d`) packed as `Wᵀ` (`d × kp`), `kp` = `k` rounded up to even, the extra class zero.
+#[derive(Debug, Clone)]
+pub struct Packed {
+    wt: Vec<f64>,
+    bias: Vec<f64>,
+    d: usize,
+    k: usize,
+    kp: usize,
+}
+
+impl Packed {
+    /// Pack `w` (`k × d`) and the intercepts `b` (`k`).
+    ///
+    /// ```
+    /// use activelab::engine::models::simd::Packed;
+    /// let p = Packed::new(ndarray::array![[1.0, 2.0]].view(), &[0.5]);
+    /// assert_eq!((p.n_features(), p.n_classes()), (2, 1));
+    /// ```
+    pub fn new(w: ArrayView2<f64>, b: &[f64]) -> Self {
+        let (k, d) = w.dim();
+        let kp = k.div_ceil(2) * 2;
+        let mut wt = vec![0.0; d * kp];
+        for ((c, j), &v) in w.indexed_iter() {
+            wt[j * kp + c] = v;
+        }
+        let mut bias = vec![0.0; kp];
+        for (dst, &v) in bias.iter_mut().zip(b) {
+            *dst = v;
+        }
+        Self { wt, bias, d, k, kp }
+    }
+
+    /// Features `d`.
+    pub fn n_features(&self) -> usize {
+        self.d
+    }
+
+    /// Classes `k`.
+    pub fn n_classes(&self) -> usize {
+        self.k
+    }
+}
+
+/// `out (n × k) = x Wᵀ + b`. `x` must be `n × d` and row-major contiguous, `out` `n × k` and
+/// row-major contiguous; otherwise nothing is written and `false` is answered.
+///
+/// ```
+/// use activelab::engine::models::simd::{logits_into, Packed};
+/// let p = Packed::new(ndarray::array![[1.0, 2.0], [3.0, 4.0]].view(), &[0.5, -0.5]);
+/// let x = ndarray::array![[1.0, 1.0], [0.0, 2.0], [1.0, 0.0]];
+/// let mut z = ndarray::Array2::zeros((3, 2));
+/// assert!(logits_into(x.view(), &p, z.view_mut()));
+/// assert_eq!(z, ndarray::array![[3.5, 6.5], [4.5, 7.5], [1.5, 2.5]]);
+/// ```
+pub fn logits_into(x: ArrayView2<f64>, w: &Packed, mut out: ArrayViewMut2<f64>) -> bool {
+    let (n, d) = x.dim();
+    if d != w.d || out.dim() != (n, w.k) {
+        return false;
+    }
+    let (Some(xs), Some(zs)) = (x.as_slice(), out.as_slice_mut()) else {
+        return false;
+    };
+    let mut row = vec![0.0; 2 * w.kp];
+    let mut i = 0;
+    while i < n {
+        let rows = (n - i).min(2);
+        let x0 = &xs[i * d..(i + 1) * d];
+        let x1 = if rows == 2 {
+            &xs[(i + 1) * d..(i + 2) * d]
+        } else {
+            x0
+        };
+        let (r0, r1) = row.split_at_mut(w.kp);
+        kernel::two_rows(x0, x1, &w.wt, &w.bias, w.kp, r0, r1);
+        zs[i * w.k..(i + 1) * w.k].copy_from_slice(&r0[..w.k]);
+        if rows == 2 {
+            zs[(i + 1) * w.k..(i + 2) * w.k].copy_from_slice(&r1[..w.k]);
+        }
+        i += rows;
+    }
+    true
+}
+
+/// `out (k × d) = rᵀ x` for residuals `r` (`n × k`) and rows `x` (`n × d`), both row-major
+/// contiguous; otherwise nothing is written and `false` is answered.
+///
+/// ```
+/// use activelab::engine::models::simd::gradient_into;
+/// let r = ndarray::array![[1.0, -1.0], [0.5, 0.0], [2.0, 1.0]];
+/// let x = ndarray::array![[1.0, 2.0, 3.0], [2.0, 0.0, -2.0], [1.0, 1.0, 1.0]];
+/// let mut g = ndarray::Array2::zeros((2, 3));
+/// assert!(gradient_into(r.view(), x.view(), g.view_mut()));
+/// assert_eq!(g, r.t().dot(&x));
+/// ```
+pub fn gradient_into(r: ArrayView2<f64>, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> bool {
+    let (n, k) = r.dim();
+    let d = x.ncols();
+    if x.nrows() != n || out.dim() != (k, d) {
+        return false;
+    }
+    let (Some(rs), Some(xs)) = (r.as_slice(), x.as_slice()) else {
+        return false;
+    };
+    let kp = k.div_ceil(2) * 2;
+    // Gᵀ (d × kp), accumulated row pair by row pair.
+    let mut gt = vec![0.0; d * kp];
+    let mut r0 = vec![0.0; kp];
+    let mut r1 = vec![0.0; kp];
+    let mut i = 0;
+    while i < n {
+        r0[..k].copy_from_slice(&rs[i * k..(i + 1) * k]);
+        let x0 = &xs[i * d..(i + 1) * d];
+        if i + 1 < n {
+            r1[..k].copy_from_slice(&rs[(i + 1) * k..(i + 2) * k]);
+            kernel::add_two_outer(&mut gt, kp, x0, &xs[(i + 1) * d..(i + 2) * d], &r0, &r1);
+            i += 2;
+        } else {
+            r1.iter_mut().for_each(|v| *v = 0.0);
+            kernel::add_two_outer(&mut gt, kp, x0, x0, &r0, &r1);
+            i += 1;
+        }
+    }
+    for ((c, j), dst) in out.indexed_iter_mut() {
+        *dst = gt[j * kp + c];
+    }
+    true
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod kernel {
+    use core::arch::wasm32::{
+        f64x2, f64x2_add, f64x2_mul, f64x2_splat, v128, v128_load, v128_store,
+    };
+
+    /// `r0 = b + Σ_j x0[j] wt[j]`, `r1` the same for `x1` (`kp` classes, even).
+    #[inline]
+    pub fn two_rows(
+        x0: &[f64],
+        x1: &[f64],
+        wt: &[f64],
+        bias: &[f64],
+        kp: usize,
+        r0: &mut [f64],
+        r1: &mut [f64],
+    ) {
+        let pairs = kp / 2;
+        assert!(wt.len() >= x0.len() * kp && bias.len() >= kp && r0.len() >= kp && r1.len() >= kp);
+        assert_eq!(x0.len(), x1.len());
+        let mut c = 0;
+        // Up to 6 class pairs (12 classes) per pass: 12 accumulators stay in registers.
+        while c < pairs {
+            let m = (pairs - c).min(6);
+            let mut a0 = [f64x2(0.0, 0.0); 6];
+            let mut a1 = [f64x2(0.0, 0.0); 6];
+            for q in 0..m {
+                // SAFETY: 2(c + q) + 1 < kp ≤ bias.len() (asserted above).
+                let b = unsafe { v128_load(bias.as_ptr().add(2 * (c + q)) as *const v128) };
+                a0[q] = b;
+                a1[q] = b;
+            }
+            for (j, (&v0, &v1)) in x0.iter().zip(x1).enumerate() {
+                let s0 = f64x2_splat(v0);
+                let s1 = f64x2_splat(v1);
+                let base = j * kp + 2 * c;
+                for q in 0..m {
+                    // SAFETY: base + 2q + 1 < (j + 1) kp ≤ wt.len() (asserted above).
+                    let w = unsafe { v128_load(wt.as_ptr().add(base + 2 * q) as *const v128) };
+                    a0[q] = f64x2_add(a0[q], f64x2_mul(s0, w));
+                    a1[q] = f64x2_add(a1[q], f64x2_mul(s1, w));
+                }
+            }
+            for q in 0..m {
+                // SAFETY: 2(c + q) + 1 < kp ≤ r0.len(), r1.len() (asserted above).
+                unsafe {
+                    v128_store(r0.as_mut_ptr().add(2 * (c + q)) as *mut v128, a0[q]);
+                    v128_store(r1.as_mut_ptr().add(2 * (c + q)) as *mut v128, a1[q]);
+                }
+            }
+            c += m;
+        }
+    }
+
+    /// `gt[j] += x0[j] r0 + x1[j] r1` for every feature `j` (`kp` classes, even).
+    #[inline]
+    pub fn add_two_outer(
+        gt: &mut [f64],
+        kp: usize,
+        x0: &[f64],
+        x1: &[f64],
+        r0: &[f64],
+        r1: &[f64],
+    ) {
+        let pairs = kp / 2;
+        assert!(gt.len() >= x0.len() * kp && r0.len() >= kp && r1.len() >= kp);
+        assert_eq!(x0.len(), x1.len());
+        let mut c = 0;
+        while c < pairs {
+            let m = (pairs - c).min(6);
+            let mut p0 = [f64x2(0.0, 0.0); 6];
+            let mut p1 = [f64x2(0.0, 0.0); 6];
+            for q in 0..m {
+                // SAFETY: 2(c + q) + 1 < kp ≤ r0.len(), r1.len().
+                unsafe {
+                    p0[q] = v128_load(r0.as_ptr().add(2 * (c + q)) as *const v128);
+                    p1[q] = v128_load(r1.as_ptr().add(2 * (c + q)) as *const v128);
+                }
+            }
+            for (j, (&v0, &v1)) in x0.iter().zip(x1).enumerate() {
+                let s0 = f64x2_splat(v0);
+                let s1 = f64x2_splat(v1);
+                let base = j * kp + 2 * c;
+                for q in 0..m {
+                    // SAFETY: base + 2q + 1 < (j + 1) kp ≤ gt.len().
+                    unsafe {
+                        let at = gt.as_mut_ptr().add(base + 2 * q) as *mut v128;
+                        let g = v128_load(at as *const v128);
+                        let g = f64x2_add(g, f64x2_add(f64x2_mul(s0, p0[q]), f64x2_mul(s1, p1[q])));
+                        v128_store(at, g);
+                    }
+                }
+            }
+            c += m;
+        }
+    }
+}
+
+/// The same sums, in the same order, without SIMD (natively, and in wasm without `simd128`).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod kernel {
+    #[inline]
+    pub fn two_rows(
+        x0: &[f64],
+        x1: &[f64],
+        wt: &[f64],
+        bias: &[f64],
+        kp: usize,
+        r0: &mut [f64],
+        r1: &mut [f64],
+    ) {
+        r0[..kp].copy_from_slice(&bias[..kp]);
+        r1[..kp].copy_from_slice(&bias[..kp]);
+        for (j, (&v0, &v1)) in x0.iter().zip(x1).enumerate() {
+            let w = &wt[j * kp..(j + 1) * kp];
+            for c in 0..kp {
+                r0[c] += v0 * w[c];
+                r1[c] += v1 * w[c];
+            }
+        }
+    }
+
+    #[inline]
+    pub fn add_two_outer(
+        gt: &mut [f64],
+        kp: usize,
+        x0: &[f64],
+        x1: &[f64],
+        r0: &[f64],
+        r1: &[f64],
+    ) {
+        for (j, (&v0, &v1)) in x0.iter().zip(x1).enumerate() {
+            let g = &mut gt[j * kp..(j + 1) * kp];
+            for c in 0..kp {
+                g[c] += v0 * r0[c] + v1 * r1[c];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::wasm_test;
+    use ndarray::Array2;
+
+    fn filled(n: usize, m: usize, seed: u64) -> Array2<f64> {
+        let mut s = seed;
+        Array2::from_shape_fn((n, m), |_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
+        })
+    }
+
+    /// Against ndarray's products on odd sizes (odd rows, odd and >12 classes): equal to rounding.
+    #[wasm_test(unsupported = test)]
+    fn products_equal_ndarray_to_rounding() {
+        for &(n, d, k) in &[(1, 1, 1), (7, 5, 3), (500, 50, 10), (33, 17, 13), (4, 3, 2)] {
+            let x = filled(n, d, 1);
+            let w = filled(k, d, 2);
+            let b: Vec<f64> = (0..k).map(|c| c as f64 * 0.25 - 1.0).collect();
+            let mut z = Array2::zeros((n, k));
+            assert!(logits_into(
+                x.view(),
+                &Packed::new(w.view(), &b),
+                z.view_mut()
+            ));
+            let expected = x.dot(&w.t()) + &ndarray::Array1::from(b.clone());
+            for (a, e) in z.iter().zip(&expected) {
+                assert!(
+                    (a - e).abs() <= 1e-12 * (1.0 + e.abs()),
+                    "{n}×{d}×{k}: {a} vs {e}"
+                );
+            }
+            let r = filled(n, k, 3);
+            let mut g = Array2::zeros((k, d));
+            assert!(gradient_into(r.view(), x.view(), g.view_mut()));
+            let expected = r.t().dot(&x);
+            for (a, e) in g.iter().zip(&expected) {
+                assert!(
+                    (a - e).abs() <= 1e-12 * (1.0 + e.abs()),
+                    "{n}×{d}×{k}: {a} vs {e}"
+                );
+            }
+        }
+    }
+
+    #[wasm_test(unsupported = test)]
+    fn shapes_that_do_not_fit_are_refused() {
+        let x = filled(3, 2, 1);
+        let p = Packed::new(filled(2, 3, 2).view(), &[0.0, 0.0]);
+        let mut z = Array2::zeros((3, 2));
+        assert!(!logits_into(x.view(), &p, z.view_mut()));
+        let square = filled(3, 3, 4);
+        assert!(!logits_into(square.t(), &p, z.view_mut()), "not row-major");
+        let mut g = Array2::zeros((2, 2));
+        assert!(!gradient_into(
+            filled(4, 2, 3).view(),
+            x.view(),
+            g.view_mut()
+        ));
+    }
+}
