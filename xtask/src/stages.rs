@@ -158,7 +158,8 @@ pub const WASM_BENCH_PROFILE: &str = "worker";
 /// The wasm bench (`tests/bench_wasm.rs`) in headless Chromium through wasm-bindgen-test-runner,
 /// built with the worker's profile. Its `BENCH_WASM {json}` lines (one per pool size) are echoed
 /// and collected as a JSON array in `<target>/bench-wasm.json`, which the `speed` stage reads.
-/// `ACTIVELAB_WASM_RUSTFLAGS` (e.g. `-C target-feature=+simd128`) is passed on as RUSTFLAGS.
+/// `ACTIVELAB_WASM_RUSTFLAGS` is passed on as RUSTFLAGS, replacing `.cargo/config.toml`'s list (e.g.
+/// `--cfg erase_components` alone measures the build without `simd128`).
 fn wasm_bench(ctx: &Ctx) -> Result<(), String> {
     let webdriver_json = ctx.root.join("webdriver.json");
     if !webdriver_json.is_file() {
