@@ -82,4 +82,7 @@ export async function cancelClosingTab(page) {
   assert.equal(unload.type(), 'beforeunload');
   await unload.dismiss();
   assert.equal(page.isClosed(), false);
+  // The page answers again before anything else happens to it: closing the context right after a
+  // dismissed beforeunload once took the whole browser down (CI, persistence.test.mjs).
+  await page.waitForFunction(() => document.readyState === 'complete');
 }

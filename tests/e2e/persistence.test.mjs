@@ -156,6 +156,7 @@ test('without IndexedDB (private mode), the studio says so and labeling continue
     await cancelOpeningAnother(page, /^1 answer of project Iris could not be saved: this browser gives the page no storage.*Opening another project drops them/s);
     await waitCount(page, n + 1);
     await cancelClosingTab(page);
+    await waitCount(page, n + 1);
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
