@@ -228,11 +228,10 @@ impl Studio {
             Response::Uploaded { attachment, result } => {
                 let mine = self
                     .reading
-                    .with_value(|r| r.as_ref().is_some_and(|r| r.attachment == attachment));
-                if mine {
-                    if let Some(r) = self.reading.try_update_value(Option::take).flatten() {
-                        let _ = r.done.send(result);
-                    }
+                    .try_update_value(|r| r.take_if(|r| r.attachment == attachment))
+                    .flatten();
+                if let Some(r) = mine {
+                    let _ = r.done.send(result);
                 }
             }
             Response::Error(message) => {

@@ -174,20 +174,12 @@ fn read_attached(
         ));
     }
     let total: u64 = files.iter().map(|f| f.size).sum();
-    let mut failed = None;
-    state.handle(
+    handle_silent(
+        state,
         Request::Upload {
             files: files.clone(),
         },
-        &mut |r| {
-            if let Response::Error(message) = r {
-                failed = Some(message);
-            }
-        },
-    );
-    if let Some(message) = failed {
-        return Err(message);
-    }
+    )?;
     let reader = web_sys::FileReaderSync::new()
         .map_err(|_| "This browser cannot read files in the background worker.".to_string())?;
     let unreadable = |path: &str| format!("{path} could not be read.");
@@ -208,15 +200,7 @@ fn read_attached(
                 .map_err(|_| unreadable(&file.path))?;
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
             fingerprint.add(&bytes);
-            let mut failed = None;
-            state.handle(Request::UploadChunk { file: i, bytes }, &mut |r| {
-                if let Response::Error(message) = r {
-                    failed = Some(message);
-                }
-            });
-            if let Some(message) = failed {
-                return Err(message);
-            }
+            handle_silent(state, Request::UploadChunk { file: i, bytes })?;
             done += end - offset;
             offset = end;
             respond(Response::Reading {
@@ -228,6 +212,17 @@ fn read_attached(
         fingerprints.push(fingerprint.finish());
     }
     Ok(fingerprints)
+}
+
+/// Hand `state` a request that answers nothing when it works (an upload step): its error, if any.
+fn handle_silent(state: &mut WorkerState, request: Request) -> Result<(), String> {
+    let mut failed = None;
+    state.handle(request, &mut |r| {
+        if let Response::Error(message) = r {
+            failed = Some(message);
+        }
+    });
+    failed.map_or(Ok(()), Err)
 }
 
 /// Bytes per slice a worker reads of an attached file (1 MiB: a progress step, and the most
