@@ -240,10 +240,23 @@ def main():
                  + " | ".join(f"{fmt(ratio(ww, nw), 2)}×" for nw in native) + " | "
                  + " | ".join(f"{fmt(ratio(peer, nw), 2)}×" for nw in native) + " |")
         print(line)
+    print()
+    print("At scikit-learn's tolerance (tol 1e-4 for everyone; the peer's round is warm_start, "
+          "like ours): medians in ms.")
+    print("| rows | native warm, tol 1e-4 | wasm warm, tol 1e-4 | peer warm_start | "
+          "peer ÷ wasm (target ≥ 3) | wasm ÷ native (target ≤ 1.5) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in args.sizes:
+        nw = ours("round", "warm_tol1e-4", str(n))
+        ww = w(n, "round_warm_tol1e-4")
+        pw = results[n]["round_warm"]
+        print(f"| {n:,} | {fmt(nw)} | {fmt(ww)} | {fmt(pw)} | {fmt(ratio(pw, ww), 2)}× | "
+              f"{fmt(ratio(ww, nw), 2)}× |")
     if wasm:
         print()
         print("wasm pieces (ms): " + "; ".join(
             f"{n:,} rows: fit warm {fmt(w(n, 'fit_warm'), 2)}, fit cold {fmt(w(n, 'fit_cold'), 2)}, "
+            f"fit warm tol 1e-4 {fmt(w(n, 'fit_warm_tol1e-4'), 2)}, "
             f"predict_proba {fmt(w(n, 'predict_proba'), 2)}, margin {fmt(w(n, 'margin_scores'), 2)}, "
             f"top 10 {fmt(w(n, 'top_k'), 2)}, rows bit-identical to native {w(n, 'rows_same_as_native')}"
             for n in args.sizes if n in wasm))

@@ -180,8 +180,7 @@ impl Objective<'_, '_> {
             let z_label = row[label];
             // One exponential per entry: p = e^(z − m) / Σ e^(z − m), and the log-sum-exp
             // from the same sum.
-            row.mapv_inplace(|v| (v - m).exp());
-            let sum = row.sum();
+            let sum = super::simd::exp_shifted(row.view_mut(), m);
             loss += m + sum.ln() - z_label;
             row /= sum;
             row[label] -= 1.0;
@@ -316,8 +315,7 @@ impl Classifier for LogisticRegression {
         let mut z = logits(x, &self.coef, self.intercept.view());
         for mut row in z.rows_mut() {
             let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
-            row.mapv_inplace(|v| (v - m).exp());
-            let sum = row.sum();
+            let sum = super::simd::exp_shifted(row.view_mut(), m);
             row /= sum;
         }
         z

@@ -147,11 +147,89 @@ pub fn gradient_into(r: ArrayView2<f64>, x: ArrayView2<f64>, mut out: ArrayViewM
     true
 }
 
+/// Replace every entry `v` of `row` by `e^(v − m)` and answer the row's sum (ndarray's `sum`).
+///
+/// With `simd128` the exponentials are [`super::linalg::exp`] two lanes at a time (the same
+/// operations in the same order, so the same bits as the scalar function): Rust's `exp` in wasm is
+/// libm's scalar code, 17–22 ns a call in Chromium here, and the softmax needs one per class and
+/// row — 400,000 per warm fit on 500 rows, a million per `predict_proba` on 100,000 (README,
+/// "Fifth round"). Elsewhere this is `f64::exp` (natively glibc's, faster than any of these).
+///
+/// ```
+/// use activelab::engine::models::simd::exp_shifted;
+/// let mut row = ndarray::array![1.0, 2.0, 3.0];
+/// let sum = exp_shifted(row.view_mut(), 3.0);
+/// assert!((row[0] - (-2f64).exp()).abs() < 1e-15 && row[2] == 1.0);
+/// assert!((sum - row.sum()).abs() == 0.0);
+/// ```
+pub fn exp_shifted(mut row: ndarray::ArrayViewMut1<f64>, m: f64) -> f64 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        if let Some(values) = row.as_slice_mut() {
+            let mut pairs = values.chunks_exact_mut(2);
+            for pair in &mut pairs {
+                kernel::exp_pair_shifted(pair, m);
+            }
+            for v in pairs.into_remainder() {
+                *v = super::linalg::exp(*v - m);
+            }
+            return row.sum();
+        }
+    }
+    row.mapv_inplace(|v| (v - m).exp());
+    row.sum()
+}
+
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod kernel {
     use core::arch::wasm32::{
-        f64x2, f64x2_add, f64x2_mul, f64x2_splat, v128, v128_load, v128_store,
+        f64x2, f64x2_add, f64x2_max, f64x2_min, f64x2_mul, f64x2_splat, f64x2_sub, i64x2_add,
+        i64x2_shl, i64x2_splat, i64x2_sub, v128, v128_load, v128_store,
     };
+
+    /// `pair[i] = linalg::exp(pair[i] − m)` for both entries, with linalg's operations in
+    /// linalg's order (see its comments), so every bit is the scalar function's.
+    #[inline]
+    pub fn exp_pair_shifted(pair: &mut [f64], m: f64) {
+        const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+        const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+        const ROUNDER: f64 = 6_755_399_441_055_744.0;
+        assert_eq!(pair.len(), 2);
+        let s = f64x2_splat;
+        // SAFETY: two f64 in `pair` (asserted); v128_load/store need no alignment.
+        let x = unsafe { v128_load(pair.as_ptr() as *const v128) };
+        let x = f64x2_sub(x, s(m));
+        let x = f64x2_min(f64x2_max(x, s(-708.0)), s(709.0));
+        let t = f64x2_add(f64x2_mul(x, s(std::f64::consts::LOG2_E)), s(ROUNDER));
+        let n = f64x2_sub(t, s(ROUNDER));
+        let r = f64x2_sub(
+            f64x2_sub(x, f64x2_mul(n, s(LN2_HI))),
+            f64x2_mul(n, s(LN2_LO)),
+        );
+        let r2 = f64x2_mul(r, r);
+        let r4 = f64x2_mul(r2, r2);
+        let r8 = f64x2_mul(r4, r4);
+        let lin = |a: f64, b: f64| f64x2_add(s(a), f64x2_mul(r, s(b)));
+        let p01 = f64x2_add(s(1.0), r);
+        let p23 = lin(0.5, 1.0 / 6.0);
+        let p45 = lin(1.0 / 24.0, 1.0 / 120.0);
+        let p67 = lin(1.0 / 720.0, 1.0 / 5040.0);
+        let p89 = lin(1.0 / 40_320.0, 1.0 / 362_880.0);
+        let p1011 = lin(1.0 / 3_628_800.0, 1.0 / 39_916_800.0);
+        let p12 = s(1.0 / 479_001_600.0);
+        let lo = f64x2_add(
+            f64x2_add(p01, f64x2_mul(r2, p23)),
+            f64x2_mul(r4, f64x2_add(p45, f64x2_mul(r2, p67))),
+        );
+        let hi = f64x2_add(f64x2_add(p89, f64x2_mul(r2, p1011)), f64x2_mul(r4, p12));
+        let p = f64x2_add(lo, f64x2_mul(r8, hi));
+        // t = ROUNDER + n exactly, in ROUNDER's binade: its bits are ROUNDER's plus n, and
+        // (n + 1023) << 52 is 2ⁿ's (n in [−1022, 1023] after the clamp).
+        let n_int = i64x2_sub(t, i64x2_splat(ROUNDER.to_bits() as i64));
+        let scale = i64x2_shl(i64x2_add(n_int, i64x2_splat(1023)), 52);
+        // SAFETY: as the load above.
+        unsafe { v128_store(pair.as_mut_ptr() as *mut v128, f64x2_mul(p, scale)) };
+    }
 
     /// `r0 = b + Σ_j x0[j] wt[j]`, `r1` the same for `x1` (`kp` classes, even).
     #[inline]
@@ -333,6 +411,40 @@ mod tests {
                     "{n}×{d}×{k}: {a} vs {e}"
                 );
             }
+        }
+    }
+
+    /// With `simd128` the lanes give `linalg::exp`'s bits; without it `f64::exp`'s. Either way
+    /// within 3 · 10⁻¹⁶ of `f64::exp`, odd lengths (a scalar tail) and the clamp included.
+    #[wasm_test(unsupported = test)]
+    fn exp_shifted_is_exp_to_rounding() {
+        let simd = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+        for len in [1usize, 2, 3, 10, 13] {
+            let x = filled(len, 1, len as u64).mapv(|v| v * 100.0);
+            let mut row = x.column(0).to_owned();
+            let m = x.fold(f64::NEG_INFINITY, |a, &v| a.max(v)) - 1.5;
+            let sum = exp_shifted(row.view_mut(), m);
+            assert_eq!(sum, row.sum());
+            for (&got, &v) in row.iter().zip(x.column(0)) {
+                let want = (v - m).exp();
+                if simd {
+                    assert_eq!(
+                        got.to_bits(),
+                        crate::engine::models::linalg::exp(v - m).to_bits()
+                    );
+                }
+                assert!(
+                    (got - want).abs() <= 3e-16 * want,
+                    "{v} − {m}: {got} vs {want}"
+                );
+            }
+        }
+        // The clamp: very negative arguments give e^-708 (never 0), like linalg::exp.
+        let mut row = ndarray::array![-2000.0, 0.0, -1000.0];
+        exp_shifted(row.view_mut(), 0.0);
+        assert!(row[1] == 1.0);
+        if simd {
+            assert_eq!(row[0], crate::engine::models::linalg::exp(-2000.0));
         }
     }
 
