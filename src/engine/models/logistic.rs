@@ -171,40 +171,66 @@ struct Objective<'x, 'y> {
 impl Objective<'_, '_> {
     fn eval(&self, theta: ArrayView1<f64>) -> (f64, Array1<f64>) {
         let (k, d) = (self.k, self.x.ncols());
-        let w = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
-        let b = theta.slice(s![k * d..]);
-        let mut z = logits(self.x, &w, b);
+        let flat = theta.to_vec();
+        let (w_flat, b) = flat.split_at(k * d);
+        let Ok(w) = ArrayView2::from_shape((k, d), w_flat) else {
+            // θ always has k·(d + 1) entries (made in `fit`); a NaN loss stops the line search.
+            return (f64::NAN, Array1::from_elem(theta.len(), f64::NAN));
+        };
+        let mut z = logits(self.x, w, ArrayView1::from(b));
         let mut loss = 0.0;
-        for (mut row, &label) in z.rows_mut().into_iter().zip(self.y) {
-            let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+        for_each_row(&mut z, |i, row| {
+            let Some(&label) = self.y.get(i) else { return };
             let z_label = row[label];
             // One exponential per entry: p = e^(z − m) / Σ e^(z − m), and the log-sum-exp
             // from the same sum.
-            let sum = super::simd::exp_shifted(row.view_mut(), m);
+            let (m, sum) = softmax_row(row);
             loss += m + sum.ln() - z_label;
-            row /= sum;
             row[label] -= 1.0;
-        }
+        });
         // z now holds P − Y.
         let grad_w = residuals_times(&z, self.x) + &w * self.l2;
         let grad_b = z.sum_axis(Axis(0));
         loss += 0.5 * self.l2 * w.iter().map(|v| v * v).sum::<f64>();
-        let mut grad = Array1::zeros(theta.len());
-        grad.slice_mut(s![..k * d])
-            .assign(&Array1::from_iter(grad_w.iter().copied()));
-        grad.slice_mut(s![k * d..]).assign(&grad_b);
+        let grad = grad_w.iter().chain(&grad_b).copied().collect();
         (loss, grad)
     }
 }
 
+/// `f(i, row i)` for every row of `z`, as plain slices: ndarray's per-row views cost more than a
+/// 10-class row's arithmetic in wasm (README, "Fifth round"). `z` is always a fresh row-major
+/// product here; any other layout is made row-major first.
+fn for_each_row(z: &mut Array2<f64>, mut f: impl FnMut(usize, &mut [f64])) {
+    let k = z.ncols();
+    if !z.is_standard_layout() {
+        *z = z.as_standard_layout().into_owned();
+    }
+    if let (Some(all), true) = (z.as_slice_mut(), k > 0) {
+        for (i, row) in all.chunks_exact_mut(k).enumerate() {
+            f(i, row);
+        }
+    }
+}
+
+/// The softmax of one row in place; answers its maximum `m` and `Σ e^(z − m)`. The same
+/// operations, in the same order, as ndarray's `fold` / `sum` / `/=` on the row.
+fn softmax_row(row: &mut [f64]) -> (f64, f64) {
+    let m = row.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+    let sum = super::simd::exp_shifted(ndarray::ArrayViewMut1::from(&mut *row), m);
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+    (m, sum)
+}
+
 /// `X Wᵀ + b`. In the wasm worker (built with `simd128`) by [`super::simd`]'s kernels, because
 /// ndarray's `dot` is scalar there (measured: README, "Fourth round"); elsewhere by ndarray.
-fn logits(x: ArrayView2<f64>, w: &Array2<f64>, b: ArrayView1<f64>) -> Array2<f64> {
+fn logits(x: ArrayView2<f64>, w: ArrayView2<f64>, b: ArrayView1<f64>) -> Array2<f64> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         let bias: Vec<f64> = b.to_vec();
         let mut z = Array2::zeros((x.nrows(), w.nrows()));
-        if super::simd::logits_into(x, &super::simd::Packed::new(w.view(), &bias), z.view_mut()) {
+        if super::simd::logits_into(x, &super::simd::Packed::new(w, &bias), z.view_mut()) {
             return z;
         }
     }
@@ -312,12 +338,10 @@ impl Classifier for LogisticRegression {
         if x.ncols() != self.coef.ncols() || self.intercept.len() != self.coef.nrows() {
             return nan_matrix(x.nrows(), self.coef.nrows());
         }
-        let mut z = logits(x, &self.coef, self.intercept.view());
-        for mut row in z.rows_mut() {
-            let m = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
-            let sum = super::simd::exp_shifted(row.view_mut(), m);
-            row /= sum;
-        }
+        let mut z = logits(x, self.coef.view(), self.intercept.view());
+        for_each_row(&mut z, |_, row| {
+            softmax_row(row);
+        });
         z
     }
 }
