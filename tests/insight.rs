@@ -280,33 +280,44 @@ fn without_test_labels_the_probe_estimate_is_the_metric() {
     assert_eq!(insight.map.unwrap().points.len(), 150);
 }
 
-/// Send one request; the round views it produced.
-fn send(state: &mut WorkerState, request: Request) -> Vec<RoundView> {
-    let mut views = Vec::new();
-    state.handle(request, &mut |r| {
-        if let Response::Round(view) = r {
-            views.push(view);
+/// Send one request; the round views it produced, each with the insight that came right after it
+/// (the worker sends a round's insight as its own response, after the round, when the round says
+/// `insight_follows`).
+fn send(state: &mut WorkerState, request: Request) -> Vec<(RoundView, Option<Box<Insight>>)> {
+    let mut views: Vec<(RoundView, Option<Box<Insight>>)> = Vec::new();
+    state.handle(request, &mut |r| match r {
+        Response::Round(view) => views.push((view, None)),
+        Response::Insight(insight) => {
+            let last = views.last_mut().expect("an insight comes after its round");
+            assert!(last.0.insight_follows, "the round announced its insight");
+            assert!(last.1.is_none(), "one insight per round");
+            last.1 = Some(insight);
         }
+        _ => {}
     });
+    for (view, insight) in &views {
+        assert_eq!(view.insight_follows, insight.is_some());
+    }
     views
 }
 
 #[test]
-fn the_worker_sends_the_insight_with_every_round_and_undo_trims_the_curves() {
+fn the_worker_sends_an_insight_after_every_round_and_undo_trims_the_curves() {
     let mut state = WorkerState::default();
     let open = Request::Open {
         name: "iris.csv".into(),
         csv: IRIS.as_bytes().to_vec(),
         seed: 42,
     };
-    let mut view = send(&mut state, open).pop().unwrap();
+    let (mut view, _) = send(&mut state, open).pop().unwrap();
+    let mut insight = None;
     for _ in 0..2 {
         let row = view.query.as_ref().unwrap().row;
-        view = send(&mut state, Request::Label { row, class: 0 })
+        (view, insight) = send(&mut state, Request::Label { row, class: 0 })
             .pop()
             .unwrap();
     }
-    let insight = view.insight.as_ref().unwrap();
+    let insight = insight.unwrap();
     assert_eq!(insight.n_classes, 3);
     assert_eq!(insight.map.as_ref().unwrap().points.len(), 105);
     assert_eq!(insight.classes.len(), 3);
@@ -315,8 +326,8 @@ fn the_worker_sends_the_insight_with_every_round_and_undo_trims_the_curves() {
     let why = insight.why.as_ref().unwrap();
     assert_eq!(Some(why.row), view.query.as_ref().map(|q| q.row));
     // Undo: the curve loses its last point and the map shows one labeled row fewer.
-    let view = send(&mut state, Request::Undo).pop().unwrap();
-    let insight = view.insight.as_ref().unwrap();
+    let (_, insight) = send(&mut state, Request::Undo).pop().unwrap();
+    let insight = insight.unwrap();
     let counts: Vec<usize> = insight.f1_curve.iter().map(|p| p.n_labels).collect();
     assert_eq!(counts, vec![3, 4]);
     let labeled = insight

@@ -27,11 +27,7 @@ pub fn class_colour(k: usize) -> &'static str {
 /// The last round's insight, as a memo.
 pub fn use_insight() -> Memo<Option<Insight>> {
     let studio = use_studio();
-    Memo::new(move |_| {
-        studio
-            .round
-            .with(|r| r.as_ref().and_then(|r| r.insight.as_deref().cloned()))
-    })
+    Memo::new(move |_| studio.insight.with(|i| i.as_deref().cloned()))
 }
 
 fn name_of(names: &[String], k: usize) -> String {

@@ -206,7 +206,7 @@ pub fn StudioView() -> impl IntoView {
                 role="status"
                 aria-live="polite"
                 data-testid="status"
-                data-busy=move || (studio.busy.get() || studio.saving.get() > 0).to_string()
+                data-busy=move || (studio.busy.get() || studio.saving.get() > 0 || studio.insight_pending.get()).to_string()
             >
                 {move || if studio.busy.get() {
                     "Training…"
@@ -274,6 +274,6 @@ pub fn StudioView() -> impl IntoView {
 const LAST_STEP: u8 = 5;
 
 /// Run `f` in a task of its own after the next frame (so the frame in between can paint).
-fn next_frame(f: impl FnOnce() + 'static) {
+pub(crate) fn next_frame(f: impl FnOnce() + 'static) {
     request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
 }

@@ -5,6 +5,7 @@ use super::storage::{new_project_id, now_ms, DatasetRef, ProjectRecord, SavedSet
 use crate::engine::data::preview::Mapping;
 use crate::engine::data::preview::Preview;
 use crate::engine::session::{Event, Origin};
+use crate::worker::insight::Insight;
 use crate::worker::{BaselineView, DatasetSummary, ReadAs, Request, Response, RoundView, Settings};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -31,6 +32,11 @@ pub struct Studio {
     pub dataset: RwSignal<Option<DatasetSummary>>,
     /// The last round: curve, accuracy, the sample on screen.
     pub round: RwSignal<Option<RoundView>>,
+    /// The last round's insight (charts, map, why-panel). The worker sends it after the round,
+    /// and it is applied after the next frame, so that the sample paints first.
+    pub insight: RwSignal<Option<Box<Insight>>>,
+    /// A round's insight is waiting for its frame (the status is not idle until it is shown).
+    pub insight_pending: RwSignal<bool>,
     /// The random-sampling baseline.
     pub baseline: RwSignal<Option<BaselineView>>,
     /// A request is being worked on.
@@ -65,6 +71,8 @@ pub struct Studio {
     /// Files the worker is reading ([`Request::UploadFiles`]): where its progress goes and who
     /// waits for the fingerprints.
     reading: StoredValue<Option<Reading>, LocalStorage>,
+    /// Counts rounds and insights: a deferred insight applies only if nothing newer came meanwhile.
+    insight_generation: StoredValue<u64>,
 }
 
 /// The page's side of a [`Request::UploadFiles`].
@@ -102,6 +110,8 @@ impl Studio {
         Self {
             dataset: RwSignal::new(None),
             round: RwSignal::new(None),
+            insight: RwSignal::new(None),
+            insight_pending: RwSignal::new(false),
             baseline: RwSignal::new(None),
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
@@ -118,6 +128,7 @@ impl Studio {
             pending: StoredValue::new_local(None),
             importing: StoredValue::new_local(None),
             reading: StoredValue::new_local(None),
+            insight_generation: StoredValue::new(0),
         }
     }
 
@@ -180,6 +191,7 @@ impl Studio {
                 self.dataset.set(Some(summary));
                 self.commit_pending(n_rows);
                 self.round.set(None);
+                self.clear_insight();
                 self.baseline.set(None);
             }
             Response::Configured(summary) => {
@@ -188,6 +200,7 @@ impl Studio {
                 self.update_project(move |p| p.settings.session = settings);
             }
             Response::Round(round) => {
+                let follows = round.insight_follows;
                 let (n_labels, curve, query_row) = (
                     round.n_labels,
                     round.curve.clone(),
@@ -195,6 +208,7 @@ impl Studio {
                 );
                 self.round.set(Some(round));
                 self.busy.set(false);
+                self.expect_insight(follows);
                 self.update_project(move |p| {
                     p.n_labels = n_labels;
                     p.settings.curve = curve;
@@ -202,6 +216,7 @@ impl Studio {
                 });
                 self.log_run();
             }
+            Response::Insight(insight) => self.show_insight(insight),
             Response::Export(file) => {
                 self.busy.set(false);
                 if let Err(message) = super::download(&file.file_name, &file.mime, &file.text) {
@@ -302,6 +317,46 @@ impl Studio {
             Backend::Unavailable => self.error.set(Some(
                 "The background worker is not running: reload the page.".into(),
             )),
+        });
+    }
+
+    /// The next insight generation (`None` once the studio is gone).
+    fn next_insight_generation(&self) -> Option<u64> {
+        self.insight_generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        })
+    }
+
+    /// A round arrived: its insight comes next when `follows` (the status is not idle until it
+    /// is shown; keys already work on the new sample). An insight still waiting for its frame
+    /// is dropped: it belongs to an older round.
+    fn expect_insight(&self, follows: bool) {
+        self.next_insight_generation();
+        self.insight_pending.set(follows);
+    }
+
+    /// No insight (another dataset opened).
+    fn clear_insight(&self) {
+        self.next_insight_generation();
+        self.insight.set(None);
+        self.insight_pending.set(false);
+    }
+
+    /// Show a round's insight once the frame after it has painted. Building the panels (the
+    /// map's 2,000 points, the confusion matrix, the curves) and laying them out took as long as
+    /// the sample's own update, which now paints first (README, "Fifth round").
+    fn show_insight(&self, insight: Box<Insight>) {
+        let Some(generation) = self.next_insight_generation() else {
+            return;
+        };
+        self.insight_pending.set(true);
+        let studio = *self;
+        super::next_frame(move || {
+            if studio.insight_generation.try_get_value() == Some(generation) {
+                studio.insight.try_set(Some(insight));
+                studio.insight_pending.try_set(false);
+            }
         });
     }
 

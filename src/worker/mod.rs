@@ -321,6 +321,9 @@ pub enum Response {
     Configured(DatasetSummary),
     /// A round finished: the model, its accuracy and the next sample.
     Round(RoundView),
+    /// What the labels bought and why this sample, right after the [`Response::Round`] it belongs
+    /// to (when that says `insight_follows`).
+    Insight(Box<insight::Insight>),
     /// The random-sampling baseline on the same split and seed labels.
     Baseline(BaselineView),
     /// A race's curves so far.
@@ -498,9 +501,9 @@ pub struct RoundView {
     /// Every pick of the batch not answered yet, `query` first (batch mode shows them as a
     /// grid); answered before the next fit.
     pub batch: Vec<QueryView>,
-    /// What the labels bought and why this sample ([`insight::Insight`]).
-    #[serde(default)]
-    pub insight: Option<Box<insight::Insight>>,
+    /// A [`Response::Insight`] for this round comes next. It is sent after the round, not in it,
+    /// so that the page can show the sample while the insight is computed and decoded.
+    pub insight_follows: bool,
 }
 
 /// One label in effect.
@@ -1273,19 +1276,35 @@ impl WorkerState {
             self.curve.retain(|p| p.n_labels != n_labels);
             self.curve.push(CurvePoint { n_labels, accuracy });
         }
-        self.last_insight = Some(Box::new(self.insight.update(
-            session,
-            first.as_ref(),
-            &self.curve,
-        )));
         self.pending = picks;
         self.probe = probe;
         self.test_accuracy = test_accuracy;
-        self.show(emit)
+        // The sample first: the page shows it while the insight is computed (a second pass of
+        // the model over the pool, the map, the test-split scores).
+        self.emit_round(emit, true)?;
+        let session = self.session.as_ref().ok_or("No dataset is open.")?;
+        let insight = Box::new(self.insight.update(session, first.as_ref(), &self.curve));
+        emit(Response::Insight(insight.clone()));
+        self.last_insight = Some(insight);
+        Ok(())
     }
 
-    /// Show the first pending pick with the session's current state.
+    /// Show the first pending pick with the session's current state, then the last round's
+    /// insight (batch picks after the first are shown with it).
     fn show(&mut self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        self.emit_round(emit, self.last_insight.is_some())?;
+        if let Some(insight) = &self.last_insight {
+            emit(Response::Insight(insight.clone()));
+        }
+        Ok(())
+    }
+
+    /// The [`Response::Round`] of the first pending pick.
+    fn emit_round(
+        &self,
+        emit: &mut dyn FnMut(Response),
+        insight_follows: bool,
+    ) -> Result<(), String> {
         let session = self.session.as_ref().ok_or("No dataset is open.")?;
         let state = session.state();
         let data = session.data();
@@ -1311,7 +1330,7 @@ impl WorkerState {
                 .collect(),
             probe: self.probe,
             probe_estimate: session.probe_estimate(),
-            insight: self.last_insight.clone(),
+            insight_follows,
         }));
         Ok(())
     }

@@ -15,16 +15,26 @@ use wasm_bindgen::JsCast;
 /// The Iris demo as shipped.
 pub const IRIS: &str = include_str!("../../public/datasets/iris.csv");
 
-/// Let Leptos run the effects that the last signal changes scheduled.
+/// Let Leptos run the effects that the last signal changes scheduled, and what the studio defers
+/// past the next frame (a round's insight shows after its sample has painted; the studio mounts
+/// in steps one frame apart).
 pub async fn settle() {
-    for _ in 0..5 {
-        leptos::task::tick().await;
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    for frame in 0..3 {
+        for _ in 0..5 {
+            leptos::task::tick().await;
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = web_sys::window()
+                    .unwrap()
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
+        if frame < 2 {
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
     }
 }
 
