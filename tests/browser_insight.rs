@@ -158,6 +158,56 @@ async fn the_why_panel_shows_the_query_margin_and_entropy() {
     container.remove();
 }
 
+/// A label's next sample is on screen before its insight: until the frame after the sample, the
+/// panels are marked busy (and the status is not idle), then they explain the new sample.
+#[wasm_bindgen_test]
+async fn the_insight_follows_the_sample_after_a_frame() {
+    let (container, studio) = mount_iris().await;
+    let row_on_screen = || attr(&container, "[data-testid=query]", "data-row");
+    let why_row = || {
+        studio
+            .insight
+            .with_untracked(|i| i.as_ref().and_then(|i| i.why.as_ref().map(|w| w.row)))
+            .map(|r| r.to_string())
+    };
+    let before = row_on_screen();
+    assert_eq!(why_row().as_deref(), Some(before.as_str()));
+    element(&container, "[data-testid=class-button]").click();
+    // Tasks only, no frame: the round is in (new sample, keys work), its insight waits.
+    for _ in 0..5 {
+        leptos::task::tick().await;
+    }
+    let after = row_on_screen();
+    assert_ne!(after, before, "the next sample is on screen");
+    assert!(!studio.busy.get_untracked(), "keys work on the new sample");
+    assert!(studio.insight_pending.get_untracked());
+    assert_eq!(
+        attr(&container, "[data-testid=status]", "data-busy"),
+        "true"
+    );
+    assert_eq!(
+        attr(&container, "[data-testid=why-panel]", "aria-busy"),
+        "true"
+    );
+    assert_eq!(
+        why_row().as_deref(),
+        Some(before.as_str()),
+        "still the old one"
+    );
+    settle().await;
+    assert!(!studio.insight_pending.get_untracked());
+    assert_eq!(
+        attr(&container, "[data-testid=status]", "data-busy"),
+        "false"
+    );
+    assert_eq!(
+        attr(&container, "[data-testid=why-panel]", "aria-busy"),
+        "false"
+    );
+    assert_eq!(why_row().as_deref(), Some(after.as_str()));
+    container.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_curve_metric_switches_to_macro_f1_and_to_the_probe_estimate() {
     let (container, studio) = mount_iris().await;

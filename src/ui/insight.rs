@@ -640,8 +640,16 @@ pub fn WhyPanel() -> impl IntoView {
             </dl>
         })
     };
+    // Between a round's sample and its insight (one frame or so) the panel still explains the
+    // previous sample: `aria-busy` tells assistive technology not to read it out yet.
+    let studio = use_studio();
     view! {
-        <section class="why-panel" aria-labelledby="why-title" data-testid="why-panel">
+        <section
+            class="why-panel"
+            aria-labelledby="why-title"
+            data-testid="why-panel"
+            aria-busy=move || studio.insight_pending.get().to_string()
+        >
             <h3 id="why-title">"Why this sample?"</h3>
             {body}
         </section>
@@ -651,8 +659,14 @@ pub fn WhyPanel() -> impl IntoView {
 /// Everything the labels bought: recall bars, confusion matrix, map, stopping panel.
 #[component]
 pub fn InsightPanels() -> impl IntoView {
+    let studio = use_studio();
     view! {
-        <section class="insight" aria-labelledby="insight-title" data-testid="insight">
+        <section
+            class="insight"
+            aria-labelledby="insight-title"
+            data-testid="insight"
+            aria-busy=move || studio.insight_pending.get().to_string()
+        >
             <h2 id="insight-title">"What the labels bought"</h2>
             <div class="insight-grid">
                 <RecallBars/>
