@@ -170,6 +170,13 @@ async fn the_insight_follows_the_sample_after_a_frame() {
             .with_untracked(|i| i.as_ref().and_then(|i| i.why.as_ref().map(|w| w.row)))
             .map(|r| r.to_string())
     };
+    // The status's data-busy and the why panel's aria-busy.
+    let busy_marks = || {
+        (
+            attr(&container, "[data-testid=status]", "data-busy"),
+            attr(&container, "[data-testid=why-panel]", "aria-busy"),
+        )
+    };
     let before = row_on_screen();
     assert_eq!(why_row().as_deref(), Some(before.as_str()));
     element(&container, "[data-testid=class-button]").click();
@@ -181,14 +188,7 @@ async fn the_insight_follows_the_sample_after_a_frame() {
     assert_ne!(after, before, "the next sample is on screen");
     assert!(!studio.busy.get_untracked(), "keys work on the new sample");
     assert!(studio.insight_pending.get_untracked());
-    assert_eq!(
-        attr(&container, "[data-testid=status]", "data-busy"),
-        "true"
-    );
-    assert_eq!(
-        attr(&container, "[data-testid=why-panel]", "aria-busy"),
-        "true"
-    );
+    assert_eq!(busy_marks(), ("true".into(), "true".into()));
     assert_eq!(
         why_row().as_deref(),
         Some(before.as_str()),
@@ -196,14 +196,7 @@ async fn the_insight_follows_the_sample_after_a_frame() {
     );
     settle().await;
     assert!(!studio.insight_pending.get_untracked());
-    assert_eq!(
-        attr(&container, "[data-testid=status]", "data-busy"),
-        "false"
-    );
-    assert_eq!(
-        attr(&container, "[data-testid=why-panel]", "aria-busy"),
-        "false"
-    );
+    assert_eq!(busy_marks(), ("false".into(), "false".into()));
     assert_eq!(why_row().as_deref(), Some(after.as_str()));
     container.remove();
 }

@@ -89,17 +89,21 @@ mod tests {
     use crate::testing::wasm_test;
     use ndarray::array;
 
-    /// Hand-computed: margins are 0.9−0.05=0.85, 0.4−0.35=0.05, 0.5−0.5=0, 0.6−0.3=0.3.
-    /// The slice path (row-major) and the view path (any other layout) give the same scores, and
-    /// rows without classes score as documented.
-    #[wasm_test(unsupported = test)]
-    fn every_layout_scores_the_same() {
-        let p = array![
+    /// Four rows of three class probabilities, for the hand-computed tests.
+    fn four_rows() -> ndarray::Array2<f64> {
+        array![
             [0.9, 0.05, 0.05],
             [0.35, 0.4, 0.25],
             [0.5, 0.0, 0.5],
             [0.1, 0.3, 0.6],
-        ];
+        ]
+    }
+
+    /// The slice path (row-major) and the view path (any other layout) give the same scores, and
+    /// rows without classes score as documented.
+    #[wasm_test(unsupported = test)]
+    fn every_layout_scores_the_same() {
+        let p = four_rows();
         let column_major = p.t().to_owned();
         let strided = ndarray::concatenate![ndarray::Axis(1), p, p];
         for f in [margin_scores, least_confident_scores, entropy_scores] {
@@ -113,14 +117,10 @@ mod tests {
         assert_eq!(entropy_scores(none.view()), vec![0.0; 3]);
     }
 
+    /// Hand-computed: margins are 0.9−0.05=0.85, 0.4−0.35=0.05, 0.5−0.5=0, 0.6−0.3=0.3.
     #[wasm_test(unsupported = test)]
     fn margin_by_hand() {
-        let p = array![
-            [0.9, 0.05, 0.05],
-            [0.35, 0.4, 0.25],
-            [0.5, 0.0, 0.5],
-            [0.1, 0.3, 0.6],
-        ];
+        let p = four_rows();
         let s = margin_scores(p.view());
         let want = [0.15, 0.95, 1.0, 0.7];
         for (a, b) in s.iter().zip(want) {
@@ -133,12 +133,7 @@ mod tests {
     /// Hand-computed: 1 − max p = 0.1, 0.6, 0.5, 0.4.
     #[wasm_test(unsupported = test)]
     fn least_confident_by_hand() {
-        let p = array![
-            [0.9, 0.05, 0.05],
-            [0.35, 0.4, 0.25],
-            [0.5, 0.0, 0.5],
-            [0.1, 0.3, 0.6],
-        ];
+        let p = four_rows();
         let s = least_confident_scores(p.view());
         for (a, b) in s.iter().zip([0.1, 0.6, 0.5, 0.4]) {
             assert!((a - b).abs() < 1e-12, "{s:?}");
