@@ -291,8 +291,9 @@ fn preview_then_open_an_uploaded_file_without_labels() {
         .report
         .iter()
         .any(|l| l.contains("Ignored column(s): note")));
-    assert_eq!(out.len(), 2, "no baseline without test labels: {out:?}");
-    let Response::Round(round) = &out[1] else {
+    // Opened, the round and its insight: no baseline without test labels.
+    assert_eq!(out.len(), 3, "no baseline without test labels: {out:?}");
+    let (Response::Round(round), Response::Insight(_)) = (&out[1], &out[2]) else {
         panic!("{out:?}")
     };
     assert_eq!(
@@ -308,7 +309,7 @@ fn preview_then_open_an_uploaded_file_without_labels() {
     for i in 0..5 {
         let out = run(&mut state, Request::Label { row, class: i % 2 });
         assert_eq!(errors(&out), Vec::<String>::new());
-        let Some(Response::Round(round)) = out.last() else {
+        let [Response::Round(round), Response::Insight(_)] = out.as_slice() else {
             panic!("{out:?}")
         };
         assert_eq!(round.n_labels, i + 1);

@@ -83,7 +83,8 @@ fn worker_protocol_open_label_and_refuse() {
             seed: 42,
         },
     );
-    assert_eq!(opened.len(), 3, "{opened:?}");
+    // Opened, the first round and its insight, the random baseline.
+    assert_eq!(opened.len(), 4, "{opened:?}");
     let Response::Opened(summary) = &opened[0] else {
         panic!("first response: {:?}", opened[0])
     };
@@ -99,8 +100,13 @@ fn worker_protocol_open_label_and_refuse() {
     assert_eq!(round.curve.len(), 1);
     let query = round.query.clone().unwrap();
     assert_eq!(query.features.len(), 4);
-    let Response::Baseline(baseline) = &opened[2] else {
-        panic!("third response: {:?}", opened[2])
+    assert!(
+        round.insight_follows && matches!(opened[2], Response::Insight(_)),
+        "the round's insight comes right after it: {:?}",
+        opened[2]
+    );
+    let Response::Baseline(baseline) = &opened[3] else {
+        panic!("fourth response: {:?}", opened[3])
     };
     assert_eq!(baseline.runs, BASELINE_RUNS);
     assert_eq!(baseline.curve.first().map(|p| p.n_labels), Some(3));
@@ -117,7 +123,7 @@ fn worker_protocol_open_label_and_refuse() {
             class: query.known_label.unwrap(),
         },
     );
-    let [Response::Round(after)] = next.as_slice() else {
+    let [Response::Round(after), Response::Insight(_)] = next.as_slice() else {
         panic!("{next:?}")
     };
     assert_eq!(after.n_labels, 4);
@@ -229,14 +235,14 @@ fn worker_skip_undo_and_configure() {
     assert!(!first.can_undo, "seed labels cannot be undone");
     let row = first.query.as_ref().unwrap().row;
     let skipped = collect(&mut state, Request::Skip { row });
-    let [Response::Round(after_skip)] = skipped.as_slice() else {
+    let [Response::Round(after_skip), Response::Insight(_)] = skipped.as_slice() else {
         panic!("{skipped:?}")
     };
     assert_eq!((after_skip.skipped, after_skip.n_labels), (1, 3));
     assert!(after_skip.can_undo);
     assert_ne!(after_skip.query.as_ref().unwrap().row, row);
     let undone = collect(&mut state, Request::Undo);
-    let [Response::Round(after_undo)] = undone.as_slice() else {
+    let [Response::Round(after_undo), Response::Insight(_)] = undone.as_slice() else {
         panic!("{undone:?}")
     };
     assert_eq!(after_undo.query.as_ref().unwrap().row, row);
