@@ -279,11 +279,11 @@ pub fn softmax_rows(mut z: ArrayViewMut2<f64>, mut lse: Option<&mut [f64]>) {
 
 /// `ln 2` split in a high part with trailing zero bits (so `n · LN2_HI` is exact for `|n| < 2¹¹`)
 /// and the rest (fdlibm's constants).
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+pub(super) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+pub(super) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 /// 1.5 · 2⁵²: adding it rounds to an integer (ties to even) with plain IEEE arithmetic.
-const ROUNDER: f64 = 6_755_399_441_055_744.0;
+pub(super) const ROUNDER: f64 = 6_755_399_441_055_744.0;
 
 /// `eˣ` from IEEE additions and multiplications only (same bits on every platform), relative
 /// error below 3 · 10⁻¹⁶. Arguments are clamped to [−708, 709] (so it never answers 0 or ∞: the

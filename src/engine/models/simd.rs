@@ -191,9 +191,7 @@ mod kernel {
     /// linalg's order (see its comments), so every bit is the scalar function's.
     #[inline]
     pub fn exp_pair_shifted(pair: &mut [f64], m: f64) {
-        const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-        const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-        const ROUNDER: f64 = 6_755_399_441_055_744.0;
+        use super::super::linalg::{LN2_HI, LN2_LO, ROUNDER};
         assert_eq!(pair.len(), 2);
         let s = f64x2_splat;
         // SAFETY: two f64 in `pair` (asserted); v128_load/store need no alignment.
