@@ -29,12 +29,14 @@
 //! [`super::schema`] for the limits on categories, classes and the feature table.
 
 use super::schema::{self, is_missing, parse_number, Column, FixedMap, Table};
+use super::source::{read_range, scan, ByteSource, Bytes, Reader};
 use super::text::TextOptions;
 use super::{DataError, Dataset};
 use csv::{ByteRecord, ReaderBuilder};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use std::fmt;
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
 
 /// Column names taken as the label column when none is given, in order of preference.
 pub const LABEL_COLUMN_NAMES: [&str; 5] = ["label", "class", "target", "species", "y"];
@@ -137,33 +139,82 @@ fn looks_like_html(bytes: &[u8]) -> bool {
         })
 }
 
-/// Refuse what is not UTF-8 text (archives, UTF-16, binary, empty); strip a UTF-8 BOM.
-fn check_bytes(bytes: &[u8]) -> Result<&[u8], DataError> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+/// Bytes read from the start of a file for the checks before parsing and the delimiter sniffing:
+/// a UTF-8 byte order mark and [`SNIFF_BYTES`].
+const HEAD_BYTES: usize = 3 + SNIFF_BYTES;
+
+/// What [`check_source`] found: where the text starts (after a UTF-8 byte order mark), its first
+/// bytes, and whether it holds nothing but delimiters, quotes and blanks.
+struct Checked {
+    start: u64,
+    head: Vec<u8>,
+    only_punctuation: bool,
+}
+
+impl Checked {
+    /// The text's first [`SNIFF_BYTES`], and whether the text goes on after them.
+    fn sample(&self, size: u64) -> (&[u8], bool) {
+        let text = self.head.get(self.start as usize..).unwrap_or(&[]);
+        let sample = &text[..text.len().min(SNIFF_BYTES)];
+        (sample, size - self.start > sample.len() as u64)
+    }
+}
+
+/// Refuse what is not UTF-8 text (archives, UTF-16, binary, empty); skip a UTF-8 BOM. One pass
+/// over the file (a NUL anywhere is refused), before the parse.
+fn check_source(source: &dyn ByteSource) -> Result<Checked, DataError> {
+    let head = read_range(source, 0, HEAD_BYTES)?;
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Err(DataError::ZipArchive);
     }
-    if bytes.starts_with(&[0x1f, 0x8b]) {
+    if head.starts_with(&[0x1f, 0x8b]) {
         return Err(DataError::Gzip);
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Err(DataError::Utf16);
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let start = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let (mut blank, mut only_punctuation) = (true, true);
+    let (mut nul, mut newlines) = (None, 0u64);
+    scan(source, start, |chunk| {
+        if nul.is_none() {
+            let end = chunk.iter().position(|&b| b == 0);
+            let before = &chunk[..end.unwrap_or(chunk.len())];
+            newlines += before.iter().filter(|&&b| b == b'\n').count() as u64;
+            if end.is_some() {
+                nul = Some(newlines + 1);
+            }
+        }
+        if only_punctuation {
+            blank = blank && chunk.iter().all(u8::is_ascii_whitespace);
+            only_punctuation = chunk
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'\t' | b'"'));
+        }
+        nul.is_none() || only_punctuation
+    })?;
+    let text = &head[start as usize..];
+    if blank {
         return Err(DataError::Empty);
     }
-    if looks_like_html(bytes) {
+    if looks_like_html(text) {
         return Err(DataError::Html);
     }
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        if looks_like_utf16(bytes) {
+    if let Some(line) = nul {
+        if looks_like_utf16(text) {
             return Err(DataError::Utf16);
         }
-        return Err(DataError::NotText {
-            line: line_of(bytes, nul),
-        });
+        return Err(DataError::NotText { line });
     }
-    Ok(bytes)
+    Ok(Checked {
+        start,
+        head,
+        only_punctuation,
+    })
 }
 
 /// `bytes` as UTF-8, or the error naming `line` (plus the newlines before the bad byte).
@@ -177,13 +228,15 @@ fn utf8(bytes: &[u8], line: u64) -> Result<&str, DataError> {
     })
 }
 
+/// Bytes at the start of a file the delimiter is sniffed from.
+const SNIFF_BYTES: usize = 64 * 1024;
+
 /// The delimiter among [`SNIFFED_DELIMITERS`] that splits the start of the file most
 /// consistently (see the module docs).
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    const SAMPLE: usize = 64 * 1024;
+///
+/// `sample` is the text's first [`SNIFF_BYTES`]; `truncated`, whether the text goes on after it.
+fn sniff_delimiter(sample: &[u8], truncated: bool) -> u8 {
     const RECORDS: usize = 30;
-    let sample = &bytes[..bytes.len().min(SAMPLE)];
-    let truncated = sample.len() < bytes.len();
     let mut best = (SNIFFED_DELIMITERS[0], (false, 0usize, 0usize));
     for (k, &delimiter) in SNIFFED_DELIMITERS.iter().enumerate() {
         let mut reader = ReaderBuilder::new()
@@ -222,9 +275,15 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     best.0
 }
 
-/// Where a quote opened in `bytes[start..]` (a record start) is never closed, following the
-/// CSV reader's own rules: a quote opens a field only at its start; `""` inside is a quote.
-fn unclosed_quote(bytes: &[u8], start: usize, start_line: u64, delimiter: u8) -> Option<u64> {
+/// Where a quote opened in the file from byte `start` on (a record start) is never closed,
+/// following the CSV reader's own rules: a quote opens a field only at its start; `""` inside is
+/// a quote.
+fn unclosed_quote(
+    source: &dyn ByteSource,
+    start: u64,
+    start_line: u64,
+    delimiter: u8,
+) -> Result<Option<u64>, DataError> {
     #[derive(PartialEq)]
     enum S {
         Start,
@@ -234,25 +293,28 @@ fn unclosed_quote(bytes: &[u8], start: usize, start_line: u64, delimiter: u8) ->
     }
     let mut state = S::Start;
     let (mut line, mut opened) = (start_line, start_line);
-    for &b in bytes.get(start..).unwrap_or(&[]) {
-        let ends_field = b == delimiter || b == b'\n' || b == b'\r';
-        state = match state {
-            S::Start if b == b'"' => {
-                opened = line;
-                S::Quoted
+    scan(source, start, |chunk| {
+        for &b in chunk {
+            let ends_field = b == delimiter || b == b'\n' || b == b'\r';
+            state = match state {
+                S::Start if b == b'"' => {
+                    opened = line;
+                    S::Quoted
+                }
+                S::Start | S::Field | S::QuoteInQuoted if ends_field => S::Start,
+                S::Start | S::Field => S::Field,
+                S::Quoted if b == b'"' => S::QuoteInQuoted,
+                S::Quoted => S::Quoted,
+                S::QuoteInQuoted if b == b'"' => S::Quoted,
+                S::QuoteInQuoted => S::Field,
+            };
+            if b == b'\n' {
+                line += 1;
             }
-            S::Start | S::Field | S::QuoteInQuoted if ends_field => S::Start,
-            S::Start | S::Field => S::Field,
-            S::Quoted if b == b'"' => S::QuoteInQuoted,
-            S::Quoted => S::Quoted,
-            S::QuoteInQuoted if b == b'"' => S::Quoted,
-            S::QuoteInQuoted => S::Field,
-        };
-        if b == b'\n' {
-            line += 1;
         }
-    }
-    (state == S::Quoted).then_some(opened)
+        true
+    })?;
+    Ok((state == S::Quoted).then_some(opened))
 }
 
 /// The first row's cell `i` as a column name for messages (before the header is decided).
@@ -287,7 +349,9 @@ fn first_row_is_data(columns: &[Column], decimal_comma: bool) -> bool {
         })
 }
 
-/// Read CSV bytes into a table of text cells.
+/// The CSV reader's buffer: [`ByteSource::read_at`] is asked for this much at a time.
+const CSV_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Rows read before the columns are sized for the whole file (see [`presize`]).
 const PRESIZE_AFTER_ROWS: usize = 256;
 
@@ -317,15 +381,15 @@ fn presize(columns: &mut [Column], lines: &mut Vec<u64>, consumed: u64, total: u
     }
 }
 
-fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
-    let bytes = check_bytes(bytes)?;
+/// Read a CSV/TSV file into a table of text cells.
+fn read_csv(source: &dyn ByteSource, options: &CsvOptions) -> Result<Table, DataError> {
+    let checked = check_source(source)?;
     // Only delimiters, quotes and blanks: no value at all.
-    if bytes
-        .iter()
-        .all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'\t' | b'"'))
-    {
+    if checked.only_punctuation {
         return Err(DataError::Empty);
     }
+    let start = checked.start;
+    let text_len = source.size() - start;
     let delimiter = match options.delimiter {
         Some(d) if d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r') => d,
         Some(d) => {
@@ -336,32 +400,41 @@ fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
                     .into(),
             })
         }
-        None => sniff_delimiter(bytes),
+        None => {
+            let (sample, truncated) = checked.sample(source.size());
+            sniff_delimiter(sample, truncated)
+        }
     };
+    drop(checked);
     let decimal_comma = delimiter == b';';
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(bytes);
+        .buffer_capacity(CSV_BUFFER_BYTES)
+        .from_reader(Reader::new(source, start));
     let mut record = ByteRecord::new();
     let mut columns: Vec<Column> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
-    let mut last_start = (0usize, 1u64);
+    let mut last_start = (start, 1u64);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
+                if let Some(message) = reader.get_mut().failed.take() {
+                    return Err(super::source::unreadable(message));
+                }
                 return Err(DataError::Csv {
                     line: e.position().map_or(0, |p| p.line()),
                     message: e.to_string(),
-                })
+                });
             }
         }
+        // Byte offsets in the file (the reader counts from the text's start).
         let (line, start) = record
             .position()
-            .map_or((0, 0), |p| (p.line(), p.byte() as usize));
+            .map_or((0, start), |p| (p.line(), start + p.byte()));
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
@@ -375,7 +448,7 @@ fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
             }
             columns.resize_with(record.len(), Column::default);
         } else if record.len() != columns.len() {
-            if let Some(opened) = unclosed_quote(bytes, start, line, delimiter) {
+            if let Some(opened) = unclosed_quote(source, start, line, delimiter)? {
                 return Err(DataError::UnclosedQuote { line: opened });
             }
             let header = options
@@ -392,7 +465,7 @@ fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
         for (i, field) in record.iter().enumerate() {
             let field = field.trim_ascii();
             if field.len() > MAX_CELL_BYTES {
-                if let Some(opened) = unclosed_quote(bytes, start, line, delimiter) {
+                if let Some(opened) = unclosed_quote(source, start, line, delimiter)? {
                     return Err(DataError::UnclosedQuote { line: opened });
                 }
                 return Err(DataError::CellTooLong {
@@ -415,7 +488,7 @@ fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
                 &mut columns,
                 &mut lines,
                 reader.position().byte(),
-                bytes.len(),
+                usize::try_from(text_len).unwrap_or(usize::MAX),
             );
         }
     }
@@ -423,11 +496,8 @@ fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<Table, DataError> {
         return Err(DataError::Empty);
     }
     // A quote never closed swallows the rest of the file into the last record.
-    let tail = bytes.get(last_start.0..).unwrap_or(&[]);
-    if tail.contains(&b'"') {
-        if let Some(opened) = unclosed_quote(bytes, last_start.0, last_start.1, delimiter) {
-            return Err(DataError::UnclosedQuote { line: opened });
-        }
+    if let Some(opened) = unclosed_quote(source, last_start.0, last_start.1, delimiter)? {
+        return Err(DataError::UnclosedQuote { line: opened });
     }
 
     let header = options
@@ -673,8 +743,8 @@ fn json_message(error: &serde_json::Error) -> String {
 }
 
 /// Read JSON Lines bytes into a table of text cells.
-fn read_jsonl(bytes: &[u8]) -> Result<Table, DataError> {
-    let bytes = check_bytes(bytes)?;
+fn read_jsonl(source: &dyn ByteSource) -> Result<Table, DataError> {
+    let start = check_source(source)?.start;
     let mut json = JsonTable {
         table: Table {
             first_data_row: 0,
@@ -689,12 +759,30 @@ fn read_jsonl(bytes: &[u8]) -> Result<Table, DataError> {
         error: None,
         number: String::new(),
     };
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = i as u64 + 1;
+    let mut reader = BufReader::with_capacity(CSV_BUFFER_BYTES, Reader::new(source, start));
+    let mut raw = Vec::new();
+    let mut line = 0u64;
+    loop {
+        raw.clear();
+        if let Err(e) = reader.read_until(b'\n', &mut raw) {
+            let message = reader
+                .get_mut()
+                .failed
+                .take()
+                .unwrap_or_else(|| e.to_string());
+            return Err(super::source::unreadable(message));
+        }
+        if raw.is_empty() {
+            break;
+        }
+        line += 1;
+        if raw.last() == Some(&b'\n') {
+            raw.pop();
+        }
         if raw.trim_ascii().is_empty() {
             continue;
         }
-        let text = utf8(raw, line)?;
+        let text = utf8(&raw, line)?;
         match text.trim_start().as_bytes().first() {
             Some(b'[') => return Err(DataError::JsonArray { line }),
             Some(b'{') => {}
@@ -749,7 +837,7 @@ fn read_jsonl(bytes: &[u8]) -> Result<Table, DataError> {
 /// assert_eq!(d.row_ids, vec!["1", "2", "3"]);
 /// ```
 pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    schema::build(read_csv(bytes, options)?, options, None)
+    schema::build(read_csv(&Bytes(bytes), options)?, options, None)
 }
 
 /// Parse JSON Lines bytes (one JSON object per line) into a [`Dataset`], with the same column
@@ -763,7 +851,7 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
 /// assert_eq!(d.known_labels, vec![Some(0), None]);
 /// ```
 pub fn parse_jsonl(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    schema::build(read_jsonl(bytes)?, options, None)
+    schema::build(read_jsonl(&Bytes(bytes))?, options, None)
 }
 
 /// Parse CSV/TSV bytes whose column `text_column` holds text: that column becomes features
@@ -786,7 +874,7 @@ pub fn parse_text_csv(
     text_column: &str,
     text_options: &TextOptions,
 ) -> Result<Dataset, DataError> {
-    let table = read_csv(bytes, options)?;
+    let table = read_csv(&Bytes(bytes), options)?;
     let display = super::preview::text_display(&table, text_column);
     let mut data = schema::build(table, options, Some((text_column, text_options)))?;
     data.display = display;
@@ -809,7 +897,7 @@ pub fn parse_text_jsonl(
     text_column: &str,
     text_options: &TextOptions,
 ) -> Result<Dataset, DataError> {
-    let table = read_jsonl(bytes)?;
+    let table = read_jsonl(&Bytes(bytes))?;
     let display = super::preview::text_display(&table, text_column);
     let mut data = schema::build(table, options, Some((text_column, text_options)))?;
     data.display = display;
@@ -819,14 +907,14 @@ pub fn parse_text_jsonl(
 /// Read a file into a table of text cells without typing its columns: JSON Lines when `jsonl`,
 /// else CSV/TSV (for [`super::preview`]).
 pub(crate) fn read_table(
-    bytes: &[u8],
+    source: &dyn ByteSource,
     options: &CsvOptions,
     jsonl: bool,
 ) -> Result<schema::Table, DataError> {
     if jsonl {
-        read_jsonl(bytes)
+        read_jsonl(source)
     } else {
-        read_csv(bytes, options)
+        read_csv(source, options)
     }
 }
 
@@ -849,6 +937,55 @@ mod tests {
         let mut o = CsvOptions::named("t");
         f(&mut o);
         o
+    }
+
+    /// Every file read through a source that hands out 1, 2 or 7 bytes at a time gives the
+    /// same dataset or the same error as the file read at once: offsets, lines, quotes across
+    /// reads, a byte order mark, a NUL at the end.
+    #[wasm_test(unsupported = test)]
+    fn short_reads_change_nothing() {
+        use crate::engine::data::source::Trickle;
+        let files: [&[u8]; 12] = [
+            b"a,b,label\n1,2,x\n3,4,y\n",
+            b"\xEF\xBB\xBFa;b;label\n1,5;2;x\n3;4;y\n",
+            b"a,b,label\n1,\"2\n\",x\n3,4,y\n",
+            b"a,b,label\n1,2,x\n3,\"4,y\n5,6,x\n",
+            b"a,b,label\n1,2,x\n3,4\n",
+            b"a,b,label\n1,2,x\n3,4,y\n\0",
+            b"\"\",,\n;\n",
+            b"  \n\t\n",
+            b"<!DOCTYPE html><p>",
+            b"PK\x03\x04zip",
+            b"a\tb\tlabel\n1\t2\tx\n3\t4\ty",
+            b"a,b,label\n1,2,\xe9\n3,4,y\n",
+        ];
+        for file in files {
+            let options = CsvOptions::named("t");
+            let whole =
+                read_csv(&Bytes(file), &options).and_then(|t| schema::build(t, &options, None));
+            for step in [1, 2, 7] {
+                let trickled = read_csv(&Trickle(file, step), &options)
+                    .and_then(|t| schema::build(t, &options, None));
+                assert_eq!(
+                    trickled,
+                    whole,
+                    "{step}-byte reads of {:?}",
+                    String::from_utf8_lossy(file)
+                );
+            }
+        }
+        let jsonl = b"{\"x\": 1, \"label\": \"a\"}\r\n\n{\"x\": 2, \"label\": \"b\"}\n{\"x\": [";
+        let options = CsvOptions::named("t");
+        let whole = read_jsonl(&Bytes(jsonl)).and_then(|t| schema::build(t, &options, None));
+        assert_eq!(
+            whole.as_ref().map(|_| ()).unwrap_err().to_string(),
+            "line 4, key 'x': nested arrays and objects are not supported: flatten them into plain values"
+        );
+        for step in [1, 3] {
+            let trickled =
+                read_jsonl(&Trickle(jsonl, step)).and_then(|t| schema::build(t, &options, None));
+            assert_eq!(trickled, whole);
+        }
     }
 
     #[wasm_test(unsupported = test)]

@@ -9,6 +9,8 @@
 //!   and a dataset from a folder of decoded images.
 //! - [`preview`]: the first rows of a file, each column's kind, and a suggested column mapping;
 //!   then the import with the mapping the person chose.
+//! - [`source`]: where the importer reads a file from (bytes in memory, or the browser's picked
+//!   file read slice by slice).
 //! - [`split`]: seeded stratified pool/test split.
 //! - [`scale`]: standardization fitted on the pool.
 
@@ -17,6 +19,7 @@ pub mod import;
 pub mod preview;
 pub mod scale;
 pub mod schema;
+pub mod source;
 pub mod split;
 pub mod synthetic;
 pub mod text;
@@ -319,6 +322,10 @@ pub enum DataError {
         "the file is empty: it needs a header line (or JSON objects) and at least one data row"
     )]
     Empty,
+    /// The file's bytes could not be read (in the browser: the picked file was changed, moved or
+    /// deleted since it was chosen).
+    #[error("the file could not be read ({message}): choose it again; if it was changed, moved or deleted since it was chosen, choose it from where it is now")]
+    Unreadable { message: String },
     /// A header and no data rows.
     #[error("the file has a header but no data rows: add at least one row below the header")]
     NoRows,

@@ -24,6 +24,7 @@
 
 use super::import::{read_table, CsvOptions, DEFAULT_MAX_CATEGORIES, LABEL_COLUMN_NAMES};
 use super::schema::{self, is_missing, parse_number, Column, FixedMap, Table};
+use super::source::{ByteSource, Bytes};
 use super::text::TextOptions;
 use super::{DataError, Dataset, RowDisplay};
 use serde::{Deserialize, Serialize};
@@ -247,8 +248,18 @@ fn suggest(names: &[String], stats: &[Stats]) -> Mapping {
 /// assert_eq!(p.suggested.id.as_deref(), Some("id"));
 /// ```
 pub fn preview(bytes: &[u8], file_name: &str, max_rows: usize) -> Result<Preview, DataError> {
+    preview_source(&Bytes(bytes), file_name, max_rows)
+}
+
+/// [`preview`] of a file read from a [`ByteSource`] (the browser's worker reads the picked file
+/// in slices instead of holding it in memory).
+pub fn preview_source(
+    source: &dyn ByteSource,
+    file_name: &str,
+    max_rows: usize,
+) -> Result<Preview, DataError> {
     let jsonl = is_jsonl(file_name);
-    let table = read_table(bytes, &CsvOptions::named(file_name), jsonl)?;
+    let table = read_table(source, &CsvOptions::named(file_name), jsonl)?;
     let n_rows = table
         .columns
         .first()
@@ -344,10 +355,19 @@ pub fn import_with_mapping(
     file_name: &str,
     mapping: &Mapping,
 ) -> Result<Dataset, DataError> {
+    import_source(&Bytes(bytes), file_name, mapping)
+}
+
+/// [`import_with_mapping`] of a file read from a [`ByteSource`].
+pub fn import_source(
+    source: &dyn ByteSource,
+    file_name: &str,
+    mapping: &Mapping,
+) -> Result<Dataset, DataError> {
     let mut options = CsvOptions::named(file_name);
     options.id_column = mapping.id.clone();
     options.ignore = mapping.ignore.clone();
-    let mut table = read_table(bytes, &options, is_jsonl(file_name))?;
+    let mut table = read_table(source, &options, is_jsonl(file_name))?;
     let synthetic = mapping.label.is_none();
     let label = match &mapping.label {
         Some(label) => label.clone(),
