@@ -92,7 +92,7 @@ pub async fn decode(path: &str, bytes: &[u8]) -> Result<DecodedImage, String> {
 /// the result is the [`Request::OpenDecodedImages`] to run.
 pub async fn decode_all(
     name: String,
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, super::Content)>,
     classes: Vec<String>,
     seed: u64,
     progress: impl Fn(Response),
@@ -100,8 +100,12 @@ pub async fn decode_all(
     let total = files.len() as u64;
     let mut images = Vec::new();
     let mut skipped = Vec::new();
-    for (done, (path, bytes)) in files.into_iter().enumerate() {
-        match decode(&path, &bytes).await {
+    for (done, (path, content)) in files.into_iter().enumerate() {
+        let decoded = match content.read_all(&path) {
+            Ok(bytes) => decode(&path, &bytes).await,
+            Err(reason) => Err(reason),
+        };
+        match decoded {
             Ok(image) => images.push(image),
             Err(reason) => skipped.push(SkippedFile { path, reason }),
         }

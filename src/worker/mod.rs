@@ -14,8 +14,11 @@ pub mod web;
 
 use crate::engine::data::image::{image_dataset, DecodedImage, ImageOptions};
 use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
-use crate::engine::data::preview::{import_with_mapping, is_jsonl, preview, Mapping, Preview};
+use crate::engine::data::preview::{
+    import_source, import_with_mapping, is_jsonl, preview, preview_source, Mapping, Preview,
+};
 use crate::engine::data::scale::Standardizer;
+use crate::engine::data::source::{read_all, ByteSource};
 use crate::engine::data::text::{
     occlusion_weights, term_weights, TermMethod, TermWeight, TextOptions,
 };
@@ -30,6 +33,7 @@ use crate::engine::session::{
 use crate::engine::simulation::{mean_curve, run_with_oracle, CurvePoint};
 use crate::engine::strategies::Strategy;
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 
 /// Random runs averaged into the baseline curve.
 pub const BASELINE_RUNS: u64 = 5;
@@ -138,9 +142,11 @@ pub enum Request {
     },
     /// Start an upload of files the page hands over as they are (the `File` objects travel beside
     /// the message as attachment `attachment` of the worker's `web::Codec`): the browser worker reads them
-    /// itself, slice by slice, answering [`Response::Reading`] as bytes come in and
-    /// [`Response::Uploaded`] at the end. No copy of the file passes through the page, which is
-    /// what keeps a 50 MB import's tab memory down (issue 6). Only the browser worker can read
+    /// once, slice by slice, for their fingerprints, answering [`Response::Reading`] as bytes come
+    /// in and [`Response::Uploaded`] at the end, and keeps the `File`s themselves as the upload
+    /// ([`WorkerState::attach`]): the importer reads them again in slices. No copy of the file
+    /// passes through the page, and none stays in the worker's memory, which is what keeps a 50 MB
+    /// import's tab memory down (issue 6). Only the browser worker can read
     /// files; elsewhere (native tests, a page without workers) the page sends [`Request::Upload`]
     /// and [`Request::UploadChunk`]s instead.
     UploadFiles {
@@ -550,6 +556,81 @@ fn summary(session: &Session, model: &str) -> DatasetSummary {
     }
 }
 
+/// Refuse an upload of more than [`MAX_UPLOAD_BYTES`].
+fn check_upload_size(total: u64) -> Result<(), String> {
+    if total > MAX_UPLOAD_BYTES {
+        return Err(format!(
+            "The files hold {total} bytes, more than the {MAX_UPLOAD_BYTES} this page can hold: choose fewer or smaller files."
+        ));
+    }
+    Ok(())
+}
+
+/// A file's bytes: in memory, or a [`ByteSource`] read when needed (in the browser, the picked
+/// file itself: the worker never holds it in wasm memory, README "Performance", sixth round).
+/// Cloning shares the bytes.
+#[derive(Clone)]
+pub struct Content(Rc<dyn ByteSource>);
+
+impl Content {
+    /// Bytes in memory.
+    pub fn bytes(bytes: Vec<u8>) -> Self {
+        Self(Rc::new(bytes))
+    }
+
+    /// Bytes read from `source` when they are needed.
+    pub fn source(source: Rc<dyn ByteSource>) -> Self {
+        Self(source)
+    }
+
+    /// Bytes in all.
+    pub fn size(&self) -> u64 {
+        self.0.size()
+    }
+
+    fn as_source(&self) -> &dyn ByteSource {
+        &*self.0
+    }
+
+    /// All the bytes in memory (the exports that embed or rewrite the file, an image to decode);
+    /// an error names the file.
+    pub fn read_all(&self, name: &str) -> Result<Vec<u8>, String> {
+        read_all(self.as_source()).map_err(|e| format!("{name}: {e}"))
+    }
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Self::bytes(Vec::new())
+    }
+}
+
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Content({} bytes)", self.size())
+    }
+}
+
+/// One file of an upload: its bytes arriving in [`Request::UploadChunk`]s, or whole.
+#[derive(Debug)]
+enum Upload {
+    Filling(Vec<u8>),
+    Ready(Content),
+}
+
+impl Upload {
+    /// The bytes as [`Content`] (chunks received so far are moved, not copied).
+    fn content(&mut self) -> Content {
+        if let Upload::Filling(bytes) = self {
+            *self = Upload::Ready(Content::bytes(std::mem::take(bytes)));
+        }
+        match self {
+            Upload::Ready(content) => content.clone(),
+            Upload::Filling(_) => Content::default(),
+        }
+    }
+}
+
 /// The worker's state: at most one open session and its curve.
 #[derive(Debug, Default)]
 pub struct WorkerState {
@@ -560,7 +641,7 @@ pub struct WorkerState {
     /// The open session's model name ([`MODEL_NAMES`]).
     model: String,
     /// The open file's name and bytes (for exports).
-    file: (String, Vec<u8>),
+    file: (String, Content),
     /// The column roles the open file was read with, when the person chose them (for exports).
     mapping: Option<Mapping>,
     /// The open session is an image folder: `file` holds no table, so the exports that need one
@@ -575,7 +656,7 @@ pub struct WorkerState {
     /// The last round's insight (batch picks after the first are shown with it).
     last_insight: Option<Box<insight::Insight>>,
     /// Uploaded files: path and bytes so far.
-    uploads: Vec<(String, Vec<u8>)>,
+    uploads: Vec<(String, Upload)>,
     /// The session's feature scales (for text highlights).
     scale: Vec<f64>,
 }
@@ -814,14 +895,14 @@ impl WorkerState {
         match request {
             Request::Open { name, csv, seed } => {
                 let session = open_session(&name, &csv, seed)?;
-                self.file = (name, csv);
+                self.file = (name, Content::bytes(csv));
                 self.mapping = None;
                 self.images = false;
                 self.start(session, emit)
             }
             Request::Preview { name, bytes } => {
-                let bytes = self.source(&name, &bytes)?;
-                let p = preview(bytes, &name, PREVIEW_ROWS)
+                let content = self.source(&name, bytes)?;
+                let p = preview_source(content.as_source(), &name, PREVIEW_ROWS)
                     .map_err(|e| format!("Could not read {name}: {e}"))?;
                 emit(Response::Preview(p));
                 Ok(())
@@ -832,49 +913,42 @@ impl WorkerState {
                 mapping,
                 seed,
             } => {
-                // The uploaded bytes are moved, not copied (a 50 MB file would be held twice at
-                // the import's peak); they go back to the upload when the file does not open, so
-                // the person can change the mapping and try again.
-                let (upload, source) = self.take_source(&name, bytes)?;
-                let opened = import_with_mapping(&source, &name, &mapping)
-                    .map_err(|e| format!("Could not open {name}: {e}"))
-                    .and_then(|data| unseeded_session(data, seed));
-                match opened {
-                    Ok(session) => {
-                        self.file = (name, source);
-                        self.mapping = Some(mapping);
-                        self.images = false;
-                        self.start(session, emit)
-                    }
-                    Err(message) => {
-                        if let Some(path) = upload {
-                            self.uploads = vec![(path, source)];
-                        }
-                        Err(message)
-                    }
-                }
+                // The upload is shared, not copied (a 50 MB file would be held twice at the
+                // import's peak); it stays the upload when the file does not open, so the person
+                // can change the mapping and try again.
+                let content = self.source(&name, bytes)?;
+                let data = import_source(content.as_source(), &name, &mapping)
+                    .map_err(|e| format!("Could not open {name}: {e}"))?;
+                let session = unseeded_session(data, seed)?;
+                self.file = (name, content);
+                self.mapping = Some(mapping);
+                self.images = false;
+                self.start(session, emit)
             }
             Request::Upload { files } => {
                 let total: u64 = files.iter().map(|f| f.size).sum();
-                if total > MAX_UPLOAD_BYTES {
-                    self.uploads.clear();
-                    return Err(format!(
-                        "The files hold {total} bytes, more than the {MAX_UPLOAD_BYTES} this page can hold: choose fewer or smaller files."
-                    ));
-                }
+                self.uploads.clear();
+                check_upload_size(total)?;
                 self.uploads = files
                     .into_iter()
-                    .map(|f| (f.path, Vec::with_capacity(f.size as usize)))
+                    .map(|f| (f.path, Upload::Filling(Vec::with_capacity(f.size as usize))))
                     .collect();
                 Ok(())
             }
             Request::UploadChunk { file, bytes } => {
                 let n = self.uploads.len();
-                let (_, buffer) = self.uploads.get_mut(file).ok_or_else(|| {
+                let (path, upload) = self.uploads.get_mut(file).ok_or_else(|| {
                     format!("Upload file {file} does not exist ({n} file(s) were announced).")
                 })?;
-                buffer.extend_from_slice(&bytes);
-                Ok(())
+                match upload {
+                    Upload::Filling(buffer) => {
+                        buffer.extend_from_slice(&bytes);
+                        Ok(())
+                    }
+                    Upload::Ready(_) => Err(format!(
+                        "{path} was already read: announce a new upload before sending more of it."
+                    )),
+                }
             }
             Request::UploadFiles { .. } => Err(
                 "Files handed over as they are are read by the browser's worker: send their bytes in Upload and UploadChunk requests."
@@ -895,7 +969,7 @@ impl WorkerState {
                     .map_err(|e| format!("Could not open {name}: {e}"))?;
                 data.add_classes(&classes);
                 let session = unseeded_session(data, seed)?;
-                self.file = (name, Vec::new());
+                self.file = (name, Content::default());
                 self.mapping = None;
                 self.images = true;
                 self.start(session, emit)
@@ -932,9 +1006,9 @@ impl WorkerState {
                 self.uploads.clear();
                 self.images = matches!(read, ReadAs::Images { .. });
                 (self.file, self.mapping) = match read {
-                    ReadAs::File => ((name, csv), None),
-                    ReadAs::Mapped { mapping } => ((name, csv), Some(mapping)),
-                    ReadAs::Images { .. } => ((name, Vec::new()), None),
+                    ReadAs::File => ((name, Content::bytes(csv)), None),
+                    ReadAs::Mapped { mapping } => ((name, Content::bytes(csv)), Some(mapping)),
+                    ReadAs::Images { .. } => ((name, Content::default()), None),
                 };
                 self.pending.clear();
                 self.curve = curve;
@@ -1004,7 +1078,7 @@ impl WorkerState {
                 };
                 let source = match bundled {
                     Some(file) => Source::Bundled { file },
-                    None => Source::embedded(&self.file.0, self.file.1.clone()),
+                    None => Source::embedded(&self.file.0, self.file.1.read_all(&self.file.0)?),
                 };
                 let import = self
                     .mapping
@@ -1035,7 +1109,7 @@ impl WorkerState {
                         file_name: format!("{stem}-labels.csv"),
                         mime: "text/csv".into(),
                         text: crate::engine::export::labels_csv(
-                            &self.file.1,
+                            &self.file.1.read_all(&self.file.0)?,
                             &session.data().report,
                             &crate::engine::export::label_names(session),
                         )
@@ -1111,7 +1185,7 @@ impl WorkerState {
                 emit(Response::Opened(summary(&session, &project.settings.model)));
                 self.model = project.settings.model.clone();
                 self.scale = text_scale(&session);
-                self.file = (data_name, data_bytes);
+                self.file = (data_name, Content::bytes(data_bytes));
                 self.mapping = project.import.mapping.clone();
                 self.pending.clear();
                 self.curve.clear();
@@ -1175,34 +1249,35 @@ impl WorkerState {
         }
     }
 
-    /// The uploaded files (path and bytes), emptied: for the web worker's image decoding.
-    pub fn take_uploads(&mut self) -> Vec<(String, Vec<u8>)> {
+    /// The uploaded files, emptied: for the web worker's image decoding (which reads them one at
+    /// a time).
+    pub fn take_uploads(&mut self) -> Vec<(String, Content)> {
         std::mem::take(&mut self.uploads)
+            .into_iter()
+            .map(|(path, mut upload)| (path, upload.content()))
+            .collect()
     }
 
-    /// `bytes`, or when empty the uploaded file (there must be exactly one).
-    fn source<'a>(&'a self, name: &str, bytes: &'a [u8]) -> Result<&'a [u8], String> {
-        if !bytes.is_empty() {
-            return Ok(bytes);
-        }
-        match self.uploads.as_slice() {
-            [(_, uploaded)] => Ok(uploaded),
-            _ => Err(format!("{name} is empty: it has no bytes to read.")),
-        }
+    /// Make `files` the upload as they are (the browser's worker: the picked files, read when
+    /// needed instead of copied into memory).
+    pub fn attach(&mut self, files: Vec<(String, Content)>) -> Result<(), String> {
+        self.uploads.clear();
+        let total: u64 = files.iter().map(|(_, c)| c.size()).sum();
+        check_upload_size(total)?;
+        self.uploads = files
+            .into_iter()
+            .map(|(path, content)| (path, Upload::Ready(content)))
+            .collect();
+        Ok(())
     }
 
-    /// `bytes`, or when empty the uploaded file taken out of the upload (there must be exactly
-    /// one), with its path so it can be put back.
-    fn take_source(
-        &mut self,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> Result<(Option<String>, Vec<u8>), String> {
+    /// `bytes`, or when empty the uploaded file (there must be exactly one), shared.
+    fn source(&mut self, name: &str, bytes: Vec<u8>) -> Result<Content, String> {
         if !bytes.is_empty() {
-            return Ok((None, bytes));
+            return Ok(Content::bytes(bytes));
         }
         match self.uploads.as_mut_slice() {
-            [(path, uploaded)] => Ok((Some(path.clone()), std::mem::take(uploaded))),
+            [(_, upload)] => Ok(upload.content()),
             _ => Err(format!("{name} is empty: it has no bytes to read.")),
         }
     }

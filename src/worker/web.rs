@@ -10,6 +10,7 @@
 //! [`report_uncaught_errors`].
 
 use super::{Request, Response, WorkerState};
+use crate::engine::data::source::ByteSource;
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -151,11 +152,14 @@ impl gloo_worker::Codec for Codec {
     }
 }
 
-/// Read the files of a [`Request::UploadFiles`] (attached as an array of `File`s) into the
-/// worker's upload, slice by slice with `FileReaderSync` (a worker may block: the page does
-/// not), answering [`Response::Reading`] after each slice; the caller answers
-/// [`Response::Uploaded`] with the files' fingerprints (or the reason they could not be read). Messages that come meanwhile wait their turn, so a request
-/// sent after this one sees the whole upload.
+/// Read the files of a [`Request::UploadFiles`] (attached as an array of `File`s) once, slice by
+/// slice with `FileReaderSync` (a worker may block: the page does not), for their fingerprints,
+/// answering [`Response::Reading`] after each slice; then make the `File`s themselves the
+/// worker's upload ([`WorkerState::attach`]): the importer and the exports read them again when
+/// they need them, so a 50 MB file never sits in the worker's wasm memory (which never shrinks).
+/// The caller answers [`Response::Uploaded`] with the fingerprints (or the reason the files could
+/// not be read). Messages that come meanwhile wait their turn, so a request sent after this one
+/// sees the whole upload.
 fn read_attached(
     state: &mut WorkerState,
     files: Vec<super::UploadFile>,
@@ -174,35 +178,26 @@ fn read_attached(
         ));
     }
     let total: u64 = files.iter().map(|f| f.size).sum();
-    handle_silent(
-        state,
-        Request::Upload {
-            files: files.clone(),
-        },
-    )?;
-    let reader = web_sys::FileReaderSync::new()
-        .map_err(|_| "This browser cannot read files in the background worker.".to_string())?;
-    let unreadable = |path: &str| format!("{path} could not be read.");
     let mut done = 0u64;
     let mut fingerprints = Vec::with_capacity(files.len());
-    for (i, file) in files.iter().enumerate() {
-        let blob: web_sys::Blob = blobs.get(i as u32).unchecked_into();
-        let size = blob.size() as u64;
+    let mut attached = Vec::with_capacity(files.len());
+    let mut buffer = Vec::new();
+    for (i, file) in files.into_iter().enumerate() {
+        let source = BlobSource::new(blobs.get(i as u32).unchecked_into())?;
+        let size = source.size();
+        buffer.resize(CHUNK_BYTES.min(size) as usize, 0);
         let mut fingerprint = crate::engine::project::Fingerprint::new();
         let mut offset = 0u64;
         while offset < size {
-            let end = (offset + CHUNK_BYTES).min(size);
-            let slice = blob
-                .slice_with_f64_and_f64(offset as f64, end as f64)
-                .map_err(|_| unreadable(&file.path))?;
-            let buffer = reader
-                .read_as_array_buffer(&slice)
-                .map_err(|_| unreadable(&file.path))?;
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            fingerprint.add(&bytes);
-            handle_silent(state, Request::UploadChunk { file: i, bytes })?;
-            done += end - offset;
-            offset = end;
+            let n = source
+                .read_at(offset, &mut buffer)
+                .map_err(|e| format!("{} could not be read ({e}).", file.path))?;
+            if n == 0 {
+                return Err(format!("{} ended sooner than announced.", file.path));
+            }
+            fingerprint.add(&buffer[..n]);
+            done += n as u64;
+            offset += n as u64;
             respond(Response::Reading {
                 attachment,
                 done,
@@ -210,23 +205,79 @@ fn read_attached(
             });
         }
         fingerprints.push(fingerprint.finish());
+        attached.push((file.path, super::Content::source(std::rc::Rc::new(source))));
     }
+    state.attach(attached)?;
     Ok(fingerprints)
 }
 
-/// Hand `state` a request that answers nothing when it works (an upload step): its error, if any.
-fn handle_silent(state: &mut WorkerState, request: Request) -> Result<(), String> {
-    let mut failed = None;
-    state.handle(request, &mut |r| {
-        if let Response::Error(message) = r {
-            failed = Some(message);
-        }
-    });
-    failed.map_or(Ok(()), Err)
+/// A picked `File` (or any `Blob`) as a [`ByteSource`]: read with `FileReaderSync` one
+/// [`CHUNK_BYTES`] block at a time, the last block kept for the small reads that follow (the CSV
+/// reader asks for 64 KiB at a time).
+struct BlobSource {
+    blob: web_sys::Blob,
+    reader: web_sys::FileReaderSync,
+    size: u64,
+    /// The block last read: its offset and bytes.
+    block: std::cell::RefCell<(u64, Vec<u8>)>,
 }
 
-/// Bytes per slice a worker reads of an attached file (1 MiB: a progress step, and the most
-/// that is briefly held twice).
+impl BlobSource {
+    fn new(blob: web_sys::Blob) -> Result<Self, String> {
+        let reader = web_sys::FileReaderSync::new()
+            .map_err(|_| "This browser cannot read files in the background worker.".to_string())?;
+        let size = blob.size() as u64;
+        Ok(Self {
+            blob,
+            reader,
+            size,
+            block: std::cell::RefCell::new((0, Vec::new())),
+        })
+    }
+}
+
+impl ByteSource for BlobSource {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, String> {
+        if offset >= self.size || buf.is_empty() {
+            return Ok(0);
+        }
+        let mut block = self.block.borrow_mut();
+        let (start, bytes) = &mut *block;
+        let cached = offset >= *start && offset < *start + bytes.len() as u64;
+        if !cached {
+            let first = offset - offset % CHUNK_BYTES;
+            let end = (first + CHUNK_BYTES).min(self.size);
+            let slice = self
+                .blob
+                .slice_with_f64_and_f64(first as f64, end as f64)
+                .map_err(|_| "the browser could not cut a slice of it".to_string())?;
+            let buffer = self.reader.read_as_array_buffer(&slice).map_err(|e| {
+                js_sys::Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "the browser refused to read it".into())
+            })?;
+            let array = js_sys::Uint8Array::new(&buffer);
+            bytes.resize(array.length() as usize, 0);
+            array.copy_to(bytes);
+            *start = first;
+            if bytes.is_empty() {
+                return Ok(0);
+            }
+        }
+        let from = (offset - *start) as usize;
+        let n = buf.len().min(bytes.len() - from);
+        buf[..n].copy_from_slice(&bytes[from..from + n]);
+        Ok(n)
+    }
+}
+
+/// Bytes per slice a worker reads of an attached file (1 MiB: a progress step, and the block
+/// [`BlobSource`] keeps).
 pub const CHUNK_BYTES: u64 = 1 << 20;
 
 /// The engine worker. Trunk builds it from `src/bin/worker.rs` as a no-modules worker script
