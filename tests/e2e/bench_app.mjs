@@ -25,6 +25,8 @@ const FEATURES = 50;
 const CLASSES = 10;
 const LABELS = Number(process.env.BENCH_APP_LABELS || 10);
 const REPS = Number(process.env.BENCH_APP_REPS || 9);
+// Which measurements to run: BENCH_APP_ONLY=c (or a,b), all three by default.
+const ONLY = (process.env.BENCH_APP_ONLY || 'a,b,c').split(',').map((s) => s.trim());
 
 /** A seeded CSV of `n` rows x FEATURES numeric columns (Gaussian blobs, 6 decimals), no label. */
 function writeCsv(dir, n) {
@@ -182,7 +184,7 @@ async function main() {
   const result = {};
   try {
     // (a) long tasks while the worker trains and scores on a 50k-row pool.
-    {
+    if (ONLY.includes('a')) {
       const file = writeCsv(dir, 50_000);
       const { context, page, errors } = await openApp(browser, server);
       await importCsv(page, file);
@@ -198,7 +200,7 @@ async function main() {
       await context.close();
     }
     // (b) keypress -> next sample on screen at 10k rows.
-    {
+    if (ONLY.includes('b')) {
       const file = writeCsv(dir, 10_000);
       const { context, page, errors } = await openApp(browser, server);
       await importCsv(page, file);
@@ -219,7 +221,7 @@ async function main() {
       await context.close();
     }
     // (c) import of a 100k x 50 CSV (~50 MB): long tasks, progress bar, peak memory.
-    {
+    if (ONLY.includes('c')) {
       const file = writeCsv(dir, 100_000);
       const bytes = readFileSync(file).length;
       const { context, page, errors } = await openApp(browser, server);
@@ -265,12 +267,13 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const f = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
-  const rows = [
-    ['(a) 50k-row pool, ' + LABELS + ' labels: main-thread long tasks > 50 ms', f(result.pool50k.over50), 'longest ' + f(result.pool50k.max) + ' ms; keypress round trip median ' + f(result.pool50k.round_trip_median_ms) + ' ms'],
-    ['(b) 10k rows: keypress -> next sample on screen, median of ' + REPS, f(result.key10k.median_ms) + ' ms', 'min ' + f(result.key10k.min_ms) + ', max ' + f(result.key10k.max_ms) + '; idle again (charts shown) ' + f(result.key10k.idle_median_ms) + ' ms; long tasks > 50 ms: ' + result.key10k.over50],
-    ['(c) import 100k x 50 CSV (' + f(result.import100k.file_mb) + ' MB) to first sample', f(result.import100k.import_to_first_sample_ms) + ' ms', 'progress bar ' + (result.import100k.progress_bar_seen ? 'shown' : 'NOT shown') + '; long tasks > 50 ms: ' + result.import100k.over50 + ', longest ' + f(result.import100k.max) + ' ms'],
-    ['(c) peak memory during the import', f(result.import100k.renderer_rss_mb.peak) + ' MB renderer RSS', 'before ' + f(result.import100k.renderer_rss_mb.before) + ' MB; page JS heap peak ' + f(result.import100k.js_heap_mb.peak) + ' MB (before ' + f(result.import100k.js_heap_mb.before) + ')'],
-  ];
+  const rows = [];
+  if (result.pool50k) rows.push(['(a) 50k-row pool, ' + LABELS + ' labels: main-thread long tasks > 50 ms', f(result.pool50k.over50), 'longest ' + f(result.pool50k.max) + ' ms; keypress round trip median ' + f(result.pool50k.round_trip_median_ms) + ' ms']);
+  if (result.key10k) rows.push(['(b) 10k rows: keypress -> next sample on screen, median of ' + REPS, f(result.key10k.median_ms) + ' ms', 'min ' + f(result.key10k.min_ms) + ', max ' + f(result.key10k.max_ms) + '; idle again (charts shown) ' + f(result.key10k.idle_median_ms) + ' ms; long tasks > 50 ms: ' + result.key10k.over50]);
+  if (result.import100k) {
+    rows.push(['(c) import 100k x 50 CSV (' + f(result.import100k.file_mb) + ' MB) to first sample', f(result.import100k.import_to_first_sample_ms) + ' ms', 'progress bar ' + (result.import100k.progress_bar_seen ? 'shown' : 'NOT shown') + '; long tasks > 50 ms: ' + result.import100k.over50 + ', longest ' + f(result.import100k.max) + ' ms']);
+    rows.push(['(c) peak memory during the import', f(result.import100k.renderer_rss_mb.peak) + ' MB renderer RSS', 'before ' + f(result.import100k.renderer_rss_mb.before) + ' MB; page JS heap peak ' + f(result.import100k.js_heap_mb.peak) + ' MB (before ' + f(result.import100k.js_heap_mb.before) + ')']);
+  }
   console.log('| measurement | value | details |\n|---|---:|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   const json = JSON.stringify(result);
