@@ -34,6 +34,7 @@ use super::text::TextOptions;
 use super::{DataError, Dataset};
 use csv::{ByteRecord, ReaderBuilder};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use std::cell::Cell;
 use std::fmt;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
@@ -143,78 +144,128 @@ fn looks_like_html(bytes: &[u8]) -> bool {
 /// a UTF-8 byte order mark and [`SNIFF_BYTES`].
 const HEAD_BYTES: usize = 3 + SNIFF_BYTES;
 
-/// What [`check_source`] found: where the text starts (after a UTF-8 byte order mark), its first
-/// bytes, and whether it holds nothing but delimiters, quotes and blanks.
-struct Checked {
+/// The start of a file as [`head_checks`] found it: where the text starts (after a UTF-8 byte
+/// order mark) and the first bytes.
+struct Head {
     start: u64,
-    head: Vec<u8>,
-    only_punctuation: bool,
+    bytes: Vec<u8>,
 }
 
-impl Checked {
+impl Head {
+    fn text(&self) -> &[u8] {
+        self.bytes.get(self.start as usize..).unwrap_or(&[])
+    }
+
     /// The text's first [`SNIFF_BYTES`], and whether the text goes on after them.
     fn sample(&self, size: u64) -> (&[u8], bool) {
-        let text = self.head.get(self.start as usize..).unwrap_or(&[]);
+        let text = self.text();
         let sample = &text[..text.len().min(SNIFF_BYTES)];
         (sample, size - self.start > sample.len() as u64)
     }
 }
 
-/// Refuse what is not UTF-8 text (archives, UTF-16, binary, empty); skip a UTF-8 BOM. One pass
-/// over the file (a NUL anywhere is refused), before the parse.
-fn check_source(source: &dyn ByteSource) -> Result<Checked, DataError> {
-    let head = read_range(source, 0, HEAD_BYTES)?;
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+/// Refuse by its first bytes what is not UTF-8 text: archives, gzip, UTF-16 with a byte order
+/// mark, a web page; skip a UTF-8 byte order mark. The checks that need every byte (empty, a NUL
+/// anywhere) watch the bytes as the parse reads them ([`Watch`]).
+fn head_checks(source: &dyn ByteSource) -> Result<Head, DataError> {
+    let bytes = read_range(source, 0, HEAD_BYTES)?;
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Err(DataError::ZipArchive);
     }
-    if head.starts_with(&[0x1f, 0x8b]) {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
         return Err(DataError::Gzip);
     }
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(DataError::Utf16);
     }
-    let start = if head.starts_with(b"\xEF\xBB\xBF") {
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
-    let (mut blank, mut only_punctuation) = (true, true);
-    let (mut nul, mut newlines) = (None, 0u64);
-    scan(source, start, |chunk| {
-        if nul.is_none() {
-            let end = chunk.iter().position(|&b| b == 0);
-            let before = &chunk[..end.unwrap_or(chunk.len())];
-            newlines += before.iter().filter(|&&b| b == b'\n').count() as u64;
-            if end.is_some() {
-                nul = Some(newlines + 1);
-            }
-        }
-        if only_punctuation {
-            blank = blank && chunk.iter().all(u8::is_ascii_whitespace);
-            only_punctuation = chunk
-                .iter()
-                .all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'\t' | b'"'));
-        }
-        nul.is_none() || only_punctuation
-    })?;
-    let text = &head[start as usize..];
-    if blank {
-        return Err(DataError::Empty);
-    }
-    if looks_like_html(text) {
+    let head = Head { start, bytes };
+    // A web page has a '<', so it is neither blank nor only punctuation: refused before those.
+    if looks_like_html(head.text()) {
         return Err(DataError::Html);
     }
-    if let Some(line) = nul {
-        if looks_like_utf16(text) {
-            return Err(DataError::Utf16);
+    Ok(head)
+}
+
+/// What the parse's reads have shown of the whole text: whether it is blank or only delimiters,
+/// quotes and blanks, and the line of its first NUL. Fed by the reader as bytes go by, so the
+/// file is read once, not once for the checks and again for the parse.
+#[derive(Default)]
+struct Watch {
+    /// Bytes seen, from the text's start.
+    seen: Cell<u64>,
+    blank: Cell<bool>,
+    only_punctuation: Cell<bool>,
+    newlines: Cell<u64>,
+    nul: Cell<Option<u64>>,
+}
+
+impl Watch {
+    fn new() -> Self {
+        Self {
+            blank: Cell::new(true),
+            only_punctuation: Cell::new(true),
+            ..Self::default()
         }
-        return Err(DataError::NotText { line });
     }
-    Ok(Checked {
-        start,
-        head,
-        only_punctuation,
-    })
+
+    fn observe(&self, chunk: &[u8]) {
+        self.seen.set(self.seen.get() + chunk.len() as u64);
+        if self.nul.get().is_none() {
+            let end = chunk.iter().position(|&b| b == 0);
+            let before = &chunk[..end.unwrap_or(chunk.len())];
+            let newlines =
+                self.newlines.get() + before.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.newlines.set(newlines);
+            if end.is_some() {
+                self.nul.set(Some(newlines + 1));
+            }
+        }
+        if self.only_punctuation.get() {
+            self.blank
+                .set(self.blank.get() && chunk.iter().all(u8::is_ascii_whitespace));
+            self.only_punctuation.set(
+                chunk
+                    .iter()
+                    .all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'\t' | b'"')),
+            );
+        }
+    }
+
+    /// After the parse, whatever it gave: look at the bytes it did not read (it stopped at an
+    /// error), then refuse a blank file, a NUL anywhere (binary data, or UTF-16 without a byte
+    /// order mark) and, for CSV, a file of nothing but punctuation, before the parse's own result.
+    fn finish<T>(
+        &self,
+        source: &dyn ByteSource,
+        head: &Head,
+        csv: bool,
+        parsed: Result<T, DataError>,
+    ) -> Result<T, DataError> {
+        if self.nul.get().is_none() || self.only_punctuation.get() {
+            scan(source, head.start + self.seen.get(), |chunk| {
+                self.observe(chunk);
+                self.nul.get().is_none() || self.only_punctuation.get()
+            })?;
+        }
+        if self.blank.get() {
+            return Err(DataError::Empty);
+        }
+        if let Some(line) = self.nul.get() {
+            if looks_like_utf16(head.text()) {
+                return Err(DataError::Utf16);
+            }
+            return Err(DataError::NotText { line });
+        }
+        if csv && self.only_punctuation.get() {
+            return Err(DataError::Empty);
+        }
+        parsed
+    }
 }
 
 /// `bytes` as UTF-8, or the error naming `line` (plus the newlines before the bad byte).
@@ -383,12 +434,20 @@ fn presize(columns: &mut [Column], lines: &mut Vec<u64>, consumed: u64, total: u
 
 /// Read a CSV/TSV file into a table of text cells.
 fn read_csv(source: &dyn ByteSource, options: &CsvOptions) -> Result<Table, DataError> {
-    let checked = check_source(source)?;
-    // Only delimiters, quotes and blanks: no value at all.
-    if checked.only_punctuation {
-        return Err(DataError::Empty);
-    }
-    let start = checked.start;
+    let head = head_checks(source)?;
+    let watch = Watch::new();
+    let parsed = parse_csv_text(source, options, &head, &watch);
+    watch.finish(source, &head, true, parsed)
+}
+
+/// [`read_csv`]'s parse, every byte read passing `watch`.
+fn parse_csv_text(
+    source: &dyn ByteSource,
+    options: &CsvOptions,
+    head: &Head,
+    watch: &Watch,
+) -> Result<Table, DataError> {
+    let start = head.start;
     let text_len = source.size() - start;
     let delimiter = match options.delimiter {
         Some(d) if d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r') => d,
@@ -401,18 +460,18 @@ fn read_csv(source: &dyn ByteSource, options: &CsvOptions) -> Result<Table, Data
             })
         }
         None => {
-            let (sample, truncated) = checked.sample(source.size());
+            let (sample, truncated) = head.sample(source.size());
             sniff_delimiter(sample, truncated)
         }
     };
-    drop(checked);
     let decimal_comma = delimiter == b';';
+    let observe = |chunk: &[u8]| watch.observe(chunk);
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .buffer_capacity(CSV_BUFFER_BYTES)
-        .from_reader(Reader::new(source, start));
+        .from_reader(Reader::new(source, start).watched(&observe));
     let mut record = ByteRecord::new();
     let mut columns: Vec<Column> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
@@ -744,7 +803,18 @@ fn json_message(error: &serde_json::Error) -> String {
 
 /// Read JSON Lines bytes into a table of text cells.
 fn read_jsonl(source: &dyn ByteSource) -> Result<Table, DataError> {
-    let start = check_source(source)?.start;
+    let head = head_checks(source)?;
+    let watch = Watch::new();
+    let parsed = parse_jsonl_text(source, head.start, &watch);
+    watch.finish(source, &head, false, parsed)
+}
+
+/// [`read_jsonl`]'s parse, every byte read passing `watch`.
+fn parse_jsonl_text(
+    source: &dyn ByteSource,
+    start: u64,
+    watch: &Watch,
+) -> Result<Table, DataError> {
     let mut json = JsonTable {
         table: Table {
             first_data_row: 0,
@@ -759,7 +829,11 @@ fn read_jsonl(source: &dyn ByteSource) -> Result<Table, DataError> {
         error: None,
         number: String::new(),
     };
-    let mut reader = BufReader::with_capacity(CSV_BUFFER_BYTES, Reader::new(source, start));
+    let observe = |chunk: &[u8]| watch.observe(chunk);
+    let mut reader = BufReader::with_capacity(
+        CSV_BUFFER_BYTES,
+        Reader::new(source, start).watched(&observe),
+    );
     let mut raw = Vec::new();
     let mut line = 0u64;
     loop {

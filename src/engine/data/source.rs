@@ -135,6 +135,8 @@ pub(crate) struct Reader<'a> {
     source: &'a dyn ByteSource,
     at: u64,
     pub(crate) failed: Option<String>,
+    /// Shown every byte read, in order (the importer's checks watch the parse's reads).
+    watch: Option<&'a dyn Fn(&[u8])>,
 }
 
 impl<'a> Reader<'a> {
@@ -143,6 +145,15 @@ impl<'a> Reader<'a> {
             source,
             at,
             failed: None,
+            watch: None,
+        }
+    }
+
+    /// The same reader, showing `watch` every byte it reads.
+    pub(crate) fn watched(self, watch: &'a dyn Fn(&[u8])) -> Self {
+        Self {
+            watch: Some(watch),
+            ..self
         }
     }
 }
@@ -152,6 +163,9 @@ impl io::Read for Reader<'_> {
         match self.source.read_at(self.at, buf) {
             Ok(n) => {
                 self.at += n as u64;
+                if let Some(watch) = self.watch {
+                    watch(&buf[..n]);
+                }
                 Ok(n)
             }
             Err(message) => {
