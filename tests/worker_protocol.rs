@@ -8,8 +8,8 @@ use activelab::engine::data::SkippedFile;
 use activelab::engine::session::{ColdStart, Event, Origin};
 use activelab::worker::stored::pack_images;
 use activelab::worker::{
-    ExportFile, ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings, WorkerState,
-    IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES,
+    Content, ExportFile, ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings,
+    WorkerState, IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES,
 };
 
 const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
@@ -469,6 +469,36 @@ fn a_mapped_session_restores_from_its_log_with_its_mapping() {
     assert_eq!(again.curve, round.curve);
     assert_eq!(query(&again).row, query(&round).row);
     assert_eq!(query(&again).row_id, query(&round).row_id);
+    // The browser's worker restores a stored project from its blob: the data is the upload
+    // (attached, never copied into the worker) and the request carries no bytes. Same session,
+    // and the exports read the file from the upload.
+    let mut from_blob = WorkerState::default();
+    from_blob
+        .attach(vec![("plants.csv".into(), Content::bytes(PLANTS.to_vec()))])
+        .expect("attached");
+    let mut request = restore(ReadAs::Mapped {
+        mapping: plants_mapping(),
+    });
+    if let Request::Restore { csv, .. } = &mut request {
+        csv.clear();
+    }
+    let out = collect(&mut from_blob, request.clone());
+    no_errors(&out);
+    let blob_round = last_round(&out);
+    assert_eq!(blob_round.history, again.history);
+    assert_eq!(query(&blob_round).row, query(&again).row);
+    let exported = collect(&mut from_blob, Request::Export(ExportKind::LabelsCsv));
+    let bytes_export = collect(&mut restored, Request::Export(ExportKind::LabelsCsv));
+    assert_eq!(exported, bytes_export);
+    assert!(
+        matches!(&exported[..], [Response::Export(ExportFile { text, .. })] if text.contains("label"))
+    );
+    // Without the upload it says what is missing.
+    let out = collect(&mut WorkerState::default(), request);
+    assert!(
+        matches!(&out[..], [Response::Error(e)] if e == "plants.csv is empty: it has no bytes to read."),
+        "{out:?}"
+    );
     // The same log read as a plain file (the old way, roles inferred) is another session.
     let out = collect(&mut WorkerState::default(), restore(ReadAs::File));
     assert!(
@@ -780,5 +810,89 @@ fn a_file_that_fails_to_open_leaves_the_open_session_and_its_upload() {
     assert_eq!(
         export(&mut state, ExportKind::LabelsCsv).file_name,
         "other-labels.csv"
+    );
+}
+
+/// A picked file that is read again when needed, and can stop being readable (changed, moved or
+/// deleted on disk after it was chosen: the browser then refuses to read the `File`).
+struct Vanishing {
+    bytes: Vec<u8>,
+    gone: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl activelab::engine::data::source::ByteSource for Vanishing {
+    fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, String> {
+        if self.gone.get() {
+            return Err("NotReadableError: the file changed on disk".into());
+        }
+        activelab::engine::data::source::Bytes(&self.bytes).read_at(offset, buf)
+    }
+}
+
+#[test]
+fn a_file_gone_from_disk_fails_its_export_not_the_session() {
+    let gone = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut state = WorkerState::default();
+    state
+        .attach(vec![(
+            "plants.csv".into(),
+            Content::source(std::rc::Rc::new(Vanishing {
+                bytes: PLANTS.to_vec(),
+                gone: gone.clone(),
+            })),
+        )])
+        .expect("attached");
+    let out = collect(
+        &mut state,
+        Request::OpenWith {
+            name: "plants.csv".into(),
+            bytes: Vec::new(),
+            mapping: plants_mapping(),
+            seed: 42,
+        },
+    );
+    no_errors(&out);
+    let round = last_round(&out);
+    gone.set(true);
+    let out = collect(&mut state, Request::Export(ExportKind::LabelsCsv));
+    assert!(
+        matches!(&out[..], [Response::Error(e)] if e == "plants.csv: the file could not be read (NotReadableError: the file changed on disk): choose it again; if it was changed, moved or deleted since it was chosen, choose it from where it is now"),
+        "{out:?}"
+    );
+    // Labeling goes on: the session holds what it needs.
+    let next = apply(
+        &mut state,
+        Event::Label {
+            row: query(&round).row,
+            class: 0,
+            origin: Origin::User,
+        },
+    );
+    assert_eq!(next.n_labels, round.n_labels + 1);
+    // And a file that cannot be read at all says so when it is opened.
+    let mut fresh = WorkerState::default();
+    fresh
+        .attach(vec![(
+            "plants.csv".into(),
+            Content::source(std::rc::Rc::new(Vanishing {
+                bytes: PLANTS.to_vec(),
+                gone,
+            })),
+        )])
+        .expect("attached");
+    let out = collect(
+        &mut fresh,
+        Request::Preview {
+            name: "plants.csv".into(),
+            bytes: Vec::new(),
+        },
+    );
+    assert!(
+        matches!(&out[..], [Response::Error(e)] if e.starts_with("Could not read plants.csv: the file could not be read (NotReadableError")),
+        "{out:?}"
     );
 }

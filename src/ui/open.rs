@@ -58,7 +58,7 @@ fn js_error(what: &str) -> impl Fn(JsValue) -> String + '_ {
 }
 
 /// What the worker is told of files before their bytes: path and size.
-pub fn announce(files: &[(String, web_sys::File)]) -> Vec<UploadFile> {
+pub fn announce(files: &[(String, web_sys::Blob)]) -> Vec<UploadFile> {
     files
         .iter()
         .map(|(path, f)| UploadFile {
@@ -77,11 +77,16 @@ pub fn announce(files: &[(String, web_sys::File)]) -> Vec<UploadFile> {
 /// the page reads [`CHUNK_BYTES`] slices and sends them.
 pub async fn upload(
     studio: Studio,
-    reading: RwSignal<Option<(u64, u64)>>,
-    files: &[(String, web_sys::File)],
+    reading: Option<RwSignal<Option<(u64, u64)>>>,
+    files: &[(String, web_sys::Blob)],
 ) -> Result<Vec<String>, String> {
     let total: u64 = files.iter().map(|(_, f)| f.size() as u64).sum();
-    reading.set(Some((0, total)));
+    let progress = |done: u64| {
+        if let Some(reading) = reading {
+            reading.set(Some((done, total)));
+        }
+    };
+    progress(0);
     if let Some(answer) = studio.read_in_worker(files, reading) {
         // A sender dropped unanswered means a newer pick took over: it reports for itself.
         return answer.await.unwrap_or(Err(String::new()));
@@ -108,7 +113,7 @@ pub async fn upload(
             studio.post(Request::UploadChunk { file: i, bytes });
             done += end - offset;
             offset = end;
-            reading.set(Some((done, total)));
+            progress(done);
         }
         fingerprints.push(fingerprint.finish());
     }
@@ -146,7 +151,11 @@ pub fn take_files(studio: Studio, state: OpenState, files: Vec<(String, web_sys:
                 return;
             }
         }
-        let fingerprints = match upload(studio, state.reading, &files).await {
+        let blobs: Vec<(String, web_sys::Blob)> = files
+            .iter()
+            .map(|(path, file)| (path.clone(), web_sys::Blob::from(file.clone())))
+            .collect();
+        let fingerprints = match upload(studio, Some(state.reading), &blobs).await {
             Ok(fingerprints) => fingerprints,
             Err(message) if message.is_empty() => return,
             Err(message) => {

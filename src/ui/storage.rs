@@ -270,6 +270,21 @@ impl Storage {
         self.put(DATASETS, key, blob.as_ref()).await
     }
 
+    /// A stored dataset as a `Blob` (bytes stored by an older version become one), so the worker
+    /// can read it without its bytes passing through the page.
+    pub async fn dataset_blob(&self, key: &str) -> Result<Option<web_sys::Blob>, StorageError> {
+        use wasm_bindgen::JsCast;
+        let Some(value) = self.get(DATASETS, key).await? else {
+            return Ok(None);
+        };
+        match value.dyn_into::<web_sys::Blob>() {
+            Ok(blob) => Ok(Some(blob)),
+            Err(value) => web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&value))
+                .map(Some)
+                .map_err(|e| StorageError::Corrupt(format!("dataset {key}: {e:?}"))),
+        }
+    }
+
     /// A stored dataset's bytes (stored as bytes or as a blob).
     pub async fn dataset(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         use wasm_bindgen::JsCast;

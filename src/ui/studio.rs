@@ -79,8 +79,8 @@ pub struct Studio {
 struct Reading {
     /// Its attachment token: answers about another upload are not for it.
     attachment: u32,
-    /// `(done, total)` bytes, for the progress bar.
-    progress: RwSignal<Option<(u64, u64)>>,
+    /// `(done, total)` bytes, for the progress bar (none for a restore).
+    progress: Option<RwSignal<Option<(u64, u64)>>>,
     /// The fingerprints, or why the files could not be read.
     done: futures_channel::oneshot::Sender<Result<Vec<String>, String>>,
 }
@@ -236,8 +236,12 @@ impl Studio {
                 done,
                 total,
             } => self.reading.with_value(|r| {
-                if let Some(r) = r.as_ref().filter(|r| r.attachment == attachment) {
-                    r.progress.set(Some((done, total)));
+                if let Some(progress) = r
+                    .as_ref()
+                    .filter(|r| r.attachment == attachment)
+                    .and_then(|r| r.progress)
+                {
+                    progress.set(Some((done, total)));
                 }
             }),
             Response::Uploaded { attachment, result } => {
@@ -284,8 +288,8 @@ impl Studio {
     /// then the page sends the bytes itself.
     pub fn read_in_worker(
         &self,
-        files: &[(String, web_sys::File)],
-        progress: RwSignal<Option<(u64, u64)>>,
+        files: &[(String, web_sys::Blob)],
+        progress: Option<RwSignal<Option<(u64, u64)>>>,
     ) -> Option<futures_channel::oneshot::Receiver<Result<Vec<String>, String>>> {
         if !self.backend.with_value(|b| matches!(b, Backend::Worker(_))) {
             return None;
@@ -704,14 +708,26 @@ impl Studio {
                 file_name,
                 key,
                 read,
-            } => (
-                storage
-                    .dataset(key)
+            } => {
+                let blob = storage
+                    .dataset_blob(key)
                     .await
                     .map_err(|e| e.to_string())?
-                    .ok_or_else(|| format!("The data of {file_name} is missing from storage."))?,
-                read.clone(),
-            ),
+                    .ok_or_else(|| format!("The data of {file_name} is missing from storage."))?;
+                // The worker reads the stored blob itself (no copy of a 50 MB file in the page's
+                // memory, nor in the worker's); the restore below then finds it as the upload.
+                super::open::upload(*self, None, &[(file_name.clone(), blob)])
+                    .await
+                    .map_err(|e| {
+                        if e.is_empty() {
+                            "Another file was chosen while this project was being restored."
+                                .to_string()
+                        } else {
+                            e
+                        }
+                    })?;
+                (Vec::new(), read.clone())
+            }
         };
         let (events, damaged) = storage.events(id).await.map_err(|e| e.to_string())?;
         if let Some(problem) = damaged {

@@ -13,12 +13,10 @@ pub mod stored;
 pub mod web;
 
 use crate::engine::data::image::{image_dataset, DecodedImage, ImageOptions};
-use crate::engine::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
-use crate::engine::data::preview::{
-    import_source, import_with_mapping, is_jsonl, preview, preview_source, Mapping, Preview,
-};
+use crate::engine::data::import::{parse_source, CsvOptions};
+use crate::engine::data::preview::{import_source, is_jsonl, preview_source, Mapping, Preview};
 use crate::engine::data::scale::Standardizer;
-use crate::engine::data::source::{read_all, ByteSource};
+use crate::engine::data::source::{read_all, ByteSource, Bytes};
 use crate::engine::data::text::{
     occlusion_weights, term_weights, TermMethod, TermWeight, TextOptions,
 };
@@ -661,28 +659,30 @@ pub struct WorkerState {
     scale: Vec<f64>,
 }
 
-/// Open a file's bytes as a session: JSON Lines by extension, else CSV/TSV; a demo with known
-/// labels gets one seed label per class.
-fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
+/// Open a file as a session: JSON Lines by extension, else CSV/TSV; a demo with known labels
+/// gets one seed label per class.
+fn open_session(name: &str, source: &dyn ByteSource, seed: u64) -> Result<Session, String> {
     let options = CsvOptions::named(name);
+    let jsonl = is_jsonl(name);
     // A CSV with a free-text column (e.g. the fortunes demo) learns from its words.
-    let text = if is_jsonl(name) {
+    let text = if jsonl {
         None
     } else {
-        preview(csv, name, 0).ok().and_then(|p| p.suggested.text)
+        preview_source(source, name, 0)
+            .ok()
+            .and_then(|p| p.suggested.text)
     };
-    let data = if is_jsonl(name) {
-        parse_jsonl(csv, &options)
-    } else if let Some(text) = text {
-        let text_options = TextOptions {
-            english_stop_words: true,
-            max_features: Some(OPEN_TEXT_FEATURES),
-            ..TextOptions::default()
-        };
-        parse_text_csv(csv, &options, &text, &text_options)
-    } else {
-        parse_csv(csv, &options)
-    }
+    let text_options = TextOptions {
+        english_stop_words: true,
+        max_features: Some(OPEN_TEXT_FEATURES),
+        ..TextOptions::default()
+    };
+    let data = parse_source(
+        source,
+        &options,
+        jsonl,
+        text.as_deref().map(|t| (t, &text_options)),
+    )
     .map_err(|e| format!("Could not open {name}: {e}"))?;
     let config = SessionConfig {
         seed,
@@ -696,13 +696,19 @@ fn open_session(name: &str, csv: &[u8], seed: u64) -> Result<Session, String> {
 
 /// The session a [`Request::Restore`] starts from, before its settings and events: the data read
 /// as it was when the project started (`read`); only [`ReadAs::File`] is seeded one per class.
-fn restored_session(name: &str, bytes: &[u8], seed: u64, read: &ReadAs) -> Result<Session, String> {
+fn restored_session(
+    name: &str,
+    content: &Content,
+    seed: u64,
+    read: &ReadAs,
+) -> Result<Session, String> {
     let data = match read {
-        ReadAs::File => return open_session(name, bytes, seed),
-        ReadAs::Mapped { mapping } => import_with_mapping(bytes, name, mapping)
+        ReadAs::File => return open_session(name, content.as_source(), seed),
+        ReadAs::Mapped { mapping } => import_source(content.as_source(), name, mapping)
             .map_err(|e| format!("Could not open {name}: {e}"))?,
         ReadAs::Images { classes } => {
-            let (images, skipped) = stored::unpack_images(bytes)
+            let bytes = content.read_all(name)?;
+            let (images, skipped) = stored::unpack_images(&bytes)
                 .map_err(|e| format!("Could not reopen the images of {name}: {e}"))?;
             let mut data = image_dataset(name, images, skipped, &ImageOptions::default())
                 .map_err(|e| format!("Could not open {name}: {e}"))?;
@@ -894,7 +900,7 @@ impl WorkerState {
     ) -> Result<(), String> {
         match request {
             Request::Open { name, csv, seed } => {
-                let session = open_session(&name, &csv, seed)?;
+                let session = open_session(&name, &Bytes(&csv), seed)?;
                 self.file = (name, Content::bytes(csv));
                 self.mapping = None;
                 self.images = false;
@@ -983,7 +989,10 @@ impl WorkerState {
                 query_row,
                 read,
             } => {
-                let mut session = restored_session(&name, &csv, chosen.seed, &read)?;
+                // The data's bytes, or (empty) the upload: the browser's worker reads a stored
+                // project's data from its blob instead of the page sending its bytes.
+                let content = self.source(&name, csv)?;
+                let mut session = restored_session(&name, &content, chosen.seed, &read)?;
                 let config = full_settings(&chosen)?;
                 session
                     .reconfigure(config)
@@ -1006,8 +1015,8 @@ impl WorkerState {
                 self.uploads.clear();
                 self.images = matches!(read, ReadAs::Images { .. });
                 (self.file, self.mapping) = match read {
-                    ReadAs::File => ((name, Content::bytes(csv)), None),
-                    ReadAs::Mapped { mapping } => ((name, Content::bytes(csv)), Some(mapping)),
+                    ReadAs::File => ((name, content), None),
+                    ReadAs::Mapped { mapping } => ((name, content), Some(mapping)),
                     ReadAs::Images { .. } => ((name, Content::default()), None),
                 };
                 self.pending.clear();

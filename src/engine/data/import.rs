@@ -911,7 +911,27 @@ fn parse_jsonl_text(
 /// assert_eq!(d.row_ids, vec!["1", "2", "3"]);
 /// ```
 pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    schema::build(read_csv(&Bytes(bytes), options)?, options, None)
+    parse_source(&Bytes(bytes), options, false, None)
+}
+
+/// Parse a file read from a [`ByteSource`]: JSON Lines when `jsonl`, else CSV/TSV; with `text`,
+/// that column's words become features and each row's text is kept for display (as
+/// [`parse_text_csv`]). [`parse_csv`], [`parse_jsonl`], [`parse_text_csv`] and
+/// [`parse_text_jsonl`] are this for bytes in memory.
+pub fn parse_source(
+    source: &dyn ByteSource,
+    options: &CsvOptions,
+    jsonl: bool,
+    text: Option<(&str, &TextOptions)>,
+) -> Result<Dataset, DataError> {
+    let table = read_table(source, options, jsonl)?;
+    let Some((column, _)) = text else {
+        return schema::build(table, options, None);
+    };
+    let display = super::preview::text_display(&table, column);
+    let mut data = schema::build(table, options, text)?;
+    data.display = display;
+    Ok(data)
 }
 
 /// Parse JSON Lines bytes (one JSON object per line) into a [`Dataset`], with the same column
@@ -925,7 +945,7 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
 /// assert_eq!(d.known_labels, vec![Some(0), None]);
 /// ```
 pub fn parse_jsonl(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    schema::build(read_jsonl(&Bytes(bytes))?, options, None)
+    parse_source(&Bytes(bytes), options, true, None)
 }
 
 /// Parse CSV/TSV bytes whose column `text_column` holds text: that column becomes features
@@ -948,11 +968,12 @@ pub fn parse_text_csv(
     text_column: &str,
     text_options: &TextOptions,
 ) -> Result<Dataset, DataError> {
-    let table = read_csv(&Bytes(bytes), options)?;
-    let display = super::preview::text_display(&table, text_column);
-    let mut data = schema::build(table, options, Some((text_column, text_options)))?;
-    data.display = display;
-    Ok(data)
+    parse_source(
+        &Bytes(bytes),
+        options,
+        false,
+        Some((text_column, text_options)),
+    )
 }
 
 /// [`parse_text_csv`] for JSON Lines input.
@@ -971,11 +992,12 @@ pub fn parse_text_jsonl(
     text_column: &str,
     text_options: &TextOptions,
 ) -> Result<Dataset, DataError> {
-    let table = read_jsonl(&Bytes(bytes))?;
-    let display = super::preview::text_display(&table, text_column);
-    let mut data = schema::build(table, options, Some((text_column, text_options)))?;
-    data.display = display;
-    Ok(data)
+    parse_source(
+        &Bytes(bytes),
+        options,
+        true,
+        Some((text_column, text_options)),
+    )
 }
 
 /// Read a file into a table of text cells without typing its columns: JSON Lines when `jsonl`,

@@ -129,6 +129,9 @@ pub(crate) fn scan(
     Ok(())
 }
 
+/// What a [`Reader`] shows the bytes it reads.
+pub(crate) type Watcher<'a> = &'a dyn Fn(&[u8]);
+
 /// A source read in order from an offset, as [`io::Read`] (for the CSV reader). A read error is
 /// kept, so the caller can report the source's own message instead of the CSV reader's.
 pub(crate) struct Reader<'a> {
@@ -136,7 +139,7 @@ pub(crate) struct Reader<'a> {
     at: u64,
     pub(crate) failed: Option<String>,
     /// Shown every byte read, in order (the importer's checks watch the parse's reads).
-    watch: Option<&'a dyn Fn(&[u8])>,
+    watch: Option<Watcher<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -150,7 +153,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The same reader, showing `watch` every byte it reads.
-    pub(crate) fn watched(self, watch: &'a dyn Fn(&[u8])) -> Self {
+    pub(crate) fn watched(self, watch: Watcher<'a>) -> Self {
         Self {
             watch: Some(watch),
             ..self
