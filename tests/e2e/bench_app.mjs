@@ -13,7 +13,9 @@
 //      long tasks, whether the progress bar showed, and the peak memory: the page's JS heap
 //      (CDP Performance.getMetrics JSHeapUsedSize, main thread only) and the resident memory of the
 //      tab's renderer process (VmRSS from /proc, main thread + worker + wasm memories; Chromium
-//      runs dedicated workers in the page's renderer process).
+//      runs dedicated workers in the page's renderer process);
+//  (d) with (c): reload the page, which restores that project from IndexedDB, to its first sample:
+//      the time and the renderer's peak resident memory.
 // Nothing is asserted about time. JSON of every figure: BENCH_APP_JSON (env) or stdout's last line.
 import { writeFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -259,6 +261,24 @@ async function main() {
         renderer_rss_mb: { before: before.rss / 1024, peak: peakRss / 1024, after: after.rss / 1024 },
         errors,
       };
+      // (d) the same project after a reload: the stored file goes from IndexedDB to the worker
+      // as a blob (the page never reads it), and the session is rebuilt from it and the log.
+      let reloadPeak = after.rss;
+      sampling = true;
+      const reloadSampler = (async () => {
+        while (sampling) {
+          reloadPeak = Math.max(reloadPeak, rss());
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      const reloadWall = Date.now();
+      await page.reload();
+      await page.locator('[data-testid=query]').waitFor({ timeout: 600_000 });
+      await settled(page);
+      const reloadMs = Date.now() - reloadWall;
+      sampling = false;
+      await reloadSampler;
+      result.reload100k = { errors, reload_to_first_sample_ms: reloadMs, renderer_rss_mb: { before: after.rss / 1024, peak: reloadPeak / 1024, after: rss() / 1024 } };
       await context.close();
     }
   } finally {
@@ -272,6 +292,7 @@ async function main() {
   if (result.key10k) rows.push(['(b) 10k rows: keypress -> next sample on screen, median of ' + REPS, f(result.key10k.median_ms) + ' ms', 'min ' + f(result.key10k.min_ms) + ', max ' + f(result.key10k.max_ms) + '; idle again (charts shown) ' + f(result.key10k.idle_median_ms) + ' ms; long tasks > 50 ms: ' + result.key10k.over50]);
   if (result.import100k) {
     rows.push(['(c) import 100k x 50 CSV (' + f(result.import100k.file_mb) + ' MB) to first sample', f(result.import100k.import_to_first_sample_ms) + ' ms', 'progress bar ' + (result.import100k.progress_bar_seen ? 'shown' : 'NOT shown') + '; long tasks > 50 ms: ' + result.import100k.over50 + ', longest ' + f(result.import100k.max) + ' ms']);
+    rows.push(['(d) reload of that project to first sample', f(result.reload100k.reload_to_first_sample_ms) + ' ms', 'peak renderer RSS ' + f(result.reload100k.renderer_rss_mb.peak) + ' MB (before ' + f(result.reload100k.renderer_rss_mb.before) + ', after ' + f(result.reload100k.renderer_rss_mb.after) + ')']);
     rows.push(['(c) peak memory during the import', f(result.import100k.renderer_rss_mb.peak) + ' MB renderer RSS', 'before ' + f(result.import100k.renderer_rss_mb.before) + ' MB; page JS heap peak ' + f(result.import100k.js_heap_mb.peak) + ' MB (before ' + f(result.import100k.js_heap_mb.before) + ')']);
   }
   console.log('| measurement | value | details |\n|---|---:|---|');
