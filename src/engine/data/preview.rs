@@ -146,6 +146,33 @@ struct Stats {
     short_unique: bool,
 }
 
+/// A cell's characters, its words (split at whitespace) and whether it holds any whitespace.
+///
+/// ASCII cells (nearly all) are measured byte by byte: the `char` iterators cost a quarter of a
+/// 100k-row preview. ASCII whitespace in `char::is_whitespace`'s sense is U+0009..=U+000D and
+/// the space (a test checks both paths agree).
+fn text_shape(cell: &str) -> (usize, usize, bool) {
+    if !cell.is_ascii() {
+        return (
+            cell.chars().count(),
+            cell.split_whitespace().count(),
+            cell.contains(char::is_whitespace),
+        );
+    }
+    let space = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
+    let (mut words, mut in_word, mut blank) = (0, false, false);
+    for &b in cell.as_bytes() {
+        if space(b) {
+            blank = true;
+            in_word = false;
+        } else {
+            words += usize::from(!in_word);
+            in_word = true;
+        }
+    }
+    (cell.len(), words, blank)
+}
+
 fn column_stats(table: &Table, col: usize) -> Stats {
     const DISTINCT_CAP: usize = 100_000;
     let column = &table.columns[col];
@@ -153,7 +180,10 @@ fn column_stats(table: &Table, col: usize) -> Stats {
     let rows = table.first_data_row..column.len();
     let (mut missing, mut numeric, mut chars, mut words) = (0usize, 0usize, 0usize, 0usize);
     let mut short = true;
-    let mut seen: FixedMap<&str, ()> = FixedMap::default();
+    // Sized for the rows up front: growing by doubling rehashed up to 100,000 keys per column
+    // (a 100k-row preview: 1.06–1.46 s natively without, 0.79–1.23 s with).
+    let mut seen: FixedMap<&str, ()> =
+        FixedMap::with_capacity_and_hasher(rows.len().min(DISTINCT_CAP), Default::default());
     for row in rows.clone() {
         let cell = column.get(row);
         if is_missing(cell) {
@@ -163,9 +193,10 @@ fn column_stats(table: &Table, col: usize) -> Stats {
         if parse_number(cell, decimal_comma).is_some() {
             numeric += 1;
         }
-        chars += cell.chars().count();
-        words += cell.split_whitespace().count();
-        short &= cell.len() <= 40 && !cell.contains(char::is_whitespace);
+        let (n_chars, n_words, blank) = text_shape(cell);
+        chars += n_chars;
+        words += n_words;
+        short &= cell.len() <= 40 && !blank;
         if seen.len() < DISTINCT_CAP {
             seen.insert(cell, ());
         }
@@ -410,6 +441,33 @@ pub fn import_source(
 mod tests {
     use super::*;
     use crate::testing::wasm_test;
+
+    #[wasm_test(unsupported = test)]
+    fn the_ascii_shape_of_a_cell_is_the_chars_shape() {
+        let slow = |c: &str| {
+            (
+                c.chars().count(),
+                c.split_whitespace().count(),
+                c.contains(char::is_whitespace),
+            )
+        };
+        for cell in [
+            "",
+            " ",
+            "a",
+            "1.5",
+            " two  words ",
+            "tab\tand\nline\rends",
+            "vt\x0bff\x0c",
+            "\x1fnot space",
+            "trailing ",
+            "  ",
+            "é accent",
+            "ünï cödé\u{2003}em space",
+        ] {
+            assert_eq!(text_shape(cell), slow(cell), "{cell:?}");
+        }
+    }
 
     #[wasm_test(unsupported = test)]
     fn kinds_and_suggestions() {
