@@ -59,6 +59,13 @@ async fn a_log_survives_reopening_and_is_cut_and_deleted() {
     assert_eq!(again.project("t1").await.unwrap().unwrap().n_events, 3);
     assert_eq!(again.last().await.unwrap().as_deref(), Some("t1"));
     assert_eq!(again.dataset("fp-1").await.unwrap().unwrap(), b"a,b\n1,2\n");
+    // Stored as bytes, handed to the worker as a blob of the same bytes (a restore).
+    let blob = again.dataset_blob("fp-1").await.unwrap().unwrap();
+    let text = wasm_bindgen_futures::JsFuture::from(blob.text())
+        .await
+        .unwrap();
+    assert_eq!(text.as_string().as_deref(), Some("a,b\n1,2\n"));
+    assert!(again.dataset_blob("fp-none").await.unwrap().is_none());
 
     again.truncate_events("t1", 1).await.unwrap();
     assert_eq!(again.events("t1").await.unwrap().0, events[..1].to_vec());

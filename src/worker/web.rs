@@ -235,7 +235,7 @@ fn nudge_scavenger() {
 /// A picked `File` (or any `Blob`) as a [`ByteSource`]: read with `FileReaderSync` one
 /// [`CHUNK_BYTES`] block at a time, the last block kept for the small reads that follow (the CSV
 /// reader asks for 64 KiB at a time).
-struct BlobSource {
+pub struct BlobSource {
     blob: web_sys::Blob,
     reader: web_sys::FileReaderSync,
     size: u64,
@@ -244,7 +244,8 @@ struct BlobSource {
 }
 
 impl BlobSource {
-    fn new(blob: web_sys::Blob) -> Result<Self, String> {
+    /// Read `blob` (in a worker: `FileReaderSync` exists only there).
+    pub fn new(blob: web_sys::Blob) -> Result<Self, String> {
         let reader = web_sys::FileReaderSync::new()
             .map_err(|_| "This browser cannot read files in the background worker.".to_string())?;
         let size = blob.size() as u64;
