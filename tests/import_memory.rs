@@ -241,7 +241,7 @@ fn a_large_import_peaks_at_a_few_times_the_file() {
     print_stages("chunks", size, &stages, kept);
     let peak = stages.iter().map(|s| s.1).max().unwrap_or(0);
     assert!(peak > size, "the count sees the file ({peak} ≤ {size})");
-    // Measured (20k rows): preview 2.45 ×, open 3.08 × (before: 3.19 × and 4.66 ×: the upload
+    // Measured (20k rows): preview 2.48 ×, open 3.08 × (before: 3.19 × and 4.66 ×: the upload
     // was copied for the import, the session standardised a copy of a copy of its pool, the
     // map's PCA copied the pool, and the column table grew its buffers by doubling). What is
     // left at the peak: the file itself (1 ×), the column table (1.3 ×) and the parsed columns
@@ -250,7 +250,7 @@ fn a_large_import_peaks_at_a_few_times_the_file() {
 }
 
 /// The browser's way: the picked file stays outside the worker's memory, so every stage holds
-/// one file less (measured 20k rows: upload 0.00 ×, preview 1.45 ×, open 2.08 ×, held 1.87 ×).
+/// one file less (measured 20k rows: upload 0.00 ×, preview 1.48 ×, open 2.08 ×, held 1.87 ×).
 #[test]
 fn an_attached_file_is_never_held() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
