@@ -833,19 +833,26 @@ impl activelab::engine::data::source::ByteSource for Vanishing {
     }
 }
 
-#[test]
-fn a_file_gone_from_disk_fails_its_export_not_the_session() {
-    let gone = std::rc::Rc::new(std::cell::Cell::new(false));
+/// A worker whose upload is plants.csv as a [`Vanishing`] file, gone once `gone` is set.
+fn with_vanishing_plants(gone: &std::rc::Rc<std::cell::Cell<bool>>) -> WorkerState {
     let mut state = WorkerState::default();
+    let file = Vanishing {
+        bytes: PLANTS.to_vec(),
+        gone: gone.clone(),
+    };
     state
         .attach(vec![(
             "plants.csv".into(),
-            Content::source(std::rc::Rc::new(Vanishing {
-                bytes: PLANTS.to_vec(),
-                gone: gone.clone(),
-            })),
+            Content::source(std::rc::Rc::new(file)),
         )])
         .expect("attached");
+    state
+}
+
+#[test]
+fn a_file_gone_from_disk_fails_its_export_not_the_session() {
+    let gone = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut state = with_vanishing_plants(&gone);
     let out = collect(
         &mut state,
         Request::OpenWith {
@@ -874,16 +881,7 @@ fn a_file_gone_from_disk_fails_its_export_not_the_session() {
     );
     assert_eq!(next.n_labels, round.n_labels + 1);
     // And a file that cannot be read at all says so when it is opened.
-    let mut fresh = WorkerState::default();
-    fresh
-        .attach(vec![(
-            "plants.csv".into(),
-            Content::source(std::rc::Rc::new(Vanishing {
-                bytes: PLANTS.to_vec(),
-                gone,
-            })),
-        )])
-        .expect("attached");
+    let mut fresh = with_vanishing_plants(&gone);
     let out = collect(
         &mut fresh,
         Request::Preview {
