@@ -40,7 +40,12 @@ fn a_blob_reads_like_its_bytes() {
         source.read_at(bytes.len() as u64, &mut buf).expect("read"),
         0
     );
-    assert_eq!(read_all(&source).expect("all"), bytes);
+    source.release();
+    assert_eq!(
+        read_all(&source).expect("all"),
+        bytes,
+        "read again after a release"
+    );
     let mapping = Mapping::default();
     let from_blob = import_source(&source, "t.csv", &mapping).expect("imports");
     let from_bytes = import_with_mapping(&bytes, "t.csv", &mapping).expect("imports");

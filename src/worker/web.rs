@@ -205,6 +205,8 @@ fn read_attached(
             });
         }
         fingerprints.push(fingerprint.finish());
+        // A folder of small images would otherwise keep every file's last block in memory.
+        source.release();
         attached.push((file.path, super::Content::source(std::rc::Rc::new(source))));
     }
     state.attach(attached)?;
@@ -255,6 +257,13 @@ impl BlobSource {
             size,
             block: std::cell::RefCell::new((0, Vec::new())),
         })
+    }
+}
+
+impl BlobSource {
+    /// Free the block kept from the last read (the next read reads it again).
+    pub fn release(&self) {
+        *self.block.borrow_mut() = (0, Vec::new());
     }
 }
 
