@@ -850,7 +850,7 @@ fn with_vanishing_plants(gone: &std::rc::Rc<std::cell::Cell<bool>>) -> WorkerSta
 }
 
 #[test]
-fn a_file_gone_from_disk_fails_its_export_not_the_session() {
+fn a_file_gone_from_disk_fails_its_export_until_the_stored_copy_comes() {
     let gone = std::rc::Rc::new(std::cell::Cell::new(false));
     let mut state = with_vanishing_plants(&gone);
     let out = collect(
@@ -868,6 +868,16 @@ fn a_file_gone_from_disk_fails_its_export_not_the_session() {
     let out = collect(&mut state, Request::Export(ExportKind::LabelsCsv));
     assert!(
         matches!(&out[..], [Response::Error(e)] if e == "plants.csv: the file could not be read (NotReadableError: the file changed on disk): choose it again; if it was changed, moved or deleted since it was chosen, choose it from where it is now"),
+        "{out:?}"
+    );
+    // The page's stored copy (IndexedDB's own bytes) serves the exports from then on; a copy of
+    // another file, or of another size, is not taken.
+    assert!(!state.use_stored_file("other.csv", Content::bytes(PLANTS.to_vec())));
+    assert!(!state.use_stored_file("plants.csv", Content::bytes(PLANTS[1..].to_vec())));
+    assert!(state.use_stored_file("plants.csv", Content::bytes(PLANTS.to_vec())));
+    let out = collect(&mut state, Request::Export(ExportKind::LabelsCsv));
+    assert!(
+        matches!(&out[..], [Response::Export(ExportFile { file_name, .. })] if file_name == "plants-labels.csv"),
         "{out:?}"
     );
     // Labeling goes on: the session holds what it needs.

@@ -646,6 +646,7 @@ impl Studio {
                     DatasetRef::Stored { key, .. } => key.clone(),
                     DatasetRef::Bundled { .. } => String::new(),
                 };
+                let picked = matches!(data, Some(PendingData::Blob(_)));
                 let data_saved = match data {
                     Some(PendingData::Blob(blob)) => storage.save_dataset_blob(&key, &blob).await,
                     Some(PendingData::Bytes(bytes)) => storage.save_dataset(&key, &bytes).await,
@@ -655,6 +656,11 @@ impl Studio {
                     studio.storage_note.set(Some(e.to_string()));
                     studio.refresh_projects();
                     return;
+                }
+                if picked {
+                    studio
+                        .hand_over_stored_file(&storage, &record.dataset)
+                        .await;
                 }
                 // The record as it is now: the first round may have updated it meanwhile.
                 let record = studio
@@ -672,6 +678,25 @@ impl Studio {
                 studio.refresh_projects();
             }
         });
+    }
+
+    /// Give the worker the stored copy of a picked file (IndexedDB keeps its own copy of the
+    /// bytes), so its later reads (the exports) do not depend on the file on disk, which the
+    /// browser refuses to read once it has been changed. Only the browser worker reads files.
+    async fn hand_over_stored_file(&self, storage: &Storage, dataset: &DatasetRef) {
+        let DatasetRef::Stored { file_name, key, .. } = dataset else {
+            return;
+        };
+        if !self.backend.with_value(|b| matches!(b, Backend::Worker(_))) {
+            return;
+        }
+        if let Ok(Some(stored)) = storage.dataset_blob(key).await {
+            let attachment = crate::worker::web::attach(stored.into());
+            self.post(Request::StoredFile {
+                name: file_name.clone(),
+                attachment,
+            });
+        }
     }
 
     /// Reopen a stored project exactly as it was left: its dataset, settings and every event.

@@ -172,6 +172,11 @@ pub enum Request {
     Race(race::RaceRequest),
     /// Compare stream samplers on one stream ([`race::handle_stream`]).
     Stream(race::StreamRequest),
+    /// The page's stored copy of the open file `name` (a `Blob` from IndexedDB, attachment
+    /// `attachment` of the worker's `web::Codec`), sent once the project is saved: the browser
+    /// worker reads that copy from then on instead of the picked `File`, which the browser refuses
+    /// to read once the file is changed on disk. No response; elsewhere nothing to do.
+    StoredFile { name: String, attachment: u32 },
 }
 
 /// Byte buffers serialized as one block of bytes (bincode: a length and a copy) instead of one
@@ -1255,6 +1260,9 @@ impl WorkerState {
             }
             Request::Race(race) => race::handle_race(race, emit),
             Request::Stream(stream) => race::handle_stream(stream, emit),
+            // Attachments exist only between the page and the browser's worker (`web`), which
+            // handles this itself ([`WorkerState::use_stored_file`]).
+            Request::StoredFile { .. } => Ok(()),
         }
     }
 
@@ -1265,6 +1273,16 @@ impl WorkerState {
             .into_iter()
             .map(|(path, mut upload)| (path, upload.content()))
             .collect()
+    }
+
+    /// Read the open file from `content` from now on (the page's stored copy of it), if the open
+    /// file is `name` and has as many bytes; whether it did.
+    pub fn use_stored_file(&mut self, name: &str, content: Content) -> bool {
+        let same = !self.images && self.file.0 == name && self.file.1.size() == content.size();
+        if same {
+            self.file.1 = content;
+        }
+        same
     }
 
     /// Make `files` the upload as they are (the browser's worker: the picked files, read when

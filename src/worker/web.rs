@@ -366,6 +366,18 @@ impl Worker for EngineWorker {
             });
             return;
         }
+        if let Request::StoredFile { name, attachment } = msg {
+            // The stored copy replaces the picked file for later reads; without it (it did not
+            // arrive, or is not the open file) the picked file serves as before.
+            let stored = take_attachment(attachment)
+                .and_then(|blob| blob.dyn_into::<web_sys::Blob>().ok())
+                .and_then(|blob| BlobSource::new(blob).ok());
+            if let Some(source) = stored {
+                let content = super::Content::source(std::rc::Rc::new(source));
+                self.state.use_stored_file(&name, content);
+            }
+            return;
+        }
         if let Request::UploadFiles { files, attachment } = msg {
             let mut respond = |response| scope.respond(id, response);
             let result = read_attached(&mut self.state, files, attachment, &mut respond);

@@ -125,6 +125,18 @@ export async function startServer({ dir, base = '/' }) {
  * Launch Debian's headless Chromium ($CHROMIUM, default /usr/bin/chromium) with playwright-core.
  * Close it with `await browser.close()`.
  */
+/** A browser with a profile on disk in `dir` (a real profile, as a person has: IndexedDB keeps
+ * its own copy of a stored `File` there, where a fresh in-memory context keeps a reference to
+ * the file on disk). Returns the context; closing it closes the browser. */
+export async function launchPersistent(dir, options = {}) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...options,
+  });
+}
+
 export async function launchBrowser(options = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
