@@ -624,12 +624,13 @@ enum Upload {
 impl Upload {
     /// The bytes as [`Content`] (chunks received so far are moved, not copied).
     fn content(&mut self) -> Content {
-        if let Upload::Filling(bytes) = self {
-            *self = Upload::Ready(Content::bytes(std::mem::take(bytes)));
-        }
         match self {
             Upload::Ready(content) => content.clone(),
-            Upload::Filling(_) => Content::default(),
+            Upload::Filling(bytes) => {
+                let content = Content::bytes(std::mem::take(bytes));
+                *self = Upload::Ready(content.clone());
+                content
+            }
         }
     }
 }

@@ -226,8 +226,8 @@ const NUDGE_LENGTH: u32 = 8192;
 /// import task then piled up ~70 MB of dead buffers (a 100k × 50 CSV is read three times), freed
 /// only after the studio opened. A scavenge frees dead young `ArrayBuffer`s with their bytes, and
 /// costs little when almost nothing in the young generation is alive. Measured with `node
-/// tests/e2e/bench_app.mjs` (c): peak renderer memory of the 100k import 400–403 MB without,
-/// 332–335 MB with (README "Performance", sixth round).
+/// tests/e2e/bench_app.mjs` (c): peak renderer memory of the 100k import 384.9–407.1 MB without,
+/// 326.9–343.3 MB with (README "Performance", sixth round).
 fn nudge_scavenger() {
     for _ in 0..NUDGE_ARRAYS {
         let _ = js_sys::Array::new_with_length(NUDGE_LENGTH);
@@ -258,9 +258,7 @@ impl BlobSource {
             block: std::cell::RefCell::new((0, Vec::new())),
         })
     }
-}
 
-impl BlobSource {
     /// Free the block kept from the last read (the next read reads it again).
     pub fn release(&self) {
         *self.block.borrow_mut() = (0, Vec::new());

@@ -1,12 +1,16 @@
 //! Import: CSV/TSV and JSON Lines bytes → [`Dataset`].
 //!
 //! Reading (this module) turns bytes into a table of text cells; [`super::schema`] then decides
-//! what each column is (label, id, numeric, categorical, text) and builds the features.
+//! what each column is (label, id, numeric, categorical, text) and builds the features. The
+//! bytes come from a [`ByteSource`] (in memory, or the browser's picked file read in slices) and
+//! are streamed through the reader, never copied whole.
 //!
-//! **Before parsing**, the bytes are checked: a zip archive (`PK\x03\x04`, also every `.xlsx`),
-//! gzip, UTF-16 (a byte order mark, or NULs at every other byte), other binary data (NUL bytes)
-//! and invalid UTF-8 (usually Latin-1 / Windows-1252) are each refused with their own message.
-//! A UTF-8 byte order mark is skipped.
+//! **The bytes are checked** (the first 64 KiB before parsing, the rest as the parse reads them,
+//! with the same outcome as checking the whole file first): a zip archive (`PK\x03\x04`, also
+//! every `.xlsx`), gzip, UTF-16 (a byte order mark, or NULs at every other byte), other binary
+//! data (NUL bytes), a web page, and invalid UTF-8 (usually Latin-1 / Windows-1252) are each
+//! refused with their own message, before any other error the parse found. A UTF-8 byte order
+//! mark is skipped.
 //!
 //! **CSV/TSV** ([`parse_csv`]): the delimiter is [`CsvOptions::delimiter`], else sniffed among
 //! `,` `;` and tab (the one that splits the first 30 records of the first 64 KiB into the same

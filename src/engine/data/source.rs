@@ -72,20 +72,14 @@ pub fn read_all(source: &dyn ByteSource) -> Result<Vec<u8>, DataError> {
             source.size()
         ))
     })?;
-    let mut out = vec![0u8; size];
-    let mut done = 0;
-    while done < size {
-        let n = source
-            .read_at(done as u64, &mut out[done..])
-            .map_err(unreadable)?;
-        if n == 0 {
-            return Err(unreadable(format!(
-                "it ended after {done} of its {size} bytes (was it changed since it was chosen?)"
-            )));
-        }
-        done += n;
+    let bytes = read_range(source, 0, size)?;
+    if bytes.len() < size {
+        return Err(unreadable(format!(
+            "it ended after {} of its {size} bytes (was it changed since it was chosen?)",
+            bytes.len()
+        )));
     }
-    Ok(out)
+    Ok(bytes)
 }
 
 /// Up to `len` bytes from `offset` (fewer at the end).
