@@ -299,8 +299,12 @@ impl ByteSource for BlobSource {
                 return Ok(0);
             }
         }
-        let from = (offset - *start) as usize;
-        let n = buf.len().min(bytes.len() - from);
+        // A block shorter than asked for (the file shrank) ends the reading, it does not panic.
+        let Some(left) = bytes.len().checked_sub((offset - *start) as usize) else {
+            return Ok(0);
+        };
+        let from = bytes.len() - left;
+        let n = buf.len().min(left);
         buf[..n].copy_from_slice(&bytes[from..from + n]);
         Ok(n)
     }
