@@ -333,15 +333,7 @@ fn criterion_name(c: Criterion) -> &'static str {
 
 /// Standardized rows `rows` of the session's data (one copy, written in place).
 fn standardized(session: &Session, rows: &[usize]) -> Array2<f64> {
-    let data = &session.data().features;
-    let st = session.standardizer();
-    let mut out = Array2::<f64>::zeros((rows.len(), data.ncols()));
-    for (mut o, &r) in out.rows_mut().into_iter().zip(rows) {
-        for (((v, x), m), sc) in o.iter_mut().zip(data.row(r)).zip(&st.mean).zip(&st.scale) {
-            *v = (x - m) / sc;
-        }
-    }
-    out
+    session.standardized_rows(rows)
 }
 
 impl InsightCache {

@@ -7,7 +7,7 @@
 //! [`Standardizer::transform`] falls back to `x / scale - mean / scale` where `x - mean` would
 //! overflow. Every output is finite.
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 
 /// The bound a standardized value is clamped to if it still cannot be computed finitely (only
 /// rows outside the fitted ones can get there, e.g. a test row of ±1e308 in a column whose
@@ -98,18 +98,48 @@ impl Standardizer {
     pub fn transform_owned(&self, mut out: Array2<f64>) -> Array2<f64> {
         for mut row in out.rows_mut() {
             for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-                let d = *v - m;
-                let z = if d.is_finite() { d / s } else { *v / s - m / s };
-                *v = if z.is_finite() {
-                    z
-                } else if z.is_nan() {
-                    0.0
-                } else {
-                    z.signum() * MAX_STANDARDIZED
-                };
+                *v = standardize(*v, *m, *s);
             }
         }
         out
+    }
+
+    /// Rows `rows` of `x`, standardized: one copy, written in place (the same values as
+    /// [`Standardizer::transform`] of `x.select(Axis(0), rows)`, without the raw copy).
+    pub fn transform_rows(&self, x: ArrayView2<f64>, rows: &[usize]) -> Array2<f64> {
+        let mut out = Array2::<f64>::zeros((rows.len(), x.ncols()));
+        self.transform_rows_into(x, rows, out.view_mut());
+        out
+    }
+
+    /// [`Standardizer::transform_rows`] into the first `rows.len()` rows of `out` (a reused
+    /// buffer).
+    pub fn transform_rows_into(
+        &self,
+        x: ArrayView2<f64>,
+        rows: &[usize],
+        mut out: ArrayViewMut2<f64>,
+    ) {
+        for (mut o, &r) in out.rows_mut().into_iter().zip(rows) {
+            for (((v, x), m), s) in o.iter_mut().zip(x.row(r)).zip(&self.mean).zip(&self.scale) {
+                *v = standardize(*x, *m, *s);
+            }
+        }
+    }
+}
+
+/// `(x - m) / s`, or `x / s - m / s` where `x - m` overflows, clamped to ±[`MAX_STANDARDIZED`]
+/// (0 for NaN): always finite.
+#[inline]
+fn standardize(x: f64, m: f64, s: f64) -> f64 {
+    let d = x - m;
+    let z = if d.is_finite() { d / s } else { x / s - m / s };
+    if z.is_finite() {
+        z
+    } else if z.is_nan() {
+        0.0
+    } else {
+        z.signum() * MAX_STANDARDIZED
     }
 }
 
