@@ -36,7 +36,7 @@ use crate::engine::strategies::{
     committee, random_scores, top_k, Disagreement, Strategy, StrategyError, Uncertainty,
 };
 use crate::engine::{rng, EngineRng};
-use ndarray::{s, Array2, ArrayView2, Axis};
+use ndarray::{s, Array2, ArrayView2, Axis, CowArray, Ix2};
 use rand::seq::{index::sample, SliceRandom};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -510,6 +510,19 @@ fn predict_blocks(
     out
 }
 
+/// The most memory [`Session`] spends on a standardized copy of its pool and test rows (24 MiB:
+/// 60,000 rows × 50 features). Larger datasets are standardized block by block each round.
+pub const STANDARDIZED_COPY_MAX_BYTES: usize = 24 << 20;
+
+/// Standardized rows kept by a [`Session`].
+#[derive(Debug, Clone)]
+struct Standardized {
+    /// Pool rows, in `split.pool` order.
+    pool: Array2<f64>,
+    /// Test rows, in `split.test` order.
+    test: Array2<f64>,
+}
+
 /// Marks rows outside the pool in [`Session`]'s row → pool position map.
 const NOT_IN_POOL: usize = usize::MAX;
 
@@ -521,11 +534,14 @@ pub struct Session {
     split: Split,
     /// Dataset row → its position in `split.pool` (or [`NOT_IN_POOL`]).
     pool_pos: Vec<usize>,
-    /// Fitted on the pool. The session keeps no standardized copy of its rows: rounds standardize
-    /// the rows they read block by block ([`Session::predict_rows`]), which keeps the worker's
-    /// memory at one copy of the features (a 100k × 50 pool: 40 MB less) for a few milliseconds
-    /// a round (README "Performance", seventh round).
+    /// Fitted on the pool.
     standardizer: Standardizer,
+    /// The pool and test rows standardized once, while they take at most
+    /// [`STANDARDIZED_COPY_MAX_BYTES`]; above that, rounds standardize the rows they read block
+    /// by block ([`Session::predict_rows`]): one copy of the features in memory instead of two
+    /// (a 100k × 50 file: 40 MB less) for about 5 ms a round per 50,000 rows (README
+    /// "Performance", seventh round). Both ways give the same bits.
+    copy: Option<Standardized>,
     log: Vec<Event>,
     /// `LabelState::replay(&log)`, kept up to date by `apply` one event at a time.
     state: LabelState,
@@ -582,6 +598,13 @@ impl Session {
             });
         }
         let standardizer = Standardizer::fit(data.features.view(), &split.pool);
+        let bytes = (split.pool.len() + split.test.len())
+            .saturating_mul(data.n_features())
+            .saturating_mul(std::mem::size_of::<f64>());
+        let copy = (bytes <= STANDARDIZED_COPY_MAX_BYTES).then(|| Standardized {
+            pool: standardizer.transform_rows(data.features.view(), &split.pool),
+            test: standardizer.transform_rows(data.features.view(), &split.test),
+        });
         Ok(Self {
             pool_pos,
             class_names: data.class_names.clone(),
@@ -589,6 +612,7 @@ impl Session {
             config,
             split,
             standardizer,
+            copy,
             log: Vec::new(),
             state: LabelState::default(),
             warm: None,
@@ -688,6 +712,22 @@ impl Session {
             rows,
             PREDICT_BLOCK_ROWS,
         )
+    }
+
+    /// Keep (or drop) the standardized copy of the pool and test rows whatever their size: rounds
+    /// give the same results either way; only their speed and memory differ (for benchmarks and
+    /// tests).
+    pub fn keep_standardized_copy(&mut self, keep: bool) {
+        self.copy = keep.then(|| Standardized {
+            pool: self.standardized_rows(&self.split.pool),
+            test: self.standardized_rows(&self.split.test),
+        });
+    }
+
+    /// Whether the session keeps a standardized copy of its rows (see
+    /// [`STANDARDIZED_COPY_MAX_BYTES`]).
+    pub fn has_standardized_copy(&self) -> bool {
+        self.copy.is_some()
     }
 
     /// Change how the session runs (strategy, model, batch size, batch diversity and factor,
@@ -944,9 +984,17 @@ impl Session {
         if candidates.is_empty() {
             candidates = unlabeled.map(|(i, _)| i).collect(); // only skipped rows are left: ask them again
         }
-        let labeled_rows: Vec<usize> = labels.keys().copied().collect();
         let y: Vec<usize> = labels.values().copied().collect();
-        let x_labeled = self.standardized_rows(&labeled_rows);
+        let x_labeled = match &self.copy {
+            Some(copy) => {
+                let positions: Vec<usize> = labels.keys().map(|&r| self.pool_pos[r]).collect();
+                copy.pool.select(Axis(0), &positions)
+            }
+            None => {
+                let rows: Vec<usize> = labels.keys().copied().collect();
+                self.standardized_rows(&rows)
+            }
+        };
         let n_classes = self.n_classes();
         let model = if labels.is_empty() || n_classes < 2 {
             None
@@ -967,7 +1015,10 @@ impl Session {
                     .iter()
                     .filter_map(|&r| self.data.known_labels[r])
                     .collect();
-                let p = self.predict_rows(m, &self.split.test);
+                let p = match &self.copy {
+                    Some(copy) => m.predict_proba(copy.test.view()),
+                    None => self.predict_rows(m, &self.split.test),
+                };
                 Some(accuracy(&truth, &argmax_rows(p.view()))?)
             }
             _ => None,
@@ -983,18 +1034,31 @@ impl Session {
         let batch = if candidates.is_empty() {
             Vec::new()
         } else {
-            let candidate_rows: Vec<usize> =
-                candidates.iter().map(|&i| self.split.pool[i]).collect();
+            let candidate_rows =
+                || -> Vec<usize> { candidates.iter().map(|&i| self.split.pool[i]).collect() };
+            let all_candidates = candidates.len() == self.split.pool.len();
             // The candidates' standardized rows only for strategies that read them (else an
             // empty matrix, which `pick` does not read).
-            let x_cand = if self.needs_features(model.is_some()) {
-                self.standardized_rows(&candidate_rows)
+            let x_cand: CowArray<f64, Ix2> = if !self.needs_features(model.is_some()) {
+                CowArray::from(Array2::zeros((0, self.data.n_features())))
             } else {
-                Array2::zeros((0, self.data.n_features()))
+                match &self.copy {
+                    Some(copy) if all_candidates => CowArray::from(copy.pool.view()),
+                    Some(copy) => CowArray::from(copy.pool.select(Axis(0), &candidates)),
+                    None => CowArray::from(self.standardized_rows(&candidate_rows())),
+                }
             };
-            let proba = model
-                .as_ref()
-                .map(|m| self.predict_rows(m, &candidate_rows));
+            let proba = model.as_ref().map(|m| match &self.copy {
+                Some(copy) => {
+                    let p = m.predict_proba(copy.pool.view());
+                    if all_candidates {
+                        p
+                    } else {
+                        p.select(Axis(0), &candidates)
+                    }
+                }
+                None => self.predict_rows(m, &candidate_rows()),
+            });
             let proba_row = |i: usize| {
                 proba
                     .as_ref()
@@ -1701,6 +1765,19 @@ mod tests {
         }
     }
 
+    /// A dataset whose standardized rows would pass the budget gets no copy; one under it does.
+    #[test]
+    fn large_datasets_are_standardized_block_by_block() {
+        use crate::engine::data::synthetic::blobs;
+        let features = 100;
+        let rows = STANDARDIZED_COPY_MAX_BYTES / (8 * features);
+        for (n, copy) in [(rows, true), (rows + 1, false)] {
+            let data = blobs(n, features, 2, 1.0, &mut rng(1, 0)).unwrap();
+            let s = Session::new(data, SessionConfig::default()).unwrap();
+            assert_eq!(s.has_standardized_copy(), copy, "{n} rows");
+        }
+    }
+
     /// The single cold-start pick without features is k-means++'s own first pick.
     #[wasm_test(unsupported = test)]
     fn one_cold_pick_is_the_kmeans_pp_draw() {
@@ -1768,7 +1845,7 @@ mod tests {
     /// of the pool features were removed, so equal digests prove the rounds are unchanged. (Recorded
     /// again when the logistic fit changed its arithmetic for speed: bit-level changes only; the
     /// scikit-learn reference tests bound the values.)
-    fn rounds_digest() -> u64 {
+    fn rounds_digest(keep_copy: bool) -> u64 {
         use crate::engine::strategies::STRATEGY_NAMES;
         let data = iris();
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -1792,6 +1869,8 @@ mod tests {
                         ..SessionConfig::default()
                     };
                     let mut s = Session::new(data.clone(), config).unwrap();
+                    assert!(s.has_standardized_copy(), "iris is small");
+                    s.keep_standardized_copy(keep_copy);
                     s.seed_one_per_class().unwrap();
                     for _ in 0..4 {
                         let round = s.round().unwrap();
@@ -1818,6 +1897,13 @@ mod tests {
 
     #[test]
     fn rounds_are_unchanged_by_the_copy_free_pool() {
-        assert_eq!(rounds_digest(), 10_973_242_804_615_597_583);
+        assert_eq!(rounds_digest(true), 10_973_242_804_615_597_583);
+    }
+
+    /// Rounds that standardize block by block (large datasets) are the rounds of a session with
+    /// the standardized copy, bit for bit, for every strategy and model.
+    #[test]
+    fn rounds_without_the_standardized_copy_are_the_same() {
+        assert_eq!(rounds_digest(false), 10_973_242_804_615_597_583);
     }
 }

@@ -114,7 +114,42 @@ impl Standardizer {
 
     /// [`Standardizer::transform_rows`] into the first `rows.len()` rows of `out` (a reused
     /// buffer).
+    ///
+    /// Rows are read as slices and written as `(x - m) / s` in one loop the compiler vectorizes;
+    /// only a row where that is not finite everywhere is redone value by value (the overflow
+    /// fallback and the clamp), so every value has the bits of [`Standardizer::transform`]. (The
+    /// value-by-value loop alone cost a 100k-row round in wasm about 25 ms.)
     pub fn transform_rows_into(
+        &self,
+        x: ArrayView2<f64>,
+        rows: &[usize],
+        mut out: ArrayViewMut2<f64>,
+    ) {
+        let (Some(mean), Some(scale)) = (self.mean.as_slice(), self.scale.as_slice()) else {
+            return self.transform_rows_by_value(x, rows, out);
+        };
+        let d = mean.len();
+        for (mut o, &r) in out.rows_mut().into_iter().zip(rows) {
+            let (Some(dst), Some(src)) = (o.as_slice_mut(), x.row(r).to_slice()) else {
+                return self.transform_rows_by_value(x, rows, out);
+            };
+            if dst.len() != d || src.len() != d {
+                return self.transform_rows_by_value(x, rows, out);
+            }
+            for (((v, x), m), s) in dst.iter_mut().zip(src).zip(mean).zip(scale) {
+                *v = (x - m) / s;
+            }
+            let not_finite = dst.iter().fold(false, |bad, v| bad | !v.is_finite());
+            if not_finite {
+                for (((v, x), m), s) in dst.iter_mut().zip(src).zip(mean).zip(scale) {
+                    *v = standardize(*x, *m, *s);
+                }
+            }
+        }
+    }
+
+    /// [`Standardizer::transform_rows_into`] for any memory layout, value by value.
+    fn transform_rows_by_value(
         &self,
         x: ArrayView2<f64>,
         rows: &[usize],
@@ -147,7 +182,7 @@ fn standardize(x: f64, m: f64, s: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::testing::wasm_test;
-    use ndarray::{array, Axis};
+    use ndarray::{array, Axis, ShapeBuilder};
 
     /// The textbook formulas, for ordinary values.
     fn naive(x: ArrayView2<f64>) -> (Array1<f64>, Array1<f64>) {
@@ -174,6 +209,37 @@ mod tests {
         let (mean, scale) = naive(x.view());
         assert_eq!(s.mean, mean);
         assert_eq!(s.scale, scale);
+    }
+
+    /// The vectorized row loop gives the bits of the value-by-value transform, with huge, NaN
+    /// and ordinary values mixed in one row, in any layout.
+    #[wasm_test(unsupported = test)]
+    fn rows_by_slices_match_the_transform_bit_for_bit() {
+        let x = array![
+            [1.0, 2.5, -3.0, 1e-300],
+            [f64::MAX, 0.1, f64::NAN, 7.0],
+            [-f64::MAX, 1e308, 4.0, -2.0],
+            [0.5, -0.25, 9.0, f64::INFINITY]
+        ];
+        let st = Standardizer::fit(x.slice(ndarray::s![..1, ..]), &[]);
+        let rows = [3, 1, 1, 0, 2];
+        let want = st.transform(x.select(Axis(0), &rows).view());
+        let fortran = {
+            let mut f = Array2::<f64>::zeros(x.raw_dim().f());
+            f.assign(&x);
+            f
+        };
+        for got in [
+            st.transform_rows(x.view(), &rows),
+            st.transform_rows(fortran.view(), &rows),
+        ] {
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{got:?} vs {want:?}"
+            );
+        }
     }
 
     #[wasm_test(unsupported = test)]
