@@ -321,13 +321,27 @@ mod wasm {
             || prepared.clone(),
             |mut s| s.round().expect("the round runs"),
         );
+        // The same round with the other way of standardizing (a copy kept, or rows standardized
+        // block by block; `STANDARDIZED_COPY_MAX_BYTES` picks one by the data's size).
+        let copy_default = prepared.has_standardized_copy();
+        prepared.keep_standardized_copy(!copy_default);
+        let session_other = median_ms(
+            || prepared.clone(),
+            |mut s| s.round().expect("the round runs"),
+        );
+        let (session_copy, session_blocks) = if copy_default {
+            (session, session_other)
+        } else {
+            (session_other, session)
+        };
 
         console_log!(
             "BENCH_WASM {{\"rows\":{n},\"reps\":{REPS},\"rows_same_as_native\":{same},\
              \"generate_ms\":{generated_ms:.1},\"fit_warm\":{fit_warm:.3},\"fit_cold\":{fit_cold:.3},\
              \"n_iter_warm\":{},\"predict_proba\":{predict:.3},\"margin_scores\":{margin:.3},\
              \"top_k\":{top:.3},\"round_warm\":{warm:.3},\"round_cold\":{cold:.3},\
-             \"round_session\":{session:.3},\"proba_ndarray\":{proba_ndarray:.3},\
+             \"round_session\":{session:.3},\"round_session_copy\":{session_copy:.3},\
+             \"round_session_blocks\":{session_blocks:.3},\"proba_ndarray\":{proba_ndarray:.3},\
              \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_pool_linalg\":{logits_pool_linalg:.3},\
              \"logits_500_ndarray\":{logits_500_ndarray:.4},\"logits_500_linalg\":{logits_500_linalg:.4},\
              \"grad_500_ndarray\":{grad_500_ndarray:.4},\"grad_500_linalg\":{grad_500_linalg:.4},\
