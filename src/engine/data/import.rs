@@ -32,7 +32,9 @@
 //! **Limits**: a cell may hold [`MAX_CELL_BYTES`] bytes, a file [`MAX_COLUMNS`] columns; see
 //! [`super::schema`] for the limits on categories, classes and the feature table.
 
-use super::schema::{self, is_missing, parse_number, Column, FixedMap, Table};
+use super::schema::{
+    self, is_missing, parse_number, Column, FixedMap, Held, Numbers, Table, HEAD_TEXT_ROWS,
+};
 use super::source::{read_range, scan, ByteSource, Bytes, Reader};
 use super::text::TextOptions;
 use super::{DataError, Dataset};
@@ -387,8 +389,11 @@ fn provisional_name(columns: &[Column], i: usize) -> String {
 }
 
 /// Whether row 0 looks like data rather than a header (see the module docs).
+///
+/// Every column holds the text of its first [`HEAD_TEXT_ROWS`] rows, numeric ones included, so
+/// the look-ahead sees the same cells however the column is held.
 fn first_row_is_data(columns: &[Column], decimal_comma: bool) -> bool {
-    const LOOK_AHEAD: usize = 1_000;
+    const LOOK_AHEAD: usize = HEAD_TEXT_ROWS - 1;
     let mut numbers = 0;
     let mut texts = Vec::new();
     for (i, column) in columns.iter().enumerate() {
@@ -425,7 +430,13 @@ const PRESIZE_AFTER_ROWS: usize = 256;
 /// (`tests/import_memory.rs`). The estimate is raised by 2 % and capped by the bytes left, so
 /// a file whose first rows are unusual costs at most its own size; where it falls short, the
 /// buffers grow as before.
-fn presize(columns: &mut [Column], lines: &mut Vec<u64>, consumed: u64, total: usize) {
+fn presize(
+    columns: &mut [Column],
+    numbers: Option<&mut Numbers>,
+    lines: &mut Vec<u64>,
+    consumed: u64,
+    total: usize,
+) {
     let rows = lines.len();
     let consumed = usize::try_from(consumed).unwrap_or(usize::MAX).max(1);
     let left = total.saturating_sub(consumed);
@@ -435,11 +446,73 @@ fn presize(columns: &mut [Column], lines: &mut Vec<u64>, consumed: u64, total: u
     let more_rows = (left as f64 / consumed as f64 * rows as f64 * 1.02).ceil() as usize;
     let more_rows = more_rows.min(left);
     lines.reserve_exact(more_rows);
-    for column in columns {
+    let text_held = |i: usize| {
+        numbers
+            .as_ref()
+            .is_none_or(|n| n.held.get(i) == Some(&Held::Text))
+    };
+    let held_as_text: Vec<bool> = (0..columns.len()).map(text_held).collect();
+    for (column, text) in columns.iter_mut().zip(held_as_text) {
+        if !text {
+            continue; // numbers: text only for the first rows
+        }
         let per_row = column.text_len() as f64 / rows as f64;
         let more_bytes = ((per_row * more_rows as f64).ceil() as usize).min(left);
         column.reserve(more_rows, more_bytes);
     }
+    if let Some(numbers) = numbers {
+        numbers
+            .values
+            .reserve_exact(more_rows.saturating_mul(numbers.width));
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests read files both ways: numbers held as numbers, or every cell as text.
+    static HOLD_NUMBERS: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Whether columns may be held as numbers (always, except in tests that compare both ways).
+fn holds_numbers() -> bool {
+    #[cfg(test)]
+    return HOLD_NUMBERS.with(Cell::get);
+    #[cfg(not(test))]
+    true
+}
+
+/// How row 1's cells decide how each column is held: a finite number or a missing cell starts
+/// it as numbers (one slot each, in column order), anything else as text.
+fn hold_from(record: &ByteRecord, decimal_comma: bool) -> Numbers {
+    let mut width = 0;
+    let held = record
+        .iter()
+        .map(|field| {
+            let number = std::str::from_utf8(field.trim_ascii()).is_ok_and(|cell| {
+                is_missing(cell) || parse_number(cell, decimal_comma).is_some_and(f64::is_finite)
+            });
+            if number {
+                width += 1;
+                Held::Number(width - 1)
+            } else {
+                Held::Text
+            }
+        })
+        .collect();
+    Numbers {
+        values: vec![f64::NAN; width], // row 0: filled once the header is decided
+        width,
+        held,
+    }
+}
+
+/// A cell of a column held as numbers: its value (NaN when missing), or `None` when it is
+/// neither a finite number nor missing (the column then has to be read as text).
+fn number_cell(cell: &str, decimal_comma: bool) -> Option<f64> {
+    if is_missing(cell) {
+        return Some(f64::NAN);
+    }
+    parse_number(cell, decimal_comma).filter(|v| v.is_finite())
 }
 
 /// Read a CSV/TSV file into a table of text cells.
@@ -485,6 +558,8 @@ fn parse_csv_text(
     let mut record = ByteRecord::new();
     let mut columns: Vec<Column> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
+    // Columns whose row 1 is a number or missing are read as numbers (see `schema::Numbers`).
+    let mut numbers: Option<Numbers> = None;
     let mut last_start = (start, 1u64);
     loop {
         match reader.read_byte_record(&mut record) {
@@ -531,6 +606,15 @@ fn parse_csv_text(
                 header,
             });
         }
+        let row = lines.len();
+        if row == 1 && holds_numbers() {
+            numbers = Some(hold_from(&record, decimal_comma)).filter(|n| n.width > 0);
+        }
+        let base = numbers.as_mut().map_or(0, |n| {
+            let base = n.values.len();
+            n.values.resize(base + n.width, f64::NAN);
+            base
+        });
         for (i, field) in record.iter().enumerate() {
             let field = field.trim_ascii();
             if field.len() > MAX_CELL_BYTES {
@@ -545,7 +629,19 @@ fn parse_csv_text(
                 });
             }
             let cell = utf8(field, line)?;
-            if columns[i].push(cell).is_none() {
+            let held = match numbers.as_mut() {
+                Some(n) if row > 0 => {
+                    if let Some(Held::Number(slot)) = n.held.get(i).copied() {
+                        match number_cell(cell, decimal_comma) {
+                            Some(v) => n.values[base + slot] = v,
+                            None => n.held[i] = Held::Unread,
+                        }
+                    }
+                    n.held.get(i).copied().unwrap_or(Held::Text)
+                }
+                _ => Held::Text,
+            };
+            if (held == Held::Text || row < HEAD_TEXT_ROWS) && columns[i].push(cell).is_none() {
                 return Err(DataError::TooMuchText {
                     column: provisional_name(&columns, i),
                 });
@@ -555,6 +651,7 @@ fn parse_csv_text(
         if lines.len() == PRESIZE_AFTER_ROWS {
             presize(
                 &mut columns,
+                numbers.as_mut(),
                 &mut lines,
                 reader.position().byte(),
                 usize::try_from(text_len).unwrap_or(usize::MAX),
@@ -572,6 +669,17 @@ fn parse_csv_text(
     let header = options
         .has_header
         .unwrap_or_else(|| !first_row_is_data(&columns, decimal_comma));
+    if let (false, Some(n)) = (header, numbers.as_mut()) {
+        // Row 0 is data: its cells of numeric columns as numbers too.
+        for (i, column) in columns.iter().enumerate() {
+            if let Some(Held::Number(slot)) = n.held.get(i).copied() {
+                match number_cell(column.get(0), decimal_comma) {
+                    Some(v) => n.values[slot] = v,
+                    None => n.held[i] = Held::Unread,
+                }
+            }
+        }
+    }
     let mut names: Vec<String> = (0..columns.len())
         .map(|i| {
             let cell = if header { columns[i].get(0) } else { "" };
@@ -610,7 +718,76 @@ fn parse_csv_text(
         first_data_row: usize::from(header),
         delimiter: Some(delimiter as char),
         header_detected: header,
+        numbers,
     })
+}
+
+/// Read the text of columns `cols` of a CSV/TSV table again, every row (the columns the table
+/// holds as numbers or could not finish as numbers: [`schema::text_needed`]), with the reader
+/// the table was read with. Each such column then holds its text like any other; its numbers
+/// are no longer used. A file that no longer gives the same rows is
+/// [`DataError::Unreadable`].
+pub(crate) fn fill_text(
+    source: &dyn ByteSource,
+    table: &mut Table,
+    cols: &[usize],
+) -> Result<(), DataError> {
+    let (Some(delimiter), Some(width), false) = (
+        table.delimiter,
+        table.numbers.as_ref().map(|n| n.held.len()),
+        cols.is_empty(),
+    ) else {
+        return Ok(()); // nothing held as numbers (JSON Lines tables hold every cell as text)
+    };
+    let changed = || super::source::unreadable("it changed while it was being read".into());
+    let head = head_checks(source)?;
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(u8::try_from(delimiter).map_err(|_| changed())?)
+        .buffer_capacity(CSV_BUFFER_BYTES)
+        .from_reader(Reader::new(source, head.start));
+    let mut record = ByteRecord::new();
+    let mut fresh: Vec<Column> = cols.iter().map(|_| Column::default()).collect();
+    let mut rows = 0usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => {
+                return Err(match reader.get_mut().failed.take() {
+                    Some(message) => super::source::unreadable(message),
+                    None => changed(),
+                })
+            }
+        }
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        if record.len() != width || rows >= table.n_rows() {
+            return Err(changed());
+        }
+        for (column, &c) in fresh.iter_mut().zip(cols) {
+            let field = record.get(c).unwrap_or_default().trim_ascii();
+            let cell = std::str::from_utf8(field).map_err(|_| changed())?;
+            column.push(cell).ok_or_else(|| DataError::TooMuchText {
+                column: table.names.get(c).cloned().unwrap_or_default(),
+            })?;
+        }
+        rows += 1;
+    }
+    if rows != table.n_rows() {
+        return Err(changed());
+    }
+    for (column, &c) in fresh.into_iter().zip(cols) {
+        if let Some(slot) = table.columns.get_mut(c) {
+            *slot = column;
+        }
+        if let Some(held) = table.numbers.as_mut().and_then(|n| n.held.get_mut(c)) {
+            *held = Held::Text;
+        }
+    }
+    Ok(())
 }
 
 /// A table being filled from JSON objects, one line at a time.
@@ -934,7 +1111,9 @@ pub fn parse_source(
     jsonl: bool,
     text: Option<(&str, &TextOptions)>,
 ) -> Result<Dataset, DataError> {
-    let table = read_table(source, options, jsonl)?;
+    let mut table = read_table(source, options, jsonl)?;
+    let needed = schema::text_needed(&table, options, text);
+    fill_text(source, &mut table, &needed)?;
     let Some((column, _)) = text else {
         return schema::build(table, options, None);
     };
@@ -1092,6 +1271,203 @@ mod tests {
                 read_jsonl(&Trickle(jsonl, step)).and_then(|t| schema::build(t, &options, None));
             assert_eq!(trickled, whole);
         }
+    }
+
+    /// Files that exercise every way a column can be held: late text, late `inf`, numeric
+    /// labels and ids written with leading zeros, a first row found to be data only by a text
+    /// cell 900 rows down, decimal commas, constant and empty columns, huge values.
+    fn held_numbers_corpus() -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut add = |name: &str, rows: Vec<String>| {
+            files.push((name.to_string(), (rows.join("\n") + "\n").into_bytes()));
+        };
+        let numbers = |i: usize| format!("{}.{:03},{}", i % 17, (i * 7919) % 1000, (i * 31) % 101);
+        let mut late_text = vec!["a,b,label".to_string()];
+        late_text.extend((0..1_500).map(|i| {
+            let b = if i == 1_200 {
+                "abc".to_string()
+            } else {
+                (i % 13).to_string()
+            };
+            format!("{},{b},{}", numbers(i), if i % 2 == 0 { "x" } else { "y" })
+        }));
+        add("late_text.csv", late_text);
+        let mut late_categories = vec!["a,cat,label".to_string()];
+        late_categories.extend((0..2_400).map(|i| {
+            let cat = if i < 1_100 {
+                format!("0{}", i % 2 + 1)
+            } else {
+                "x".into()
+            };
+            format!("{},{cat},{}", i % 7, if i % 3 == 0 { "p" } else { "q" })
+        }));
+        add("late_categories.csv", late_categories);
+        let mut late_inf = vec!["a,b,label".to_string()];
+        late_inf.extend((0..1_300).map(|i| {
+            let b = if i == 1_250 {
+                "-inf".to_string()
+            } else {
+                format!("{}", i % 5)
+            };
+            format!("{},{b},{}", numbers(i), i % 2)
+        }));
+        add("late_inf.csv", late_inf);
+        let mut numeric_labels = vec!["id,a,b,label".to_string()];
+        numeric_labels.extend((0..1_200).map(|i| {
+            let label = if i % 9 == 0 {
+                "NA".to_string()
+            } else {
+                format!("0{}", i % 3)
+            };
+            format!("{:04},{},{label}", i, numbers(i))
+        }));
+        add("numeric_labels.csv", numeric_labels);
+        for at in [900, 1_200] {
+            let mut rows = vec!["3,1.5,t,a".to_string()];
+            rows.extend((1..1_400).map(|i| {
+                let c = if i == at {
+                    "t".to_string()
+                } else {
+                    format!("{}", i % 4)
+                };
+                format!(
+                    "{},{},{c},{}",
+                    i % 11,
+                    (i % 5) as f64 / 4.0,
+                    if i % 2 == 0 { "a" } else { "b" }
+                )
+            }));
+            add(&format!("first_row_data_{at}.csv"), rows);
+        }
+        let mut semicolons = vec!["a;b;label".to_string()];
+        semicolons.extend((0..1_100).map(|i| format!("{},{};{};{}", i % 9, i % 10, i % 4, i % 2)));
+        add("decimal_comma.csv", semicolons);
+        let mut odd = vec!["const,empty,huge,miss,label".to_string()];
+        odd.extend((0..1_100).map(|i| {
+            let miss = if i % 10 == 0 {
+                "NA".to_string()
+            } else {
+                format!("{}", i % 6)
+            };
+            let huge = if i % 2 == 0 { "1.7e308" } else { "1.6e308" };
+            format!("5,,{huge},{miss},{}", i % 2)
+        }));
+        add("constant_empty_huge.csv", odd);
+        let mut no_header = Vec::new();
+        no_header.extend((0..1_100).map(|i| format!("{},{}", numbers(i), i % 2)));
+        add("no_header.csv", no_header);
+        let mut mostly_text = vec!["a,note,label".to_string()];
+        mostly_text.extend((0..1_100).map(|i| {
+            let note = if i < 3 {
+                "".to_string()
+            } else {
+                format!("note {}", i % 40)
+            };
+            format!("{},{note},{}", i % 8, i % 2)
+        }));
+        add("missing_then_text.csv", mostly_text);
+        for dir in [
+            "tests/fixtures/bad",
+            "tests/fixtures/preview",
+            "public/datasets",
+        ] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths {
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if name.ends_with(".csv") || name.ends_with(".tsv") {
+                    files.push((name, std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        files
+    }
+
+    /// Holding numeric columns as numbers changes no dataset, no error and no preview (but for
+    /// distinct counts, which count values: none of these files writes one value two ways).
+    #[test]
+    fn numbers_held_as_numbers_or_as_text_read_the_same() {
+        use crate::engine::data::preview::{import_with_mapping, preview, Mapping};
+        let files = held_numbers_corpus();
+        assert!(files.len() > 40, "the fixtures are found");
+        let both = |f: &dyn Fn() -> String| {
+            HOLD_NUMBERS.with(|h| h.set(false));
+            let text = f();
+            HOLD_NUMBERS.with(|h| h.set(true));
+            (text, f())
+        };
+        let mut errors = 0;
+        for (name, bytes) in &files {
+            let (as_text, as_numbers) =
+                both(&|| format!("{:?}", parse_csv(bytes, &CsvOptions::named(name))));
+            assert_eq!(as_text, as_numbers, "{name}");
+            errors += usize::from(as_text.starts_with("Err"));
+            let (as_text, as_numbers) = both(&|| format!("{:?}", preview(bytes, name, 12)));
+            assert_eq!(as_text, as_numbers, "preview of {name}");
+            let Ok(p) = preview(bytes, name, 0) else {
+                continue;
+            };
+            let mut mappings = vec![p.suggested.clone()];
+            if let Some(c) = p.columns.first() {
+                mappings.push(Mapping {
+                    id: Some(c.name.clone()),
+                    ..Mapping::default()
+                });
+                mappings.push(Mapping {
+                    label: Some(c.name.clone()),
+                    ..Mapping::default()
+                });
+            }
+            for mapping in mappings {
+                let (as_text, as_numbers) =
+                    both(&|| format!("{:?}", import_with_mapping(bytes, name, &mapping)));
+                assert_eq!(as_text, as_numbers, "{name} with {mapping:?}");
+            }
+        }
+        assert!(errors > 10, "the bad files are refused ({errors})");
+    }
+
+    /// A file that changes between the two reads is refused, not mixed.
+    #[test]
+    fn a_file_changed_between_reads_is_unreadable() {
+        struct Changing {
+            first: Vec<u8>,
+            second: Vec<u8>,
+            done: Cell<bool>,
+        }
+        impl ByteSource for Changing {
+            fn size(&self) -> u64 {
+                self.first.len() as u64
+            }
+            fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, String> {
+                let bytes = if self.done.get() {
+                    &self.second
+                } else {
+                    &self.first
+                };
+                let n = Bytes(bytes).read_at(offset, buf)?;
+                if n == 0 {
+                    self.done.set(true);
+                }
+                Ok(n)
+            }
+        }
+        let mut first = String::from("a,label\n");
+        let mut second = String::from("a,label\n");
+        for i in 0..1_200 {
+            first.push_str(&format!("{},{}\n", i % 7, i % 3));
+            second.push_str(&format!("{},{}\n", i % 7, if i == 5 { "x,y" } else { "1" }));
+        }
+        let source = Changing {
+            first: first.into_bytes(),
+            second: second.into_bytes(),
+            done: Cell::new(false),
+        };
+        let err = parse_source(&source, &CsvOptions::named("t"), false, None).unwrap_err();
+        assert!(matches!(err, DataError::Unreadable { .. }), "{err}");
     }
 
     #[wasm_test(unsupported = test)]

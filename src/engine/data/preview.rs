@@ -22,8 +22,12 @@
 //! empty one is added, so every row is unlabeled (the pool); [`Mapping::classes`] adds the
 //! class names the person typed.
 
-use super::import::{read_table, CsvOptions, DEFAULT_MAX_CATEGORIES, LABEL_COLUMN_NAMES};
-use super::schema::{self, is_missing, parse_number, Column, FixedMap, Table};
+use super::import::{
+    fill_text, read_table, CsvOptions, DEFAULT_MAX_CATEGORIES, LABEL_COLUMN_NAMES,
+};
+use super::schema::{
+    self, is_missing, parse_number, Column, FixedMap, Held, Table, HEAD_TEXT_ROWS,
+};
 use super::source::{ByteSource, Bytes};
 use super::text::TextOptions;
 use super::{DataError, Dataset, RowDisplay};
@@ -173,8 +177,46 @@ fn text_shape(cell: &str) -> (usize, usize, bool) {
     (cell.len(), words, blank)
 }
 
+/// The most distinct values counted per column.
+const DISTINCT_CAP: usize = 100_000;
+
+/// [`column_stats`] of a column held as numbers: every cell a finite number or missing. Distinct
+/// values are counted by value (`1.5` and `1.50` are one), as the import compares them.
+fn number_stats(table: &Table, col: usize) -> Stats {
+    let rows = table.first_data_row..table.n_rows();
+    let mut missing = 0usize;
+    let mut seen: FixedMap<u64, ()> =
+        FixedMap::with_capacity_and_hasher(rows.len().min(DISTINCT_CAP), Default::default());
+    for row in rows.clone() {
+        let v = table.number(col, row).unwrap_or(f64::NAN);
+        if v.is_nan() {
+            missing += 1;
+        } else if seen.len() < DISTINCT_CAP {
+            // -0 and 0 are one value.
+            seen.insert((v + 0.0).to_bits(), ());
+        }
+    }
+    let present = rows.len() - missing;
+    let distinct = seen.len();
+    Stats {
+        kind: if present == 0 {
+            ColumnKind::Empty
+        } else if distinct == 1 {
+            ColumnKind::Constant
+        } else {
+            ColumnKind::Numeric
+        },
+        missing,
+        distinct,
+        mean_chars: 0.0,
+        short_unique: false,
+    }
+}
+
 fn column_stats(table: &Table, col: usize) -> Stats {
-    const DISTINCT_CAP: usize = 100_000;
+    if table.held(col) != Held::Text {
+        return number_stats(table, col);
+    }
     let column = &table.columns[col];
     let decimal_comma = table.delimiter == Some(';');
     let rows = table.first_data_row..column.len();
@@ -290,12 +332,17 @@ pub fn preview_source(
     max_rows: usize,
 ) -> Result<Preview, DataError> {
     let jsonl = is_jsonl(file_name);
-    let table = read_table(source, &CsvOptions::named(file_name), jsonl)?;
-    let n_rows = table
-        .columns
-        .first()
-        .map_or(0, Column::len)
-        .saturating_sub(table.first_data_row);
+    let mut table = read_table(source, &CsvOptions::named(file_name), jsonl)?;
+    let n_rows = table.n_rows().saturating_sub(table.first_data_row);
+    // Columns that stopped being numbers are read again as text; numeric columns too when the
+    // rows shown go past the text kept for every column.
+    let shown_past_head = table.first_data_row + n_rows.min(max_rows) > HEAD_TEXT_ROWS;
+    let again: Vec<usize> = table
+        .without_text()
+        .into_iter()
+        .filter(|&c| shown_past_head || table.held(c) == Held::Unread)
+        .collect();
+    fill_text(source, &mut table, &again)?;
     let stats: Vec<Stats> = (0..table.names.len())
         .map(|i| column_stats(&table, i))
         .collect();
@@ -407,7 +454,7 @@ pub fn import_source(
             while table.names.contains(&name) {
                 name.push('_');
             }
-            let rows = table.columns.first().map_or(0, Column::len);
+            let rows = table.n_rows();
             let mut column = Column::default();
             for _ in 0..rows {
                 column.push("");
@@ -423,11 +470,13 @@ pub fn import_source(
         max_features: Some(MAPPED_TEXT_FEATURES),
         ..TextOptions::default()
     };
+    let text = mapping.text.as_deref().map(|t| (t, &text_options));
+    let needed = schema::text_needed(&table, &options, text);
+    fill_text(source, &mut table, &needed)?;
     let display = mapping
         .text
         .as_deref()
         .map_or(RowDisplay::Table, |t| text_display(&table, t));
-    let text = mapping.text.as_deref().map(|t| (t, &text_options));
     let mut data = schema::build(table, &options, text)?;
     if synthetic {
         data.report.label_column = String::new();

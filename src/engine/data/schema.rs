@@ -180,6 +180,72 @@ pub(crate) struct Table {
     pub(crate) first_data_row: usize,
     pub(crate) delimiter: Option<char>,
     pub(crate) header_detected: bool,
+    /// Columns read as numbers instead of text (CSV only; see [`Numbers`]).
+    pub(crate) numbers: Option<Numbers>,
+}
+
+/// The rows of a table kept as text for every column, numeric ones included: the header
+/// detection's look-ahead (row 0 and the next 1,000 rows), the preview's rows.
+pub(crate) const HEAD_TEXT_ROWS: usize = 1_001;
+
+/// How a column's cells are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// Every cell as text in its [`Column`].
+    Text,
+    /// Every cell as a finite number (NaN = missing) in slot `usize` of [`Numbers::values`];
+    /// the [`Column`] holds the text of the first [`HEAD_TEXT_ROWS`] rows only.
+    Number(usize),
+    /// A column read as numbers until a cell was not a finite number: the [`Column`] holds the
+    /// text of the first [`HEAD_TEXT_ROWS`] rows only, and the rest has to be read again
+    /// ([`super::import::fill_text`]) before it is used.
+    Unread,
+}
+
+/// Numeric columns as they are read: one row-major block of `f64`, one slot per numeric column,
+/// which becomes the feature matrix in place when every feature column is numeric.
+///
+/// Why: a column table of text (12.5 bytes a cell for `0.123456,`) plus the parsed columns plus
+/// the feature matrix they were copied into made a 100k × 50 import peak at 1.8 × the file
+/// (`tests/import_memory.rs`); numbers read straight into the block hold 8 bytes a cell once.
+#[derive(Debug, Default)]
+pub(crate) struct Numbers {
+    /// Row-major, `width` values a row, one row per table row (row 0 too).
+    pub(crate) values: Vec<f64>,
+    pub(crate) width: usize,
+    /// How each column is held.
+    pub(crate) held: Vec<Held>,
+}
+
+impl Table {
+    /// Number of rows, a header row included.
+    pub(crate) fn n_rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// How column `col` is held.
+    pub(crate) fn held(&self, col: usize) -> Held {
+        self.numbers
+            .as_ref()
+            .and_then(|n| n.held.get(col).copied())
+            .unwrap_or(Held::Text)
+    }
+
+    /// Column `col`'s value of row `row` when the column is held as numbers.
+    pub(crate) fn number(&self, col: usize, row: usize) -> Option<f64> {
+        let numbers = self.numbers.as_ref()?;
+        match numbers.held.get(col)? {
+            Held::Number(slot) => numbers.values.get(row * numbers.width + slot).copied(),
+            _ => None,
+        }
+    }
+
+    /// Columns whose text is not all held (numbers, or to be read again).
+    pub(crate) fn without_text(&self) -> Vec<usize> {
+        (0..self.names.len())
+            .filter(|&c| self.held(c) != Held::Text)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -277,6 +343,12 @@ fn label_index(names: &[String], roles: &[Role], options: &CsvOptions) -> Result
 /// What one feature column becomes.
 enum Plan {
     Numeric(Vec<f64>),
+    /// A column held as numbers ([`Held::Number`]): its slot, and the mean its missing cells
+    /// take (written into the block when the features are built).
+    Slot {
+        slot: usize,
+        impute: Option<f64>,
+    },
     OneHot {
         categories: Vec<String>,
         codes: Vec<u32>,
@@ -294,6 +366,56 @@ pub(crate) fn shown(value: &str) -> String {
     }
 }
 
+/// [`plan_column`] for a column held as numbers: every cell is a finite number or missing (a
+/// column with anything else is held as text), so only the empty, constant and imputation rules
+/// apply; the same sums in the same order as over the text.
+fn plan_numbers(
+    table: &Table,
+    col: usize,
+    slot: usize,
+    options: &CsvOptions,
+    report: &mut ImportReport,
+) -> Option<Plan> {
+    let name = &table.names[col];
+    let values = || {
+        (table.first_data_row..table.n_rows()).map(|row| table.number(col, row).unwrap_or(f64::NAN))
+    };
+    let (mut n_missing, mut n_numeric) = (0usize, 0usize);
+    let (mut lo, mut hi, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+    for v in values() {
+        if v.is_nan() {
+            n_missing += 1;
+        } else {
+            n_numeric += 1;
+            lo = lo.min(v);
+            hi = hi.max(v);
+            sum += v;
+        }
+    }
+    if n_numeric == 0 {
+        report.dropped_empty.push(name.clone());
+        return None;
+    }
+    if lo == hi && !options.keep_constant_columns {
+        report.dropped_constant.push(name.clone());
+        return None;
+    }
+    let mut mean = sum / n_numeric as f64;
+    if !mean.is_finite() {
+        let n = n_numeric as f64;
+        mean = values().filter(|v| !v.is_nan()).map(|v| v / n).sum();
+    }
+    let impute = (n_missing > 0).then(|| {
+        report.imputed.push(ImputedColumn {
+            column: name.clone(),
+            cells: n_missing,
+            value: mean.to_string(),
+        });
+        mean
+    });
+    Some(Plan::Slot { slot, impute })
+}
+
 /// Type one feature column and compute its features; `None` when it is dropped.
 fn plan_column(
     table: &Table,
@@ -302,8 +424,11 @@ fn plan_column(
     report: &mut ImportReport,
 ) -> Result<Option<Plan>, DataError> {
     let name = &table.names[col];
+    if let Held::Number(slot) = table.held(col) {
+        return Ok(plan_numbers(table, col, slot, options, report));
+    }
     let column = &table.columns[col];
-    let rows = table.first_data_row..column.len();
+    let rows = table.first_data_row..table.n_rows();
     let decimal_comma = table.delimiter == Some(';');
     let mut values = Vec::with_capacity(rows.len());
     let (mut n_missing, mut n_numeric, mut n_text) = (0usize, 0usize, 0usize);
@@ -449,6 +574,114 @@ fn plan_column(
     Ok(Some(Plan::OneHot { categories, codes }))
 }
 
+/// Which role each column plays, and where the id, text and label columns are.
+struct Roles {
+    roles: Vec<Role>,
+    id: Option<usize>,
+    text: Option<usize>,
+    label: usize,
+}
+
+fn roles(
+    names: &[String],
+    options: &CsvOptions,
+    text: Option<(&str, &TextOptions)>,
+) -> Result<Roles, DataError> {
+    let mut roles = vec![Role::Feature; names.len()];
+    let id = match &options.id_column {
+        Some(id) => {
+            let i = find_column(names, id, Role::Id)?;
+            assign(&mut roles, names, i, Role::Id)?;
+            Some(i)
+        }
+        None => None,
+    };
+    let text = match text {
+        Some((name, _)) => {
+            let i = find_column(names, name, Role::Text)?;
+            assign(&mut roles, names, i, Role::Text)?;
+            Some(i)
+        }
+        None => None,
+    };
+    for ignored in &options.ignore {
+        let i = find_column(names, ignored, Role::Ignored)?;
+        assign(&mut roles, names, i, Role::Ignored)?;
+    }
+    let label = label_index(names, &roles, options)?;
+    assign(&mut roles, names, label, Role::Label)?;
+    Ok(Roles {
+        roles,
+        id,
+        text,
+        label,
+    })
+}
+
+/// The columns whose text [`build`] will read but the table does not hold: the label, id and
+/// text columns held as numbers, and feature columns that must be read again
+/// ([`Held::Unread`]). Empty when the roles cannot be assigned (then [`build`] stops at that
+/// error before reading any cell).
+pub(crate) fn text_needed(
+    table: &Table,
+    options: &CsvOptions,
+    text: Option<(&str, &TextOptions)>,
+) -> Vec<usize> {
+    let Ok(Roles { roles, .. }) = roles(&table.names, options, text) else {
+        return Vec::new();
+    };
+    roles
+        .iter()
+        .enumerate()
+        .filter(|&(c, role)| match table.held(c) {
+            Held::Text => false,
+            Held::Unread => *role != Role::Ignored,
+            Held::Number(_) => matches!(role, Role::Label | Role::Id | Role::Text),
+        })
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// The feature matrix made in place from the numbers block, when every feature column is held
+/// as numbers: each data row's kept slots moved to the front of the block, in order, and the
+/// rest cut off. Every value moves to the same place or an earlier one, and the places read
+/// later are all after it, so nothing is overwritten before it is read. `None` (the block left
+/// as it was) when some feature is not a numeric column.
+fn numbers_as_features(
+    numbers: &mut Numbers,
+    plans: &[(usize, Plan)],
+    first: usize,
+    n_rows: usize,
+) -> Option<Array2<f64>> {
+    let slots: Vec<usize> = plans
+        .iter()
+        .map(|(_, p)| match p {
+            Plan::Slot { slot, .. } => Some(*slot),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let (w, d) = (numbers.width, slots.len());
+    let increasing = slots.windows(2).all(|p| p[0] < p[1]);
+    if d == 0 || !increasing || slots.last().is_some_and(|&s| s >= w) {
+        return None;
+    }
+    if numbers.values.len() != (first + n_rows) * w {
+        return None;
+    }
+    let v = &mut numbers.values;
+    for r in 0..n_rows {
+        let (src, dst) = ((first + r) * w, r * d);
+        for (j, &slot) in slots.iter().enumerate() {
+            v[dst + j] = v[src + slot];
+        }
+    }
+    v.truncate(n_rows * d);
+    if v.capacity() - v.len() > v.len() / 8 {
+        v.shrink_to_fit();
+    }
+    Array2::from_shape_vec((n_rows, d), std::mem::take(v)).ok()
+}
+
 /// Turn a read table into a [`Dataset`] (see the module docs for the rules). With `text`, that
 /// column is vectorized and its features come after the other columns' features.
 pub(crate) fn build(
@@ -460,11 +693,7 @@ pub(crate) fn build(
     if n_cols < 2 {
         return Err(DataError::TooFewColumns { found: n_cols });
     }
-    let n_rows = table
-        .columns
-        .first()
-        .map_or(0, |c| c.len())
-        .saturating_sub(table.first_data_row);
+    let n_rows = table.n_rows().saturating_sub(table.first_data_row);
     if n_rows == 0 {
         return Err(DataError::NoRows);
     }
@@ -478,29 +707,12 @@ pub(crate) fn build(
 
     // Roles.
     let names = &table.names;
-    let mut roles = vec![Role::Feature; n_cols];
-    let id_col = match &options.id_column {
-        Some(id) => {
-            let i = find_column(names, id, Role::Id)?;
-            assign(&mut roles, names, i, Role::Id)?;
-            Some(i)
-        }
-        None => None,
-    };
-    let text_col = match text {
-        Some((name, _)) => {
-            let i = find_column(names, name, Role::Text)?;
-            assign(&mut roles, names, i, Role::Text)?;
-            Some(i)
-        }
-        None => None,
-    };
-    for ignored in &options.ignore {
-        let i = find_column(names, ignored, Role::Ignored)?;
-        assign(&mut roles, names, i, Role::Ignored)?;
-    }
-    let label_col = label_index(names, &roles, options)?;
-    assign(&mut roles, names, label_col, Role::Label)?;
+    let Roles {
+        roles,
+        id: id_col,
+        text: text_col,
+        label: label_col,
+    } = roles(names, options, text)?;
     if n_rows == 1 {
         return Err(DataError::OneRow {
             line: table.lines.get(table.first_data_row).copied().unwrap_or(0),
@@ -576,7 +788,7 @@ pub(crate) fn build(
         }
         if let Some(plan) = plan_column(&table, col, options, &mut report)? {
             // The column's text is no longer needed.
-            if matches!(plan, Plan::Numeric(_)) {
+            if matches!(plan, Plan::Numeric(_) | Plan::Slot { .. }) {
                 table.columns[col] = Column::default();
             }
             plans.push((col, plan));
@@ -612,7 +824,7 @@ pub(crate) fn build(
     let mut feature_names = Vec::new();
     for (col, plan) in &plans {
         match plan {
-            Plan::Numeric(_) => feature_names.push(table.names[*col].clone()),
+            Plan::Numeric(_) | Plan::Slot { .. } => feature_names.push(table.names[*col].clone()),
             Plan::OneHot { categories, .. } => {
                 for c in categories {
                     feature_names.push(format!("{}={c}", table.names[*col]));
@@ -661,6 +873,37 @@ pub(crate) fn build(
         });
     }
 
+    let first = table.first_data_row;
+    let mut numbers = table.numbers.take().unwrap_or_default();
+    // Missing cells of numeric columns get their column's mean.
+    for (_, plan) in &plans {
+        if let Plan::Slot {
+            slot,
+            impute: Some(mean),
+        } = plan
+        {
+            let cells = numbers.values.iter_mut().skip(first * numbers.width + slot);
+            for v in cells.step_by(numbers.width.max(1)) {
+                if v.is_nan() {
+                    *v = *mean;
+                }
+            }
+        }
+    }
+    if text_features.is_none() {
+        if let Some(features) = numbers_as_features(&mut numbers, &plans, first, n_rows) {
+            return Ok(Dataset {
+                name: options.name.clone(),
+                feature_names,
+                features,
+                class_names,
+                known_labels,
+                row_ids,
+                report,
+                display: super::RowDisplay::Table,
+            });
+        }
+    }
     let mut features = Array2::<f64>::zeros((n_rows, n_features));
     let mut j = 0;
     for (_, plan) in plans {
@@ -668,6 +911,17 @@ pub(crate) fn build(
             Plan::Numeric(values) => {
                 for (dst, v) in features.column_mut(j).iter_mut().zip(values) {
                     *dst = v;
+                }
+                j += 1;
+            }
+            Plan::Slot { slot, .. } => {
+                let cells = numbers.values.iter().skip(first * numbers.width + slot);
+                for (dst, v) in features
+                    .column_mut(j)
+                    .iter_mut()
+                    .zip(cells.step_by(numbers.width.max(1)))
+                {
+                    *dst = *v;
                 }
                 j += 1;
             }
@@ -681,6 +935,7 @@ pub(crate) fn build(
             }
         }
     }
+    drop(numbers);
     if let Some(text_features) = text_features {
         for (mut row, sparse) in features.rows_mut().into_iter().zip(&text_features.rows) {
             for &(k, v) in sparse {
