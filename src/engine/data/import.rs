@@ -1,9 +1,19 @@
 //! Import: CSV/TSV and JSON Lines bytes → [`Dataset`].
 //!
-//! Reading (this module) turns bytes into a table of text cells; [`super::schema`] then decides
+//! Reading (this module) turns bytes into a table of cells; [`super::schema`] then decides
 //! what each column is (label, id, numeric, categorical, text) and builds the features. The
 //! bytes come from a [`ByteSource`] (in memory, or the browser's picked file read in slices) and
 //! are streamed through the reader, never copied whole.
+//!
+//! **Numbers are read as numbers.** In a CSV/TSV file, a column whose second row is a finite
+//! number or missing is read straight into one row-major block of `f64` ([`schema::Numbers`]),
+//! which becomes the feature matrix in place when every feature column is numeric: a 100k × 50
+//! file peaks at 1.1 × its size instead of 1.8 × (`tests/import_memory.rs`). Every column also
+//! keeps the text of its first 1,001 rows (the header detection's look-ahead, the preview's
+//! rows). A column whose cells stop being finite numbers later, or a numeric column that turns
+//! out to be the label, id or text column, has its text read again from the source
+//! ([`fill_text`]): the result is the same dataset, error or preview as reading every cell as
+//! text (a test reads 60 files both ways), and a file that changed in between is refused.
 //!
 //! **The bytes are checked** (the first 64 KiB before parsing, the rest as the parse reads them,
 //! with the same outcome as checking the whole file first): a zip archive (`PK\x03\x04`, also
