@@ -682,6 +682,59 @@ fn numbers_as_features(
     Array2::from_shape_vec((n_rows, d), std::mem::take(v)).ok()
 }
 
+/// The feature matrix from the columns' plans, copied (see [`numbers_as_features`] for the
+/// in-place way): numeric columns, one-hot blocks, then the text features.
+fn assemble(
+    plans: Vec<(usize, Plan)>,
+    numbers: Numbers,
+    text_features: Option<super::text::TextFeatures>,
+    first: usize,
+    shape: (usize, usize),
+) -> Array2<f64> {
+    let mut features = Array2::<f64>::zeros(shape);
+    let mut j = 0;
+    for (_, plan) in plans {
+        match plan {
+            Plan::Numeric(values) => {
+                for (dst, v) in features.column_mut(j).iter_mut().zip(values) {
+                    *dst = v;
+                }
+                j += 1;
+            }
+            Plan::Slot { slot, .. } => {
+                let cells = numbers.values.iter().skip(first * numbers.width + slot);
+                for (dst, v) in features
+                    .column_mut(j)
+                    .iter_mut()
+                    .zip(cells.step_by(numbers.width.max(1)))
+                {
+                    *dst = *v;
+                }
+                j += 1;
+            }
+            Plan::OneHot { categories, codes } => {
+                for (mut row, code) in features.rows_mut().into_iter().zip(codes) {
+                    if let Some(dst) = row.get_mut(j + code as usize) {
+                        *dst = 1.0;
+                    }
+                }
+                j += categories.len();
+            }
+        }
+    }
+    drop(numbers);
+    if let Some(text_features) = text_features {
+        for (mut row, sparse) in features.rows_mut().into_iter().zip(&text_features.rows) {
+            for &(k, v) in sparse {
+                if let Some(dst) = row.get_mut(j + k) {
+                    *dst = v;
+                }
+            }
+        }
+    }
+    features
+}
+
 /// Turn a read table into a [`Dataset`] (see the module docs for the rules). With `text`, that
 /// column is vectorized and its features come after the other columns' features.
 pub(crate) fn build(
@@ -890,61 +943,14 @@ pub(crate) fn build(
             }
         }
     }
-    if text_features.is_none() {
-        if let Some(features) = numbers_as_features(&mut numbers, &plans, first, n_rows) {
-            return Ok(Dataset {
-                name: options.name.clone(),
-                feature_names,
-                features,
-                class_names,
-                known_labels,
-                row_ids,
-                report,
-                display: super::RowDisplay::Table,
-            });
-        }
-    }
-    let mut features = Array2::<f64>::zeros((n_rows, n_features));
-    let mut j = 0;
-    for (_, plan) in plans {
-        match plan {
-            Plan::Numeric(values) => {
-                for (dst, v) in features.column_mut(j).iter_mut().zip(values) {
-                    *dst = v;
-                }
-                j += 1;
-            }
-            Plan::Slot { slot, .. } => {
-                let cells = numbers.values.iter().skip(first * numbers.width + slot);
-                for (dst, v) in features
-                    .column_mut(j)
-                    .iter_mut()
-                    .zip(cells.step_by(numbers.width.max(1)))
-                {
-                    *dst = *v;
-                }
-                j += 1;
-            }
-            Plan::OneHot { categories, codes } => {
-                for (mut row, code) in features.rows_mut().into_iter().zip(codes) {
-                    if let Some(dst) = row.get_mut(j + code as usize) {
-                        *dst = 1.0;
-                    }
-                }
-                j += categories.len();
-            }
-        }
-    }
-    drop(numbers);
-    if let Some(text_features) = text_features {
-        for (mut row, sparse) in features.rows_mut().into_iter().zip(&text_features.rows) {
-            for &(k, v) in sparse {
-                if let Some(dst) = row.get_mut(j + k) {
-                    *dst = v;
-                }
-            }
-        }
-    }
+    let in_place = match text_features {
+        None => numbers_as_features(&mut numbers, &plans, first, n_rows),
+        Some(_) => None,
+    };
+    let features = match in_place {
+        Some(features) => features,
+        None => assemble(plans, numbers, text_features, first, (n_rows, n_features)),
+    };
 
     Ok(Dataset {
         name: options.name.clone(),
