@@ -539,8 +539,8 @@ pub struct Session {
     /// The pool and test rows standardized once, while they take at most
     /// [`STANDARDIZED_COPY_MAX_BYTES`]; above that, rounds standardize the rows they read block
     /// by block ([`Session::predict_rows`]): one copy of the features in memory instead of two
-    /// (a 100k × 50 file: 40 MB less) for about 5 ms a round per 50,000 rows (README
-    /// "Performance", seventh round). Both ways give the same bits.
+    /// (a 100k × 50 file: 40 MB less) for 4–6 ms more a round at 50,000–100,000 rows in wasm
+    /// (README "Performance", seventh round). Both ways give the same bits.
     copy: Option<Standardized>,
     log: Vec<Event>,
     /// `LabelState::replay(&log)`, kept up to date by `apply` one event at a time.
@@ -963,8 +963,9 @@ impl Session {
     ///
     /// A round standardizes a copy of the labeled rows and, for strategies that look at features
     /// (core-set, density, ranked batch, committee, expected error reduction, diverse batches,
-    /// k-means++ cold start), of the candidates. Probabilities are computed for the candidates
-    /// and the test rows block by block ([`Session::predict_rows`]).
+    /// k-means++ cold start with a batch), of the candidates, from the session's standardized copy
+    /// or (a large dataset) from the raw rows. Probabilities are computed for the candidates and
+    /// the test rows, over the copy or block by block ([`Session::predict_rows`]).
     pub fn round(&mut self) -> Result<Round, SessionError> {
         let labels = &self.state.labels;
         let skipped = &self.state.skipped;
