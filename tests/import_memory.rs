@@ -318,3 +318,45 @@ fn the_importer_and_the_session_on_their_own() {
         x(round_peak_without)
     );
 }
+
+/// A file whose first rows are much longer than the rest: the numbers block, sized from the
+/// first rows, falls short, and is sized again from the rows read since (not by doubling).
+/// Each resize still copies the block once, so such a file peaks higher than an even one (1.11 ×
+/// the file above, about 1.2 × the features).
+#[test]
+fn a_file_whose_first_rows_are_longer_is_not_grown_by_doubling() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut text = (0..FEATURES)
+        .map(|j| format!("f{j}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push('\n');
+    for i in 0..ROWS {
+        let cells: Vec<String> = (0..FEATURES)
+            .map(|j| {
+                if i < 400 {
+                    format!("{}.{:06}", 100_000 + i * j, (i * 7 + j) % 1_000_000)
+                } else {
+                    format!("{}", (i + j) % 10)
+                }
+            })
+            .collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let features = ROWS * FEATURES * 8;
+    let base = reset_peak();
+    let data = import_with_mapping(text.as_bytes(), "uneven.csv", &mapping()).expect("imports");
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    eprintln!(
+        "uneven rows: importer peak {:.2} x the features ({} rows)",
+        peak as f64 / features as f64,
+        data.n_rows()
+    );
+    // Measured 1.94 × (2.46 × when the block grew by doubling).
+    assert!(
+        (peak as f64) < 2.2 * features as f64,
+        "the importer peaked at {:.2} × the features",
+        peak as f64 / features as f64
+    );
+}

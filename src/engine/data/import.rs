@@ -440,20 +440,28 @@ const PRESIZE_AFTER_ROWS: usize = 256;
 /// (`tests/import_memory.rs`). The estimate is raised by 2 % and capped by the bytes left, so
 /// a file whose first rows are unusual costs at most its own size; where it falls short, the
 /// buffers grow as before.
+///
+/// Called again when the numbers block is full, the rows still to come are estimated from the
+/// rows read since the last call (`since`: rows and bytes then), not from the first rows.
 fn presize(
     columns: &mut [Column],
     numbers: Option<&mut Numbers>,
     lines: &mut Vec<u64>,
     consumed: u64,
     total: usize,
+    since: (usize, u64),
 ) {
     let rows = lines.len();
-    let consumed = usize::try_from(consumed).unwrap_or(usize::MAX).max(1);
-    let left = total.saturating_sub(consumed);
-    if rows == 0 || left == 0 {
+    let left = total.saturating_sub(usize::try_from(consumed).unwrap_or(usize::MAX));
+    let (recent_rows, recent_bytes) = (
+        rows.saturating_sub(since.0),
+        consumed.saturating_sub(since.1),
+    );
+    if recent_rows == 0 || left == 0 {
         return;
     }
-    let more_rows = (left as f64 / consumed as f64 * rows as f64 * 1.02).ceil() as usize;
+    let recent_bytes = usize::try_from(recent_bytes).unwrap_or(usize::MAX).max(1);
+    let more_rows = (left as f64 / recent_bytes as f64 * recent_rows as f64 * 1.02).ceil() as usize;
     let more_rows = more_rows.min(left);
     lines.reserve_exact(more_rows);
     let text_held = |i: usize| {
@@ -570,6 +578,7 @@ fn parse_csv_text(
     let mut lines: Vec<u64> = Vec::new();
     // Columns whose row 1 is a number or missing are read as numbers (see `schema::Numbers`).
     let mut numbers: Option<Numbers> = None;
+    let mut last_presize = (0usize, 0u64);
     let mut last_start = (start, 1u64);
     loop {
         match reader.read_byte_record(&mut record) {
@@ -658,14 +667,23 @@ fn parse_csv_text(
             }
         }
         lines.push(line);
-        if lines.len() == PRESIZE_AFTER_ROWS {
+        // Sized from the first rows, and again from all rows so far whenever the numbers block
+        // is full (the first rows were longer than the rest): never grown by doubling, which
+        // at the end of a large file would hold up to twice the block and copy it.
+        let block_full = numbers
+            .as_ref()
+            .is_some_and(|n| n.values.capacity() - n.values.len() < n.width);
+        if lines.len() == PRESIZE_AFTER_ROWS || (lines.len() > PRESIZE_AFTER_ROWS && block_full) {
+            let consumed = reader.position().byte();
             presize(
                 &mut columns,
                 numbers.as_mut(),
                 &mut lines,
-                reader.position().byte(),
+                consumed,
                 usize::try_from(text_len).unwrap_or(usize::MAX),
+                last_presize,
             );
+            last_presize = (lines.len(), consumed);
         }
     }
     if columns.is_empty() {
