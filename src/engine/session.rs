@@ -523,6 +523,15 @@ struct Standardized {
     test: Array2<f64>,
 }
 
+impl Standardized {
+    fn new(standardizer: &Standardizer, x: ArrayView2<f64>, split: &Split) -> Self {
+        Self {
+            pool: standardizer.transform_rows(x, &split.pool),
+            test: standardizer.transform_rows(x, &split.test),
+        }
+    }
+}
+
 /// Marks rows outside the pool in [`Session`]'s row → pool position map.
 const NOT_IN_POOL: usize = usize::MAX;
 
@@ -601,10 +610,8 @@ impl Session {
         let bytes = (split.pool.len() + split.test.len())
             .saturating_mul(data.n_features())
             .saturating_mul(std::mem::size_of::<f64>());
-        let copy = (bytes <= STANDARDIZED_COPY_MAX_BYTES).then(|| Standardized {
-            pool: standardizer.transform_rows(data.features.view(), &split.pool),
-            test: standardizer.transform_rows(data.features.view(), &split.test),
-        });
+        let copy = (bytes <= STANDARDIZED_COPY_MAX_BYTES)
+            .then(|| Standardized::new(&standardizer, data.features.view(), &split));
         Ok(Self {
             pool_pos,
             class_names: data.class_names.clone(),
@@ -718,10 +725,8 @@ impl Session {
     /// give the same results either way; only their speed and memory differ (for benchmarks and
     /// tests).
     pub fn keep_standardized_copy(&mut self, keep: bool) {
-        self.copy = keep.then(|| Standardized {
-            pool: self.standardized_rows(&self.split.pool),
-            test: self.standardized_rows(&self.split.test),
-        });
+        self.copy = keep
+            .then(|| Standardized::new(&self.standardizer, self.data.features.view(), &self.split));
     }
 
     /// Whether the session keeps a standardized copy of its rows (see

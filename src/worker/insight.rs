@@ -31,7 +31,7 @@ use crate::engine::stopping::{
 };
 use crate::engine::strategies::uncertainty::entropy;
 use crate::engine::strategies::Strategy;
-use ndarray::{Array2, ArrayView1};
+use ndarray::ArrayView1;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -331,11 +331,6 @@ fn criterion_name(c: Criterion) -> &'static str {
     }
 }
 
-/// Standardized rows `rows` of the session's data (one copy, written in place).
-fn standardized(session: &Session, rows: &[usize]) -> Array2<f64> {
-    session.standardized_rows(rows)
-}
-
 impl InsightCache {
     /// Fit the PCA, draw the map sample and the stop set, for a new session.
     fn reset(&mut self, session: &Session, key: u64) {
@@ -415,7 +410,7 @@ impl InsightCache {
         let (mut rank_lc, mut rank_margin, mut rank_entropy) = (1, 1, 1);
         if let Some(model) = model {
             for (c, chunk) in pool.chunks(CHUNK).enumerate() {
-                let p = model.predict_proba(standardized(session, chunk).view());
+                let p = model.predict_proba(session.standardized_rows(chunk).view());
                 for (i, (row, pr)) in chunk.iter().zip(p.rows()).enumerate() {
                     let pos = c * CHUNK + i;
                     let (best, lc, margin, ent) = scores(pr);
@@ -445,7 +440,7 @@ impl InsightCache {
             let mut examples: Vec<Vec<Vec<Example>>> = vec![vec![Vec::new(); k]; k];
             let (mut truth, mut pred) = (Vec::new(), Vec::new());
             for chunk in test.chunks(CHUNK) {
-                let p = model.predict_proba(standardized(session, chunk).view());
+                let p = model.predict_proba(session.standardized_rows(chunk).view());
                 for (&row, pr) in chunk.iter().zip(p.rows()) {
                     let (Some(t), (Some(guess), ..)) =
                         (data.known_labels.get(row).copied().flatten(), scores(pr))
@@ -710,8 +705,8 @@ impl InsightCache {
         if refs.is_empty() {
             return None;
         }
-        let q = standardized(session, &[row]);
-        let x = standardized(session, &refs);
+        let q = session.standardized_rows(&[row]);
+        let x = session.standardized_rows(&refs);
         let total: f64 = x
             .rows()
             .into_iter()
@@ -731,10 +726,10 @@ fn nearest(session: &Session, row: usize, labels: &BTreeMap<usize, usize>) -> Op
     if rows.is_empty() {
         return None;
     }
-    let q = standardized(session, &[row]);
+    let q = session.standardized_rows(&[row]);
     let mut best: Option<(usize, f64)> = None;
     for chunk in rows.chunks(CHUNK) {
-        let x = standardized(session, chunk);
+        let x = session.standardized_rows(chunk);
         for (&r, xr) in chunk.iter().zip(x.rows()) {
             let d = sq_dist(q.row(0), xr);
             if best.is_none_or(|(_, b)| d < b) {
@@ -769,13 +764,13 @@ fn committee_votes(
     .check()
     .ok()?
     .fit(
-        standardized(session, &rows).view(),
+        session.standardized_rows(&rows).view(),
         &y,
         k,
         &mut rng(session.config().seed, STREAM_COMMITTEE + rows.len() as u64),
     )
     .ok()?;
-    let q = standardized(session, &[row]);
+    let q = session.standardized_rows(&[row]);
     let mut votes = vec![0; k];
     for p in committee.member_probas(q.view()) {
         if let Some(&c) = argmax_rows(p.view()).first() {
