@@ -217,6 +217,30 @@ pub(crate) struct Numbers {
     pub(crate) held: Vec<Held>,
 }
 
+impl Numbers {
+    /// The cells of slot `slot` from row `first` on (empty for a slot that does not exist).
+    fn slot_cells(&self, slot: usize, first: usize) -> impl Iterator<Item = &f64> {
+        let w = self.width.max(1);
+        let cells = if slot < self.width {
+            &self.values[..]
+        } else {
+            &[]
+        };
+        cells.iter().skip(first * w + slot).step_by(w)
+    }
+
+    /// [`Numbers::slot_cells`], to change them.
+    fn slot_cells_mut(&mut self, slot: usize, first: usize) -> impl Iterator<Item = &mut f64> {
+        let w = self.width.max(1);
+        let cells = if slot < self.width {
+            &mut self.values[..]
+        } else {
+            &mut []
+        };
+        cells.iter_mut().skip(first * w + slot).step_by(w)
+    }
+}
+
 impl Table {
     /// Number of rows, a header row included.
     pub(crate) fn n_rows(&self) -> usize {
@@ -702,11 +726,10 @@ fn assemble(
                 j += 1;
             }
             Plan::Slot { slot, .. } => {
-                let cells = numbers.values.iter().skip(first * numbers.width + slot);
                 for (dst, v) in features
                     .column_mut(j)
                     .iter_mut()
-                    .zip(cells.step_by(numbers.width.max(1)))
+                    .zip(numbers.slot_cells(slot, first))
                 {
                     *dst = *v;
                 }
@@ -935,8 +958,7 @@ pub(crate) fn build(
             impute: Some(mean),
         } = plan
         {
-            let cells = numbers.values.iter_mut().skip(first * numbers.width + slot);
-            for v in cells.step_by(numbers.width.max(1)) {
+            for v in numbers.slot_cells_mut(*slot, first) {
                 if v.is_nan() {
                     *v = *mean;
                 }
