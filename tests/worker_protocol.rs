@@ -8,8 +8,8 @@ use activelab::engine::data::SkippedFile;
 use activelab::engine::session::{ColdStart, Event, Origin};
 use activelab::worker::stored::pack_images;
 use activelab::worker::{
-    Content, ExportFile, ExportKind, QueryView, ReadAs, Request, Response, RoundView, Settings,
-    WorkerState, IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES,
+    warm_up, Content, ExportFile, ExportKind, QueryView, ReadAs, Request, Response, RoundView,
+    Settings, WorkerState, IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES, WARM_UP_LABELS,
 };
 
 const IRIS: &[u8] = include_bytes!("../public/datasets/iris.csv");
@@ -79,6 +79,37 @@ fn label(state: &mut WorkerState, round: &RoundView, class: usize) -> (Event, Ro
         },
     );
     (event, last_round(&out))
+}
+
+/// The warm-up (issue 6) runs the code of real rounds, answers nothing, and leaves no trace: what
+/// a worker does after it is what a fresh worker does, with or without a dataset open.
+#[test]
+fn a_warm_up_runs_real_rounds_answers_nothing_and_changes_nothing() {
+    let (labels, classes) = warm_up();
+    assert_eq!(labels, WARM_UP_LABELS, "every warm-up label was taken");
+    assert!(
+        classes >= 2,
+        "the rounds fitted a model: {classes} class(es) labeled"
+    );
+
+    let iris = Request::Open {
+        name: "Iris".into(),
+        csv: IRIS.to_vec(),
+        seed: 42,
+    };
+    let mut warmed = WorkerState::default();
+    assert_eq!(collect(&mut warmed, Request::WarmUp), []);
+    let fresh = collect(&mut WorkerState::default(), iris.clone());
+    assert_eq!(collect(&mut warmed, iris), fresh);
+
+    let (mut a, round) = open();
+    let (mut b, _) = open();
+    assert_eq!(collect(&mut a, Request::WarmUp), []);
+    assert_eq!(label(&mut a, &round, 1), label(&mut b, &round, 1));
+    assert_eq!(
+        collect(&mut a, Request::Export(ExportKind::LabelsCsv)),
+        collect(&mut b, Request::Export(ExportKind::LabelsCsv))
+    );
 }
 
 #[test]

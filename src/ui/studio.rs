@@ -950,6 +950,10 @@ impl Studio {
                 Err(e) => studio.storage_note.set(Some(e.to_string())),
             }
             super::start::show_start_page();
+            // Nothing to restore: while the person reads the start page, the worker runs its
+            // round code once so the browser optimises it now, not when the first file opens
+            // (`worker::warm_up`). After a frame, so the start page paints first.
+            super::next_frame(move || studio.post(Request::WarmUp));
         });
     }
 

@@ -177,6 +177,10 @@ pub enum Request {
     /// worker reads that copy from then on instead of the picked `File`, which the browser refuses
     /// to read once the file is changed on disk. No response; elsewhere nothing to do.
     StoredFile { name: String, attachment: u32 },
+    /// Run a session's first rounds once on a small synthetic dataset and forget them
+    /// ([`warm_up`]), so the browser has optimised that code before a real dataset needs it.
+    /// Nothing is answered, and nothing is done while a dataset is open.
+    WarmUp,
 }
 
 /// Byte buffers serialized as one block of bytes (bincode: a length and a copy) instead of one
@@ -759,6 +763,57 @@ fn unseeded_session(data: Dataset, seed: u64) -> Result<Session, String> {
     Session::new(data, config).map_err(|e| format!("Could not open {name}: {e}"))
 }
 
+/// Rows, features and classes of [`warm_up`]'s dataset.
+const WARM_UP_SHAPE: (usize, usize, usize) = (3_000, 50, 5);
+/// Labels [`warm_up`] gives, one round each.
+pub const WARM_UP_LABELS: usize = 10;
+
+/// Open a synthetic dataset without labels in a throwaway [`WorkerState`], as an import without a
+/// label column is opened (a cold start and the insight's map), label [`WARM_UP_LABELS`] of its
+/// rows (a fit, the pool's probabilities and scores, the insight with a model each round), and
+/// drop everything. Returns how many labels and how many distinct classes the throwaway session
+/// ended with (so a test can check the rounds with a model really ran).
+///
+/// Why (issue 6): Chromium runs wasm first as its baseline compiler's code and compiles a function
+/// again with its optimising compiler, on background threads, once it has run enough. A dataset's
+/// first round made the round, fit and insight code hot all at once: a trace of a 100,000-row
+/// import showed 120 + 203 ms of those compiles starting at the moment the page mounted the studio,
+/// and on two cores the page's thread waited for one (tasks of 50–95 ms holding 7–8 ms of CPU).
+/// Run while the page is idle (it asks once the start page shows), those compiles are done before
+/// a file is opened.
+pub fn warm_up() -> (usize, usize) {
+    let (rows, features, classes) = WARM_UP_SHAPE;
+    let Ok(mut data) = crate::engine::data::synthetic::blobs(
+        rows,
+        features,
+        classes,
+        1.5,
+        &mut crate::engine::rng(0, 0),
+    ) else {
+        return (0, 0);
+    };
+    let truth = std::mem::replace(&mut data.known_labels, vec![None; rows]);
+    let Ok(session) = unseeded_session(data, 0) else {
+        return (0, 0);
+    };
+    let mut state = WorkerState::default();
+    let mut ignore = |_: Response| {};
+    if state.start(session, &mut ignore).is_ok() {
+        for _ in 0..WARM_UP_LABELS {
+            let Some(row) = state.pending.first().map(|q| q.row) else {
+                break;
+            };
+            let class = truth.get(row).copied().flatten().unwrap_or(0);
+            state.handle(Request::Label { row, class }, &mut ignore);
+        }
+    }
+    state.session.as_ref().map_or((0, 0), |session| {
+        let labels = session.labels();
+        let classes: std::collections::BTreeSet<usize> = labels.values().copied().collect();
+        (labels.len(), classes.len())
+    })
+}
+
 /// The pool's feature scales of a text dataset (for the highlighted words), else empty.
 fn text_scale(session: &Session) -> Vec<f64> {
     match session.data().display {
@@ -1264,6 +1319,12 @@ impl WorkerState {
             // Attachments exist only between the page and the browser's worker (`web`), which
             // handles this itself ([`WorkerState::use_stored_file`]).
             Request::StoredFile { .. } => Ok(()),
+            Request::WarmUp => {
+                if self.session.is_none() {
+                    warm_up();
+                }
+                Ok(())
+            }
         }
     }
 
