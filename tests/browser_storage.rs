@@ -118,3 +118,50 @@ fn records_without_the_read_field_read_as_plain_files_and_mapped_ones_keep_their
         mapped
     );
 }
+
+/// With no project to restore, the studio shows the start page and then asks the worker, once, to
+/// warm up (issue 6: the browser optimises the round code before a file opens); the request has
+/// no answer, so nothing on the page waits for it.
+#[wasm_bindgen_test]
+async fn with_nothing_to_restore_the_studio_asks_the_worker_to_warm_up_once() {
+    use activelab::ui::studio::Studio;
+    use activelab::worker::Request;
+    use leptos::prelude::GetUntracked;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+
+    let storage = Storage::open().await.unwrap();
+    storage.set_last("no-such-project").await.unwrap();
+    let seen: Rc<RefCell<Vec<Request>>> = Rc::default();
+    let log = seen.clone();
+    let made = Rc::new(std::cell::Cell::new(None));
+    let keep = made.clone();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    // Mounted as the app is (an owner for the signals, Leptos's task executor for the start-up).
+    leptos::mount::mount_to(container, move || {
+        let studio = Studio::new_in_thread(move |request, _| log.borrow_mut().push(request));
+        studio.start();
+        keep.set(Some(studio));
+    })
+    .forget();
+    let studio = made.get().unwrap();
+    // Polled, not timed: IndexedDB and the frame before the request take what they take.
+    for _ in 0..1500 {
+        if !seen.borrow().is_empty() {
+            break;
+        }
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    assert_eq!(*seen.borrow(), [Request::WarmUp]);
+    assert!(
+        !studio.busy.get_untracked(),
+        "a warm-up leaves the studio idle"
+    );
+}

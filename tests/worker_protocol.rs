@@ -85,12 +85,22 @@ fn label(state: &mut WorkerState, round: &RoundView, class: usize) -> (Event, Ro
 /// a worker does after it is what a fresh worker does, with or without a dataset open.
 #[test]
 fn a_warm_up_runs_real_rounds_answers_nothing_and_changes_nothing() {
-    let (labels, classes) = warm_up();
-    assert_eq!(labels, WARM_UP_LABELS, "every warm-up label was taken");
+    let [import, numbers, texts] = warm_up();
+    // The import has no seed labels; a demo starts with one per class (three here).
+    for (run, labels) in [
+        (import, WARM_UP_LABELS),
+        (numbers, WARM_UP_LABELS + 3),
+        (texts, WARM_UP_LABELS + 3),
+    ] {
+        assert_eq!(run.labels, labels, "every warm-up label was taken: {run:?}");
+        assert!(run.classes >= 2, "the rounds fitted a model: {run:?}");
+    }
+    // Text datasets get no random baseline (`WorkerState::start`).
     assert!(
-        classes >= 2,
-        "the rounds fitted a model: {classes} class(es) labeled"
+        !import.baseline && numbers.baseline && !texts.baseline,
+        "{numbers:?} {texts:?}"
     );
+    assert!(!import.text && !numbers.text && texts.text, "{texts:?}");
 
     let iris = Request::Open {
         name: "Iris".into(),

@@ -15,7 +15,9 @@
 //      tab's renderer process (VmRSS from /proc, main thread + worker + wasm memories; Chromium
 //      runs dedicated workers in the page's renderer process);
 //  (d) with (c): reload the page, which restores that project from IndexedDB, to its first sample:
-//      the time and the renderer's peak resident memory.
+//      the time, the renderer's peak resident memory and the main thread's long tasks.
+//  (e) a bundled demo opened from the start page, a second after it shows (the person reading it):
+//      click -> first sample, and the main thread's long tasks, for DEMOS in fresh profiles.
 // Nothing is asserted about time. JSON of every figure: BENCH_APP_JSON (env) or stdout's last line.
 import { writeFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +29,10 @@ const FEATURES = 50;
 const CLASSES = 10;
 const LABELS = Number(process.env.BENCH_APP_LABELS || 10);
 const REPS = Number(process.env.BENCH_APP_REPS || 9);
-// Which measurements to run: BENCH_APP_ONLY=c (or a,b), all three by default.
-const ONLY = (process.env.BENCH_APP_ONLY || 'a,b,c').split(',').map((s) => s.trim());
+// Which measurements to run: BENCH_APP_ONLY=c (or a,b or e), all by default.
+const ONLY = (process.env.BENCH_APP_ONLY || 'a,b,c,e').split(',').map((s) => s.trim());
+// The demos (e) opens, each in a fresh profile: the largest table, a wide one, a text one.
+const DEMOS = ['digits.csv', 'breast_cancer.csv', 'fortunes.csv'];
 
 /** A seeded CSV of `n` rows x FEATURES numeric columns (Gaussian blobs, 6 decimals), no label. */
 function writeCsv(dir, n) {
@@ -278,8 +282,26 @@ async function main() {
       const reloadMs = Date.now() - reloadWall;
       sampling = false;
       await reloadSampler;
-      result.reload100k = { errors, reload_to_first_sample_ms: reloadMs, renderer_rss_mb: { before: after.rss / 1024, peak: reloadPeak / 1024, after: rss() / 1024 } };
+      // The init script runs again on the reload: its long tasks are the reload's.
+      const reloadTasks = summary(await longTasks(page, 0, await now(page)));
+      result.reload100k = { errors, reload_to_first_sample_ms: reloadMs, long_tasks_over50: reloadTasks.over50, long_task_max_ms: reloadTasks.max, renderer_rss_mb: { before: after.rss / 1024, peak: reloadPeak / 1024, after: rss() / 1024 } };
       await context.close();
+    }
+    if (ONLY.includes('e')) {
+      result.demos = [];
+      for (const file of DEMOS) {
+        const { context, page, errors } = await openApp(browser, server);
+        await page.waitForTimeout(1000);
+        const t0 = await now(page);
+        const wall = Date.now();
+        await page.locator(`[data-testid=demo-card][data-file="${file}"]`).click();
+        await page.locator('[data-testid=query]').waitFor({ timeout: 600_000 });
+        const ms = Date.now() - wall;
+        await settled(page);
+        await page.waitForTimeout(1000);
+        result.demos.push({ file, errors, click_to_first_sample_ms: ms, ...summary(await longTasks(page, t0, await now(page))) });
+        await context.close();
+      }
     }
   } finally {
     await browser.close();
@@ -292,9 +314,10 @@ async function main() {
   if (result.key10k) rows.push(['(b) 10k rows: keypress -> next sample on screen, median of ' + REPS, f(result.key10k.median_ms) + ' ms', 'min ' + f(result.key10k.min_ms) + ', max ' + f(result.key10k.max_ms) + '; idle again (charts shown) ' + f(result.key10k.idle_median_ms) + ' ms; long tasks > 50 ms: ' + result.key10k.over50]);
   if (result.import100k) {
     rows.push(['(c) import 100k x 50 CSV (' + f(result.import100k.file_mb) + ' MB) to first sample', f(result.import100k.import_to_first_sample_ms) + ' ms', 'progress bar ' + (result.import100k.progress_bar_seen ? 'shown' : 'NOT shown') + '; long tasks > 50 ms: ' + result.import100k.over50 + ', longest ' + f(result.import100k.max) + ' ms']);
-    rows.push(['(d) reload of that project to first sample', f(result.reload100k.reload_to_first_sample_ms) + ' ms', 'peak renderer RSS ' + f(result.reload100k.renderer_rss_mb.peak) + ' MB (before ' + f(result.reload100k.renderer_rss_mb.before) + ', after ' + f(result.reload100k.renderer_rss_mb.after) + ')']);
+    rows.push(['(d) reload of that project to first sample', f(result.reload100k.reload_to_first_sample_ms) + ' ms', 'peak renderer RSS ' + f(result.reload100k.renderer_rss_mb.peak) + ' MB (before ' + f(result.reload100k.renderer_rss_mb.before) + ', after ' + f(result.reload100k.renderer_rss_mb.after) + '); long tasks > 50 ms: ' + result.reload100k.long_tasks_over50 + ', longest ' + f(result.reload100k.long_task_max_ms) + ' ms']);
     rows.push(['(c) peak memory during the import', f(result.import100k.renderer_rss_mb.peak) + ' MB renderer RSS', 'before ' + f(result.import100k.renderer_rss_mb.before) + ' MB; page JS heap peak ' + f(result.import100k.js_heap_mb.peak) + ' MB (before ' + f(result.import100k.js_heap_mb.before) + ')']);
   }
+  for (const d of result.demos || []) rows.push(['(e) demo ' + d.file + ' from the start page: click -> first sample', f(d.click_to_first_sample_ms) + ' ms', 'long tasks > 50 ms: ' + d.over50 + ', longest ' + f(d.max) + ' ms']);
   console.log('| measurement | value | details |\n|---|---:|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   const json = JSON.stringify(result);
