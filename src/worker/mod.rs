@@ -177,9 +177,9 @@ pub enum Request {
     /// worker reads that copy from then on instead of the picked `File`, which the browser refuses
     /// to read once the file is changed on disk. No response; elsewhere nothing to do.
     StoredFile { name: String, attachment: u32 },
-    /// Run a session's first rounds once on a small synthetic dataset and forget them
-    /// ([`warm_up`]), so the browser has optimised that code before a real dataset needs it.
-    /// Nothing is answered, and nothing is done while a dataset is open.
+    /// Run sessions' first rounds once on small made-up datasets and forget them ([`warm_up`]),
+    /// so the browser has optimised that code before a real dataset needs it. Nothing is
+    /// answered, and nothing is done while a dataset is open.
     WarmUp,
 }
 
