@@ -799,42 +799,54 @@ pub struct WarmUpRun {
 /// Run while the page is idle (it asks once the start page shows), those compiles are done before
 /// a file is opened.
 pub fn warm_up() -> [WarmUpRun; 3] {
+    let (numbers, texts) = warm_up_tables();
+    [
+        warm_up_import().unwrap_or_default(),
+        warm_up_demo(numbers),
+        warm_up_demo(texts),
+    ]
+}
+
+/// [`warm_up`]'s import: the synthetic dataset with its labels hidden (kept to answer with).
+fn warm_up_import() -> Option<WarmUpRun> {
     let (rows, features, classes) = WARM_UP_SHAPE;
-    let import = crate::engine::data::synthetic::blobs(
+    let mut data = crate::engine::data::synthetic::blobs(
         rows,
         features,
         classes,
         1.5,
         &mut crate::engine::rng(0, 0),
     )
-    .ok()
-    .and_then(|mut data| {
-        let truth = std::mem::replace(&mut data.known_labels, vec![None; rows]);
-        Some((unseeded_session(data, 0).ok()?, truth))
-    });
-    let import = import.map_or(WarmUpRun::default(), |(session, truth)| {
-        let mut state = WorkerState::default();
-        match state.start(session, &mut |_| {}) {
-            Ok(()) => warm_up_labels(state, &truth),
-            Err(_) => WarmUpRun::default(),
-        }
-    });
-    let open = |csv: String| {
-        let mut state = WorkerState::default();
-        let mut baseline = false;
-        state.handle(
-            Request::Open {
-                name: "warm-up.csv".into(),
-                csv: csv.into_bytes(),
-                seed: 0,
-            },
-            &mut |r| baseline |= matches!(r, Response::Baseline(_)),
-        );
-        WarmUpRun {
-            baseline,
-            ..warm_up_labels(state, &[])
-        }
-    };
+    .ok()?;
+    let truth = std::mem::replace(&mut data.known_labels, vec![None; rows]);
+    let mut state = WorkerState::default();
+    state
+        .start(unseeded_session(data, 0).ok()?, &mut |_| {})
+        .ok()?;
+    Some(warm_up_labels(state, &truth))
+}
+
+/// [`warm_up`]'s demo: `csv` opened as a bundled demo is.
+fn warm_up_demo(csv: String) -> WarmUpRun {
+    let mut state = WorkerState::default();
+    let mut baseline = false;
+    state.handle(
+        Request::Open {
+            name: "warm-up.csv".into(),
+            csv: csv.into_bytes(),
+            seed: 0,
+        },
+        &mut |r| baseline |= matches!(r, Response::Baseline(_)),
+    );
+    WarmUpRun {
+        baseline,
+        ..warm_up_labels(state, &[])
+    }
+}
+
+/// [`warm_up`]'s two small tables with a label column (three classes): six numeric columns, and
+/// one text column.
+fn warm_up_tables() -> (String, String) {
     let mut numbers = String::from("x0,x1,x2,x3,x4,x5,label\n");
     let mut texts = String::from("text,label\n");
     let words = [
@@ -857,7 +869,7 @@ pub fn warm_up() -> [WarmUpRun; 3] {
             .collect();
         texts.push_str(&format!("{},c{class}\n", text.join(" ")));
     }
-    [import, open(numbers), open(texts)]
+    (numbers, texts)
 }
 
 /// Give the first pending pick its true label (from `truth`, else the one the data knows),
