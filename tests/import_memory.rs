@@ -64,6 +64,16 @@ const ROWS: usize = 20_000;
 const FEATURES: usize = 50;
 const CHUNK: usize = 1 << 20;
 
+/// The header line of the test files: `f0,…,f49` and a line break.
+fn header() -> String {
+    let mut line = (0..FEATURES)
+        .map(|j| format!("f{j}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
 /// The browser bench's kind of file: seeded blobs, 6 decimals, a header, no label.
 fn csv() -> Vec<u8> {
     let mut s: u32 = 0x2545_f491;
@@ -76,11 +86,7 @@ fn csv() -> Vec<u8> {
     let centres: Vec<Vec<f64>> = (0..10)
         .map(|_| (0..FEATURES).map(|_| 2.0 * uniform() - 1.0).collect())
         .collect();
-    let mut out = (0..FEATURES)
-        .map(|j| format!("f{j}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push('\n');
+    let mut out = header();
     for i in 0..ROWS {
         let cells: Vec<String> = centres[i % 10]
             .iter()
@@ -326,11 +332,7 @@ fn the_importer_and_the_session_on_their_own() {
 #[test]
 fn a_file_whose_first_rows_are_longer_is_not_grown_by_doubling() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let mut text = (0..FEATURES)
-        .map(|j| format!("f{j}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    text.push('\n');
+    let mut text = header();
     for i in 0..ROWS {
         let cells: Vec<String> = (0..FEATURES)
             .map(|j| {

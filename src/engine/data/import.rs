@@ -13,7 +13,8 @@
 //! rows). A column whose cells stop being finite numbers later, or a numeric column that turns
 //! out to be the label, id or text column, has its text read again from the source
 //! ([`fill_text`]): the result is the same dataset, error or preview as reading every cell as
-//! text (a test reads 60 files both ways), and a file that changed in between is refused.
+//! text (a test reads every CSV/TSV fixture and bundled dataset both ways), and a file that
+//! changed in between is refused.
 //!
 //! **The bytes are checked** (the first 64 KiB before parsing, the rest as the parse reads them,
 //! with the same outcome as checking the whole file first): a zip archive (`PK\x03\x04`, also
@@ -667,9 +668,9 @@ fn parse_csv_text(
             }
         }
         lines.push(line);
-        // Sized from the first rows, and again from all rows so far whenever the numbers block
-        // is full (the first rows were longer than the rest): never grown by doubling, which
-        // at the end of a large file would hold up to twice the block and copy it.
+        // Sized from the first rows, and again from the rows read since whenever the numbers
+        // block is full (the first rows were longer than the rest): never grown by doubling,
+        // which at the end of a large file would hold up to twice the block and copy it.
         let block_full = numbers
             .as_ref()
             .is_some_and(|n| n.values.capacity() - n.values.len() < n.width);
