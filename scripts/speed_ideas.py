@@ -12,6 +12,8 @@
    component) re-implemented here, with the initial inverse Hessian replaced by a preconditioner:
    K-FAC (mean softmax covariance (x) feature covariance), block-diagonal per class, the diagonal,
    and the full Hessian of the previous round (an upper bound on what any preconditioner buys).
+3. A longer L-BFGS memory, and the warm fit starting with the previous fit's curvature pairs
+   instead of none (README, "Ninth round").
 
 Data: the engine bench's pools (`ACTIVELAB_WRITE_BENCH_DATA=only cargo bench --bench engine`
 writes <target>/bench-data/blobs_{n}.csv). Rows 0..500 labeled, the warm start fitted on 0..490.
@@ -79,13 +81,14 @@ def proba(theta, x):
     return e / e.sum(1, keepdims=True)
 
 
-def lbfgs(x, y, theta, tol, pre=None, memory=10):
-    """The engine's L-BFGS; returns (theta, iterations, function evaluations)."""
+def lbfgs(x, y, theta, tol, pre=None, memory=10, pairs=None, with_pairs=False):
+    """The engine's L-BFGS; returns (theta, iterations, function evaluations), and its last
+    curvature pairs too with `with_pairs`. `pairs` starts it with earlier ones."""
     f, g = objective(theta, x, y)
-    pairs, evals = [], 1
+    pairs, evals = list(pairs or []), 1
     for it in range(1000):
         if np.abs(g).max() <= tol:
-            return theta, it, evals
+            return (theta, it, evals, pairs) if with_pairs else (theta, it, evals)
         q, alphas = g.copy(), []
         for s, yv, rho in reversed(pairs):
             a = rho * s @ q
@@ -114,11 +117,11 @@ def lbfgs(x, y, theta, tol, pre=None, memory=10):
             step *= 0.5
         s, yv = c - theta, gc - g
         if s @ yv > 1e-12 * (yv @ yv):
-            if len(pairs) == memory:
+            if len(pairs) >= memory:
                 pairs.pop(0)
             pairs.append((s, yv, 1 / (s @ yv)))
         theta, f, g = c, v, gc
-    return theta, 1000, evals
+    return (theta, 1000, evals, pairs) if with_pairs else (theta, 1000, evals)
 
 
 def as_matrix(g):
@@ -199,6 +202,17 @@ def preconditioners(x, y):
         print(f"  warm fit at tol {tol:g}: {it} iterations, {ev} evaluations")
 
 
+def memory_and_pairs(x, y):
+    zero = np.zeros(K * (D + 1))
+    for memory in (10, 20, 30, 50):
+        prev, it0, ev0, pairs = lbfgs(x[:490], y[:490], zero, 1e-7 * 490, memory=memory,
+                                      with_pairs=True)
+        _, it, ev = lbfgs(x[:500], y[:500], prev, 1e-7 * 500, memory=memory)
+        _, it2, ev2 = lbfgs(x[:500], y[:500], prev, 1e-7 * 500, memory=memory, pairs=pairs)
+        print(f"  memory {memory}: cold fit on 490 rows {it0} iterations ({ev0} evaluations); "
+              f"warm fit {it} ({ev}); warm fit from the cold fit's pairs {it2} ({ev2})")
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(root, "target")
@@ -210,6 +224,8 @@ def main():
     pool_bound(x, y)
     print("2. Preconditioned L-BFGS, warm fit on 500 rows from the model of 490 (tol 1e-7):")
     preconditioners(x, y)
+    print("3. L-BFGS memory, and the warm fit starting with the previous fit's pairs (tol 1e-7):")
+    memory_and_pairs(x, y)
 
 
 if __name__ == "__main__":
