@@ -252,6 +252,20 @@ mod kernel {
         };
     }
 
+    /// `$pass::<M>` for `M = $m` class pairs (1 to 6; anything else is taken as 1).
+    macro_rules! width {
+        ($pass:ident, $m:expr) => {
+            match $m {
+                6 => $pass::<6>,
+                5 => $pass::<5>,
+                4 => $pass::<4>,
+                3 => $pass::<3>,
+                2 => $pass::<2>,
+                _ => $pass::<1>,
+            }
+        };
+    }
+
     /// `r0 = b + Σ_j x0[j] wt[j]`, `r1` the same for `x1` (`kp` classes, even).
     #[inline]
     pub fn two_rows(
@@ -270,15 +284,7 @@ mod kernel {
         // Up to 6 class pairs (12 classes) per pass: 12 accumulators stay in registers.
         while c < pairs {
             let m = (pairs - c).min(6);
-            let pass = match m {
-                6 => two_rows_pass::<6>,
-                5 => two_rows_pass::<5>,
-                4 => two_rows_pass::<4>,
-                3 => two_rows_pass::<3>,
-                2 => two_rows_pass::<2>,
-                _ => two_rows_pass::<1>,
-            };
-            pass(x0, x1, wt, bias, kp, c, r0, r1);
+            width!(two_rows_pass, m)(x0, x1, wt, bias, kp, c, r0, r1);
             c += m;
         }
     }
@@ -340,15 +346,7 @@ mod kernel {
         let mut c = 0;
         while c < pairs {
             let m = (pairs - c).min(6);
-            let pass = match m {
-                6 => add_two_outer_pass::<6>,
-                5 => add_two_outer_pass::<5>,
-                4 => add_two_outer_pass::<4>,
-                3 => add_two_outer_pass::<3>,
-                2 => add_two_outer_pass::<2>,
-                _ => add_two_outer_pass::<1>,
-            };
-            pass(gt, kp, c, x0, x1, r0, r1);
+            width!(add_two_outer_pass, m)(gt, kp, c, x0, x1, r0, r1);
             c += m;
         }
     }
