@@ -215,7 +215,7 @@ fn for_each_row(z: &mut Array2<f64>, mut f: impl FnMut(usize, &mut [f64])) {
 /// The softmax of one row in place; answers its maximum `m` and `Σ e^(z − m)`. The same
 /// operations, in the same order, as ndarray's `fold` / `sum` / `/=` on the row.
 fn softmax_row(row: &mut [f64]) -> (f64, f64) {
-    let m = row.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+    let m = super::linalg::row_max(row);
     let sum = super::simd::exp_shifted(ndarray::ArrayViewMut1::from(&mut *row), m);
     for v in row.iter_mut() {
         *v /= sum;
