@@ -277,25 +277,6 @@ pub fn softmax_rows(mut z: ArrayViewMut2<f64>, mut lse: Option<&mut [f64]>) {
     }
 }
 
-/// The largest of `values`, ignoring NaNs; −∞ when there is none. `f64::max` folded, but with a
-/// comparison: in wasm `f64::max` is a call to libm's `fmax` (wasm's own `f64.max` propagates NaN
-/// instead), one call per entry, and the softmax takes a row maximum per row and per fit
-/// evaluation (README, "Ninth round"). Where `f64::max` could answer −0 or +0 this answers the
-/// first zero it saw; every caller subtracts the maximum or adds it to a logarithm, which gives
-/// the same bits either way.
-///
-/// ```
-/// use activelab::engine::models::linalg::row_max;
-/// assert_eq!(row_max(&[0.5, f64::NAN, 2.0, -1.0]), 2.0);
-/// assert_eq!(row_max(&[]), f64::NEG_INFINITY);
-/// ```
-#[inline]
-pub fn row_max(values: &[f64]) -> f64 {
-    values
-        .iter()
-        .fold(f64::NEG_INFINITY, |a, &v| if v > a { v } else { a })
-}
-
 /// `ln 2` split in a high part with trailing zero bits (so `n · LN2_HI` is exact for `|n| < 2¹¹`)
 /// and the rest (fdlibm's constants).
 pub(super) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);

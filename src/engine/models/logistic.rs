@@ -215,11 +215,9 @@ fn for_each_row(z: &mut Array2<f64>, mut f: impl FnMut(usize, &mut [f64])) {
 /// The softmax of one row in place; answers its maximum `m` and `Σ e^(z − m)`. The same
 /// operations, in the same order, as ndarray's `fold` / `sum` / `/=` on the row.
 fn softmax_row(row: &mut [f64]) -> (f64, f64) {
-    let m = super::linalg::row_max(row);
+    let m = super::simd::row_max(row);
     let sum = super::simd::exp_shifted(ndarray::ArrayViewMut1::from(&mut *row), m);
-    for v in row.iter_mut() {
-        *v /= sum;
-    }
+    super::simd::divide(row, sum);
     (m, sum)
 }
 

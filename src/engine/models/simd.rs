@@ -180,6 +180,54 @@ pub fn exp_shifted(mut row: ndarray::ArrayViewMut1<f64>, m: f64) -> f64 {
     row.sum()
 }
 
+/// The largest of `values`, NaNs ignored, −∞ when there is none: `f64::max` folded, without its
+/// cost in wasm, where `f64::max` is a call to libm's `fmax` (wasm's own `f64.max` propagates
+/// NaN) and a comparison's `select` becomes a jump in V8, mispredicted on the softmax's rows.
+/// With `simd128` two lanes take alternate entries (`f64x2_pmax`) and merge at the end. Where
+/// `f64::max` could answer −0 or +0 this may answer the other; every caller subtracts the maximum
+/// or adds it to a logarithm, which gives the same bits either way (README, "Ninth round").
+///
+/// ```
+/// use activelab::engine::models::simd::row_max;
+/// assert_eq!(row_max(&[0.5, f64::NAN, 2.0, -1.0, 1.0]), 2.0);
+/// assert_eq!(row_max(&[]), f64::NEG_INFINITY);
+/// ```
+pub fn row_max(values: &[f64]) -> f64 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        kernel::row_max(values)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        values.iter().fold(f64::NEG_INFINITY, |a, &v| larger(a, v))
+    }
+}
+
+/// `a < b ? b : a` (`f64x2_pmax`'s rule): a NaN `b` gives `a`.
+#[inline]
+fn larger(a: f64, b: f64) -> f64 {
+    if a < b {
+        b
+    } else {
+        a
+    }
+}
+
+/// Divide every entry of `values` by `d`. IEEE division is correctly rounded, so two lanes at a
+/// time (with `simd128`) give the same bits as one by one.
+pub fn divide(values: &mut [f64], d: f64) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        kernel::divide(values, d)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        for v in values {
+            *v /= d;
+        }
+    }
+}
+
 /// The two largest entries of `row`, `(first, second)` with `first ≥ second`, NaNs ignored, −∞
 /// for what is missing (margin sampling: `strategies::uncertainty`).
 ///
@@ -213,17 +261,47 @@ pub fn top_two(row: &[f64]) -> (f64, f64) {
 #[inline]
 fn top_two_step(first: f64, second: f64, p: f64) -> (f64, f64) {
     let lower = if first < p { first } else { p };
-    let second = if second < lower { lower } else { second };
-    (if first < p { p } else { first }, second)
+    (larger(first, p), larger(second, lower))
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod kernel {
     use core::arch::wasm32::{
-        f64x2, f64x2_add, f64x2_extract_lane, f64x2_max, f64x2_min, f64x2_mul, f64x2_pmax,
-        f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add, i64x2_shl, i64x2_splat, i64x2_sub, v128,
-        v128_load, v128_store,
+        f64x2, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_max, f64x2_min, f64x2_mul,
+        f64x2_pmax, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add, i64x2_shl, i64x2_splat,
+        i64x2_sub, v128, v128_load, v128_store,
     };
+
+    /// [`super::row_max`]: lane `l` takes entries `2i + l`, then the lanes and an odd last entry.
+    pub fn row_max(values: &[f64]) -> f64 {
+        let mut m = f64x2_splat(f64::NEG_INFINITY);
+        let mut pairs = values.chunks_exact(2);
+        for pair in &mut pairs {
+            // SAFETY: `pair` holds two f64; v128_load needs no alignment.
+            m = f64x2_pmax(m, unsafe { v128_load(pair.as_ptr() as *const v128) });
+        }
+        let m = super::larger(f64x2_extract_lane::<0>(m), f64x2_extract_lane::<1>(m));
+        pairs
+            .remainder()
+            .iter()
+            .fold(m, |a, &v| super::larger(a, v))
+    }
+
+    /// [`super::divide`], two entries at a time.
+    pub fn divide(values: &mut [f64], d: f64) {
+        let dd = f64x2_splat(d);
+        let mut pairs = values.chunks_exact_mut(2);
+        for pair in &mut pairs {
+            // SAFETY: `pair` holds two f64; v128_load/store need no alignment.
+            unsafe {
+                let x = v128_load(pair.as_ptr() as *const v128);
+                v128_store(pair.as_mut_ptr() as *mut v128, f64x2_div(x, dd));
+            }
+        }
+        for v in pairs.into_remainder() {
+            *v /= d;
+        }
+    }
 
     /// [`super::top_two`]: lane `l` takes entries `2i + l`, then the lanes merge and an odd
     /// last entry joins. `pmin(x, first)` is `first < x ? first : x` and `pmax(a, b)` is
@@ -589,6 +667,34 @@ mod tests {
         assert!(row[1] == 1.0);
         if simd {
             assert_eq!(row[0], crate::engine::models::linalg::exp(-2000.0));
+        }
+    }
+
+    /// `row_max`, `top_two` and `divide` (two lanes with `simd128`) against their definitions
+    /// one entry at a time, every length from 0 to 13 (odd tails), a NaN in the longer rows: the
+    /// same bits.
+    #[wasm_test(unsupported = test)]
+    fn row_helpers_equal_their_definitions() {
+        for len in 0..=13 {
+            let mut row: Vec<f64> = filled(len, 1, len as u64 + 10).iter().copied().collect();
+            if len > 3 {
+                row[len / 2] = f64::NAN;
+            }
+            let mut sorted: Vec<f64> = row.iter().copied().filter(|v| !v.is_nan()).collect();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let nth = |i: usize| sorted.get(i).copied().unwrap_or(f64::NEG_INFINITY);
+            assert_eq!(row_max(&row).to_bits(), nth(0).to_bits(), "{row:?}");
+            let (first, second) = top_two(&row);
+            assert_eq!(
+                (first.to_bits(), second.to_bits()),
+                (nth(0).to_bits(), nth(1).to_bits()),
+                "{row:?}"
+            );
+            let mut divided = row.clone();
+            divide(&mut divided, 3.7);
+            for (got, v) in divided.iter().zip(&row) {
+                assert_eq!(got.to_bits(), (v / 3.7).to_bits(), "{v}");
+            }
         }
     }
 

@@ -3,8 +3,7 @@
 //! Every function maps an `n × K` matrix of class probabilities (one row per candidate) to one score
 //! per row, higher = more uncertain = ask first. Rows are used as given (not renormalised).
 
-use crate::engine::models::linalg::row_max;
-use crate::engine::models::simd::top_two;
+use crate::engine::models::simd::{row_max, top_two};
 use ndarray::ArrayView2;
 
 /// Least-confident sampling (Lewis & Gale 1994; Settles 2009, §3.1): `score = 1 − max_k p_k`.
