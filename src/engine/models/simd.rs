@@ -1,5 +1,6 @@
 //! The two products of softmax regression written with wasm `simd128` (two f64 lanes), for the
-//! worker's build (issue 6).
+//! worker's build (issue 6); beside them the softmax's row helpers (`exp_shifted`, `row_max`,
+//! `divide`) and the margin's `top_two`, two lanes at a time in wasm and plain loops elsewhere.
 //!
 //! Why by hand: in wasm, ndarray's `dot` runs matrixmultiply's generic kernel, scalar code that
 //! packs both operands on every call; natively the same call picks an AVX2 + FMA kernel at run
@@ -182,7 +183,7 @@ pub fn exp_shifted(mut row: ndarray::ArrayViewMut1<f64>, m: f64) -> f64 {
 
 /// The largest of `values`, NaNs ignored, −∞ when there is none: `f64::max` folded, without its
 /// cost in wasm, where `f64::max` is a call to libm's `fmax` (wasm's own `f64.max` propagates
-/// NaN) and a comparison's `select` becomes a jump in V8, mispredicted on the softmax's rows.
+/// NaN) and selects gained nothing over jumps in V8 (see [`top_two`]).
 /// With `simd128` two lanes take alternate entries (`f64x2_pmax`) and merge at the end. Where
 /// `f64::max` could answer −0 or +0 this may answer the other; every caller subtracts the maximum
 /// or adds it to a logarithm, which gives the same bits either way (README, "Ninth round").
@@ -233,9 +234,10 @@ pub fn divide(values: &mut [f64], d: f64) {
 ///
 /// Without branches: with jumps, the comparisons over the pool's rows were mispredicted so often
 /// that margin scores took 4.8 ms on 100,000 rows of 10 classes (natively and in wasm), a tenth of
-/// a round; V8 compiles wasm's `select` to jumps too, so in wasm two lanes each keep their own
-/// two largest over alternate entries (`f64x2_pmax`/`pmin`, one instruction each) and are merged
-/// at the end (README, "Ninth round").
+/// a round. Natively selects fixed that (0.9 ms); in wasm the same selects changed nothing (V8
+/// seems to turn them back into jumps), so there two lanes each keep their own two largest over
+/// alternate entries (`f64x2_pmax`/`pmin`, one instruction each) and are merged at the end
+/// (README, "Ninth round").
 ///
 /// ```
 /// use activelab::engine::models::simd::top_two;

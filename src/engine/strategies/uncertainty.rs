@@ -72,8 +72,8 @@ pub fn margin_scores(proba: ArrayView2<f64>) -> Vec<f64> {
     })
 }
 
-/// `v.max(0.0)` for a `v` that is not NaN (−∞ gives 0), without `f64::max`'s call to libm in wasm (see
-/// [`row_max`]).
+/// `v.max(0.0)` for a `v` that is not NaN (−∞ gives 0), without `f64::max`'s call to libm in
+/// wasm (see [`row_max`]).
 #[inline]
 fn at_least_zero(v: f64) -> f64 {
     if v > 0.0 {
