@@ -274,7 +274,7 @@ impl Net {
 
     /// Turn logits into probabilities in place; returns `log Σ exp(logits)`.
     fn softmax(logits: &mut [f64]) -> f64 {
-        let m = logits.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+        let m = super::simd::row_max(logits);
         let lse = m + logits.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
         for v in logits.iter_mut() {
             *v = (*v - lse).exp();
