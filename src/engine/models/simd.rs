@@ -204,9 +204,10 @@ pub fn row_max(values: &[f64]) -> f64 {
     }
 }
 
-/// `a < b ? b : a` (`f64x2_pmax`'s rule): a NaN `b` gives `a`.
+/// `a < b ? b : a` (`f64x2_pmax`'s rule): a NaN `b` gives `a`. A comparison, not `f64::max`,
+/// which is a call to libm's `fmax` in wasm (see [`row_max`]).
 #[inline]
-fn larger(a: f64, b: f64) -> f64 {
+pub(crate) fn larger(a: f64, b: f64) -> f64 {
     if a < b {
         b
     } else {

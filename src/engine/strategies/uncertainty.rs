@@ -3,7 +3,7 @@
 //! Every function maps an `n × K` matrix of class probabilities (one row per candidate) to one score
 //! per row, higher = more uncertain = ask first. Rows are used as given (not renormalised).
 
-use crate::engine::models::simd::{row_max, top_two};
+use crate::engine::models::simd::{larger, row_max, top_two};
 use ndarray::ArrayView2;
 
 /// Least-confident sampling (Lewis & Gale 1994; Settles 2009, §3.1): `score = 1 − max_k p_k`.
@@ -15,7 +15,7 @@ use ndarray::ArrayView2;
 /// assert!((s[0] - 0.3).abs() < 1e-12);
 /// ```
 pub fn least_confident_scores(proba: ArrayView2<f64>) -> Vec<f64> {
-    per_row(proba, |row| 1.0 - at_least_zero(row_max(row)))
+    per_row(proba, |row| 1.0 - larger(0.0, row_max(row)))
 }
 
 /// `score(row)` for every row, on plain slices when the matrix is row-major contiguous (the
@@ -68,19 +68,8 @@ pub fn margin_scores(proba: ArrayView2<f64>) -> Vec<f64> {
     per_row(proba, |row| {
         // Both floored at 0: a row without a second class (or without any) has margin p₍₁₎.
         let (first, second) = top_two(row);
-        1.0 - (at_least_zero(first) - at_least_zero(second))
+        1.0 - (larger(0.0, first) - larger(0.0, second))
     })
-}
-
-/// `v.max(0.0)` for a `v` that is not NaN (−∞ gives 0), without `f64::max`'s call to libm in
-/// wasm (see [`row_max`]).
-#[inline]
-fn at_least_zero(v: f64) -> f64 {
-    if v > 0.0 {
-        v
-    } else {
-        0.0
-    }
 }
 
 #[cfg(test)]
