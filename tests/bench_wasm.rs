@@ -271,6 +271,16 @@ mod wasm {
         let args: Vec<f64> = (0..1_000_000).map(|i| -20.0 * (i as f64) / 1e6).collect();
         let exp_std = median_ms(|| (), |_| args.iter().map(|v| v.exp()).sum::<f64>());
         let exp_linalg = median_ms(|| (), |_| args.iter().map(|&v| linalg_exp(v)).sum::<f64>());
+        // The softmax's own path: `simd::exp_shifted` on rows of 10 (two lanes with simd128).
+        let exp_lanes = median_ms(
+            || Array2::from_shape_vec((100_000, N_CLASSES), args.clone()).expect("1M args"),
+            |mut rows| {
+                rows.rows_mut()
+                    .into_iter()
+                    .map(|row| simd::exp_shifted(row, 0.0))
+                    .sum::<f64>()
+            },
+        );
         let warm = median_ms(|| (), |_| round(Some(&previous)));
         let loose = LogisticParams::default().tol(SKLEARN_TOL);
         let fit_warm_tol4 = median_ms(
@@ -345,7 +355,7 @@ mod wasm {
              \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_pool_linalg\":{logits_pool_linalg:.3},\
              \"logits_500_ndarray\":{logits_500_ndarray:.4},\"logits_500_linalg\":{logits_500_linalg:.4},\
              \"grad_500_ndarray\":{grad_500_ndarray:.4},\"grad_500_linalg\":{grad_500_linalg:.4},\
-             \"exp_std_1m\":{exp_std:.3},\"exp_linalg_1m\":{exp_linalg:.3},\
+             \"exp_std_1m\":{exp_std:.3},\"exp_linalg_1m\":{exp_linalg:.3},\"exp_lanes_1m\":{exp_lanes:.3},\
              \"logits_500_ndarray_x100\":{logits_500_ndarray_x100:.4},\"logits_500_simd_x100\":{logits_500_simd_x100:.4},\
              \"grad_500_ndarray_x100\":{grad_500_ndarray_x100:.4},\"grad_500_simd_x100\":{grad_500_simd_x100:.4},\
              \"logits_pool_simd\":{logits_pool_simd:.3},\"simd128\":{},\

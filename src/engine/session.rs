@@ -535,6 +535,14 @@ impl Standardized {
 /// Marks rows outside the pool in [`Session`]'s row → pool position map.
 const NOT_IN_POOL: usize = usize::MAX;
 
+/// A pool row's state in [`Session::round`]'s candidate search (a label wins over a skip).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mark {
+    Open,
+    Skipped,
+    Labeled,
+}
+
 /// A session over one dataset.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -975,20 +983,26 @@ impl Session {
         let labels = &self.state.labels;
         let skipped = &self.state.skipped;
         let mut rng = self.query_rng();
-        // Candidates as positions in the pool.
-        let unlabeled = self
-            .split
-            .pool
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !labels.contains_key(r));
-        let mut candidates: Vec<usize> = unlabeled
-            .clone()
-            .filter(|(_, r)| !skipped.contains(r))
-            .map(|(i, _)| i)
-            .collect();
+        // Candidates as positions in the pool. The labeled and skipped rows are marked in one
+        // pass over each set, not looked up in its tree once per pool row (two tree lookups a row
+        // cost `Session::round` at 100k rows about 4 ms in wasm: 33.1 → 28.9 ms; README, "Tenth
+        // round").
+        let mut mark = vec![Mark::Open; self.split.pool.len()];
+        let marks = (skipped.iter().map(|&row| (row, Mark::Skipped)))
+            .chain(labels.keys().map(|&row| (row, Mark::Labeled)));
+        for (row, m) in marks {
+            if let Some(slot) = self.pool_pos.get(row).and_then(|&p| mark.get_mut(p)) {
+                *slot = m;
+            }
+        }
+        let open = |wanted: &[Mark]| -> Vec<usize> {
+            (0..mark.len())
+                .filter(|&i| wanted.contains(&mark[i]))
+                .collect()
+        };
+        let mut candidates = open(&[Mark::Open]);
         if candidates.is_empty() {
-            candidates = unlabeled.map(|(i, _)| i).collect(); // only skipped rows are left: ask them again
+            candidates = open(&[Mark::Open, Mark::Skipped]); // only skipped rows are left: ask them again
         }
         let y: Vec<usize> = labels.values().copied().collect();
         let x_labeled = match &self.copy {

@@ -270,9 +270,9 @@ fn top_two_step(first: f64, second: f64, p: f64) -> (f64, f64) {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod kernel {
     use core::arch::wasm32::{
-        f64x2, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_max, f64x2_min, f64x2_mul,
-        f64x2_pmax, f64x2_pmin, f64x2_splat, f64x2_sub, i64x2_add, i64x2_shl, i64x2_splat,
-        i64x2_sub, v128, v128_load, v128_store,
+        f64x2, f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_mul, f64x2_pmax, f64x2_pmin,
+        f64x2_splat, f64x2_sub, i64x2_add, i64x2_extract_lane, i64x2_shl, i64x2_shr, i64x2_splat,
+        i64x2_sub, v128, v128_and, v128_load, v128_store,
     };
 
     /// [`super::row_max`]: lane `l` takes entries `2i + l`, then the lanes and an odd last entry.
@@ -337,45 +337,41 @@ mod kernel {
     }
 
     /// `pair[i] = linalg::exp(pair[i] − m)` for both entries, with linalg's operations in
-    /// linalg's order (see its comments), so every bit is the scalar function's.
+    /// linalg's order (see its comments), so every bit is the scalar function's. The clamp is
+    /// `pmax`/`pmin` (one instruction each; wasm's `f64x2.max/min` order ±0 and NaN by hand, about
+    /// eight): with the argument first, NaN stays NaN and the bounds are `clamp`'s.
     #[inline]
     pub fn exp_pair_shifted(pair: &mut [f64], m: f64) {
-        use super::super::linalg::{LN2_HI, LN2_LO, ROUNDER};
+        use super::super::linalg::{EXP2_64THS, LN2_64_HI, LN2_64_LO, LOG2_E_64, ROUNDER};
         assert_eq!(pair.len(), 2);
         let s = f64x2_splat;
         // SAFETY: two f64 in `pair` (asserted); v128_load/store need no alignment.
         let x = unsafe { v128_load(pair.as_ptr() as *const v128) };
         let x = f64x2_sub(x, s(m));
-        let x = f64x2_min(f64x2_max(x, s(-708.0)), s(709.0));
-        let t = f64x2_add(f64x2_mul(x, s(std::f64::consts::LOG2_E)), s(ROUNDER));
+        let x = f64x2_pmin(f64x2_pmax(x, s(-708.0)), s(709.0));
+        let t = f64x2_add(f64x2_mul(x, s(LOG2_E_64)), s(ROUNDER));
         let n = f64x2_sub(t, s(ROUNDER));
         let r = f64x2_sub(
-            f64x2_sub(x, f64x2_mul(n, s(LN2_HI))),
-            f64x2_mul(n, s(LN2_LO)),
+            f64x2_sub(x, f64x2_mul(n, s(LN2_64_HI))),
+            f64x2_mul(n, s(LN2_64_LO)),
         );
         let r2 = f64x2_mul(r, r);
-        let r4 = f64x2_mul(r2, r2);
-        let r8 = f64x2_mul(r4, r4);
         let lin = |a: f64, b: f64| f64x2_add(s(a), f64x2_mul(r, s(b)));
-        let p01 = f64x2_add(s(1.0), r);
-        let p23 = lin(0.5, 1.0 / 6.0);
-        let p45 = lin(1.0 / 24.0, 1.0 / 120.0);
-        let p67 = lin(1.0 / 720.0, 1.0 / 5040.0);
-        let p89 = lin(1.0 / 40_320.0, 1.0 / 362_880.0);
-        let p1011 = lin(1.0 / 3_628_800.0, 1.0 / 39_916_800.0);
-        let p12 = s(1.0 / 479_001_600.0);
-        let lo = f64x2_add(
-            f64x2_add(p01, f64x2_mul(r2, p23)),
-            f64x2_mul(r4, f64x2_add(p45, f64x2_mul(r2, p67))),
+        let q = f64x2_add(
+            f64x2_add(r, f64x2_mul(r2, lin(0.5, 1.0 / 6.0))),
+            f64x2_mul(f64x2_mul(r2, r2), lin(1.0 / 24.0, 1.0 / 120.0)),
         );
-        let hi = f64x2_add(f64x2_add(p89, f64x2_mul(r2, p1011)), f64x2_mul(r4, p12));
-        let p = f64x2_add(lo, f64x2_mul(r8, hi));
-        // t = ROUNDER + n exactly, in ROUNDER's binade: its bits are ROUNDER's plus n, and
-        // (n + 1023) << 52 is 2ⁿ's (n in [−1022, 1023] after the clamp).
-        let n_int = i64x2_sub(t, i64x2_splat(ROUNDER.to_bits() as i64));
-        let scale = i64x2_shl(i64x2_add(n_int, i64x2_splat(1023)), 52);
+        // t = ROUNDER + n exactly, in ROUNDER's binade: its bits are ROUNDER's plus n = 64k + j.
+        let n_bits = i64x2_sub(t, i64x2_splat(ROUNDER.to_bits() as i64));
+        let j = v128_and(n_bits, i64x2_splat(63));
+        let tj = f64x2(
+            EXP2_64THS[i64x2_extract_lane::<0>(j) as usize],
+            EXP2_64THS[i64x2_extract_lane::<1>(j) as usize],
+        );
+        let scale = i64x2_shl(i64x2_add(i64x2_shr(n_bits, 6), i64x2_splat(1023)), 52);
+        let e = f64x2_mul(f64x2_add(tj, f64x2_mul(tj, q)), scale);
         // SAFETY: as the load above.
-        unsafe { v128_store(pair.as_mut_ptr() as *mut v128, f64x2_mul(p, scale)) };
+        unsafe { v128_store(pair.as_mut_ptr() as *mut v128, e) };
     }
 
     /// Run `$body` with `$q` bound to 0, 1, … up to `$m − 1` (at most 6), unrolled by hand: `$m`
