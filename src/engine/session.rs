@@ -556,8 +556,9 @@ pub struct Session {
     /// The pool and test rows standardized once, while they take at most
     /// [`STANDARDIZED_COPY_MAX_BYTES`]; above that, rounds standardize the rows they read block
     /// by block ([`Session::predict_rows`]): one copy of the features in memory instead of two
-    /// (a 100k × 50 file: 40 MB less) for 4–6 ms more a round at 50,000–100,000 rows in wasm
-    /// (README "Performance", seventh round). Both ways give the same bits.
+    /// (a 100k × 50 file: 40 MB less) for about 1–1.5 ms more a round at 50,000–100,000 rows in
+    /// wasm since the standardization runs in two lanes (4–6 ms before; README "Performance",
+    /// seventh and tenth rounds). Both ways give the same bits.
     copy: Option<Standardized>,
     log: Vec<Event>,
     /// `LabelState::replay(&log)`, kept up to date by `apply` one event at a time.

@@ -115,10 +115,11 @@ impl Standardizer {
     /// [`Standardizer::transform_rows`] into the first `rows.len()` rows of `out` (a reused
     /// buffer).
     ///
-    /// Rows are read as slices and written as `(x - m) / s` in one loop the compiler vectorizes;
-    /// only a row where that is not finite everywhere is redone value by value (the overflow
-    /// fallback and the clamp), so every value has the bits of [`Standardizer::transform`]. (The
-    /// value-by-value loop alone cost a 100k-row round in wasm about 25 ms.)
+    /// Rows are read as slices and written as `(x - m) / s` by `simd::standardize` (two lanes in
+    /// wasm); only a row where that is not finite everywhere is redone value by value (the
+    /// overflow fallback and the clamp), so every value has the bits of
+    /// [`Standardizer::transform`]. (The value-by-value loop alone cost a 100k-row round in wasm
+    /// about 25 ms.)
     pub fn transform_rows_into(
         &self,
         x: ArrayView2<f64>,
@@ -136,11 +137,7 @@ impl Standardizer {
             if dst.len() != d || src.len() != d {
                 return self.transform_rows_by_value(x, rows, out);
             }
-            for (((v, x), m), s) in dst.iter_mut().zip(src).zip(mean).zip(scale) {
-                *v = (x - m) / s;
-            }
-            let not_finite = dst.iter().fold(false, |bad, v| bad | !v.is_finite());
-            if not_finite {
+            if !crate::engine::models::simd::standardize(dst, src, mean, scale) {
                 for (((v, x), m), s) in dst.iter_mut().zip(src).zip(mean).zip(scale) {
                     *v = standardize(*x, *m, *s);
                 }
