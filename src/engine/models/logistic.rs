@@ -19,7 +19,7 @@
 //! warm starting is shown by the `warm_start_needs_fewer_iterations` test.
 
 use super::{nan_matrix, validate_training, Classifier, ModelError};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -131,12 +131,11 @@ impl CheckedLogistic {
         validate_training(x, y, n_classes)?;
         let d = x.ncols();
         let k = n_classes;
-        let mut theta = Array1::<f64>::zeros(k * (d + 1));
-        if let Some(w) = warm.filter(|w| w.coef.dim() == (k, d)) {
-            theta
-                .slice_mut(s![..k * d])
-                .assign(&Array1::from_iter(w.coef.iter().copied()));
-            theta.slice_mut(s![k * d..]).assign(&w.intercept);
+        let mut theta = vec![0.0; k * (d + 1)];
+        if let Some(w) = warm.filter(|w| w.coef.dim() == (k, d) && w.intercept.len() == k) {
+            for (dst, &v) in theta.iter_mut().zip(w.coef.iter().chain(&w.intercept)) {
+                *dst = v;
+            }
         }
         let l2 = if k == 2 {
             2.0 / params.c
@@ -153,7 +152,7 @@ impl CheckedLogistic {
         let coef = Array2::from_shape_fn((k, d), |(i, j)| theta[i * d + j]);
         Ok(LogisticRegression {
             coef,
-            intercept: theta.slice(s![k * d..]).to_owned(),
+            intercept: Array1::from(theta[k * d..].to_vec()),
             n_iter,
             converged,
         })
@@ -169,13 +168,12 @@ struct Objective<'x, 'y> {
 }
 
 impl Objective<'_, '_> {
-    fn eval(&self, theta: ArrayView1<f64>) -> (f64, Array1<f64>) {
+    fn eval(&self, theta: &[f64]) -> (f64, Vec<f64>) {
         let (k, d) = (self.k, self.x.ncols());
-        let flat = theta.to_vec();
-        let (w_flat, b) = flat.split_at(k * d);
+        let (w_flat, b) = theta.split_at(k * d);
         let Ok(w) = ArrayView2::from_shape((k, d), w_flat) else {
             // θ always has k·(d + 1) entries (made in `fit`); a NaN loss stops the line search.
-            return (f64::NAN, Array1::from_elem(theta.len(), f64::NAN));
+            return (f64::NAN, vec![f64::NAN; theta.len()]);
         };
         let mut z = logits(self.x, w, ArrayView1::from(b));
         let mut loss = 0.0;
@@ -188,11 +186,23 @@ impl Objective<'_, '_> {
             loss += m + sum.ln() - z_label;
             row[label] -= 1.0;
         });
-        // z now holds P − Y.
-        let grad_w = residuals_times(&z, self.x) + &w * self.l2;
-        let grad_b = z.sum_axis(Axis(0));
+        // z now holds P − Y. The gradient: `Rᵀ X + l2 W`, then the column sums of R (each in
+        // ndarray's order: `r + (w l2)`, and `sum_axis(Axis(0))` adds the rows one by one), on
+        // slices: ndarray's element-by-element closures were a tenth of the fit in wasm.
+        let data_term = residuals_times(&z, self.x);
+        let mut grad: Vec<f64> = data_term
+            .iter()
+            .zip(w.iter())
+            .map(|(r, w)| r + w * self.l2)
+            .collect();
+        let mut grad_b = vec![0.0; k];
+        for_each_row(&mut z, |_, row| {
+            for (sum, v) in grad_b.iter_mut().zip(row.iter()) {
+                *sum += v;
+            }
+        });
+        grad.extend(grad_b);
         loss += 0.5 * self.l2 * w.iter().map(|v| v * v).sum::<f64>();
-        let grad = grad_w.iter().chain(&grad_b).copied().collect();
         (loss, grad)
     }
 }
@@ -249,19 +259,61 @@ fn residuals_times(r: &Array2<f64>, x: ArrayView2<f64>) -> Array2<f64> {
     r.t().dot(&x)
 }
 
-fn inf_norm(v: &Array1<f64>) -> f64 {
-    v.iter().fold(0.0, |a, x| a.max(x.abs()))
+/// The largest `|v|`, NaNs ignored (`f64::max` folded, as a comparison: see `simd::larger`).
+fn inf_norm(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |a, x| super::simd::larger(a, x.abs()))
+}
+
+/// `Σ aᵢ bᵢ` in ndarray's order for contiguous vectors (`numeric_util::unrolled_dot`: eight
+/// partial sums, joined as `(p0 + p4)`, `(p1 + p5)`, …, then at most seven more terms), so the
+/// same bits as `Array1::dot`. L-BFGS's vector steps were ndarray calls on 510 entries: in wasm,
+/// element-by-element closures, 13 % of a warm fit (a `node --cpu-prof` profile of the worker's
+/// code); on slices LLVM keeps the sums in `simd128` lanes (README, "Tenth round").
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (mut a, mut b) = (&a[..n], &b[..n]);
+    // Eight named sums, not an array: at the worker's opt-level an array stayed in memory.
+    let (mut p0, mut p1, mut p2, mut p3, mut p4, mut p5, mut p6, mut p7) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    while let (Some((x, a_rest)), Some((y, b_rest))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        p0 += x[0] * y[0];
+        p1 += x[1] * y[1];
+        p2 += x[2] * y[2];
+        p3 += x[3] * y[3];
+        p4 += x[4] * y[4];
+        p5 += x[5] * y[5];
+        p6 += x[6] * y[6];
+        p7 += x[7] * y[7];
+        a = a_rest;
+        b = b_rest;
+    }
+    let sum = 0.0 + (p0 + p4) + (p1 + p5) + (p2 + p6) + (p3 + p7);
+    a.iter().zip(b).fold(sum, |sum, (x, y)| sum + x * y)
+}
+
+/// `y += a x` (ndarray's `scaled_add`: `y + (a x)` entry by entry).
+fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
+}
+
+/// `a − b` entry by entry.
+fn minus(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(a, b)| a - b).collect()
 }
 
 /// Minimise with L-BFGS; returns the point, the iterations used and whether `tol` was reached.
 fn lbfgs(
     f: &Objective<'_, '_>,
-    mut theta: Array1<f64>,
+    mut theta: Vec<f64>,
     max_iter: usize,
     tol: f64,
-) -> (Array1<f64>, usize, bool) {
-    let (mut value, mut grad) = f.eval(theta.view());
-    let mut memory: VecDeque<(Array1<f64>, Array1<f64>, f64)> = VecDeque::with_capacity(MEMORY);
+) -> (Vec<f64>, usize, bool) {
+    let (mut value, mut grad) = f.eval(&theta);
+    let mut memory: VecDeque<(Vec<f64>, Vec<f64>, f64)> = VecDeque::with_capacity(MEMORY);
     for iter in 0..max_iter {
         if inf_norm(&grad) <= tol {
             return (theta, iter, true);
@@ -270,32 +322,36 @@ fn lbfgs(
         let mut q = grad.clone();
         let mut alphas = Vec::with_capacity(memory.len());
         for (s, y, rho) in memory.iter().rev() {
-            let a = rho * s.dot(&q);
-            q.scaled_add(-a, y);
+            let a = rho * dot(s, &q);
+            axpy(&mut q, -a, y);
             alphas.push(a);
         }
-        if let Some((s, y, _)) = memory.back() {
-            q *= s.dot(y) / y.dot(y);
-        } else {
-            q *= 1.0 / (1.0 + grad.dot(&grad).sqrt());
-        }
+        let scale = match memory.back() {
+            Some((s, y, _)) => dot(s, y) / dot(y, y),
+            None => 1.0 / (1.0 + dot(&grad, &grad).sqrt()),
+        };
+        q.iter_mut().for_each(|v| *v *= scale);
         for ((s, y, rho), a) in memory.iter().zip(alphas.iter().rev()) {
-            let bta = rho * y.dot(&q);
-            q.scaled_add(a - bta, s);
+            let bta = rho * dot(y, &q);
+            axpy(&mut q, a - bta, s);
         }
-        let mut direction = -q;
-        let mut slope = grad.dot(&direction);
+        let mut direction: Vec<f64> = q.iter().map(|v| -v).collect();
+        let mut slope = dot(&grad, &direction);
         if slope >= 0.0 {
             memory.clear();
-            direction = -&grad;
-            slope = grad.dot(&direction);
+            direction = grad.iter().map(|v| -v).collect();
+            slope = dot(&grad, &direction);
         }
         // Armijo backtracking from a unit step.
         let mut step = 1.0;
         let mut accepted = None;
         for _ in 0..60 {
-            let candidate = &theta + &(&direction * step);
-            let (v, g) = f.eval(candidate.view());
+            let candidate: Vec<f64> = theta
+                .iter()
+                .zip(&direction)
+                .map(|(t, d)| t + d * step)
+                .collect();
+            let (v, g) = f.eval(&candidate);
             if v.is_finite() && v <= value + 1e-4 * step * slope {
                 accepted = Some((candidate, v, g));
                 break;
@@ -306,10 +362,10 @@ fn lbfgs(
             // No decrease is representable any more: we are at the optimum to machine precision.
             return (theta, iter, inf_norm(&grad) <= tol);
         };
-        let s = &next - &theta;
-        let y = &next_grad - &grad;
-        let sy = s.dot(&y);
-        if sy > 1e-12 * y.dot(&y).max(f64::MIN_POSITIVE) {
+        let s = minus(&next, &theta);
+        let y = minus(&next_grad, &grad);
+        let sy = dot(&s, &y);
+        if sy > 1e-12 * dot(&y, &y).max(f64::MIN_POSITIVE) {
             if memory.len() == MEMORY {
                 memory.pop_front();
             }
@@ -347,6 +403,7 @@ impl Classifier for LogisticRegression {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Axis;
     use crate::engine::data::import::{parse_csv, CsvOptions};
     use crate::engine::data::scale::Standardizer;
     use crate::testing::wasm_test;
