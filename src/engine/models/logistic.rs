@@ -226,7 +226,7 @@ fn for_each_row(z: &mut Array2<f64>, mut f: impl FnMut(usize, &mut [f64])) {
 /// operations, in the same order, as ndarray's `fold` / `sum` / `/=` on the row.
 fn softmax_row(row: &mut [f64]) -> (f64, f64) {
     let m = super::simd::row_max(row);
-    let sum = super::simd::exp_shifted(ndarray::ArrayViewMut1::from(&mut *row), m);
+    let sum = super::simd::exp_shifted(row, m);
     super::simd::divide(row, sum);
     (m, sum)
 }
@@ -264,33 +264,13 @@ fn inf_norm(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |a, x| super::simd::larger(a, x.abs()))
 }
 
-/// `Σ aᵢ bᵢ` in ndarray's order for contiguous vectors (`numeric_util::unrolled_dot`: eight
-/// partial sums, joined as `(p0 + p4)`, `(p1 + p5)`, …, then at most seven more terms), so the
-/// same bits as `Array1::dot`. L-BFGS's vector steps were ndarray calls on 510 entries: in wasm,
-/// element-by-element closures, 13 % of a warm fit (a `node --cpu-prof` profile of the worker's
-/// code); on slices LLVM keeps the sums in `simd128` lanes (README, "Tenth round").
+/// `Σ aᵢ bᵢ` with `Array1::dot`'s bits ([`super::simd::ndarray_sum`]'s order). L-BFGS's vector
+/// steps were ndarray calls on 510 entries: in wasm, element-by-element closures, 13 % of a warm
+/// fit (a `node --cpu-prof` profile of the worker's code; README, "Tenth round").
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
-    let (mut a, mut b) = (&a[..n], &b[..n]);
-    // Eight named sums, not an array: at the worker's opt-level an array stayed in memory.
-    let (mut p0, mut p1, mut p2, mut p3, mut p4, mut p5, mut p6, mut p7) =
-        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    while let (Some((x, a_rest)), Some((y, b_rest))) =
-        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
-    {
-        p0 += x[0] * y[0];
-        p1 += x[1] * y[1];
-        p2 += x[2] * y[2];
-        p3 += x[3] * y[3];
-        p4 += x[4] * y[4];
-        p5 += x[5] * y[5];
-        p6 += x[6] * y[6];
-        p7 += x[7] * y[7];
-        a = a_rest;
-        b = b_rest;
-    }
-    let sum = 0.0 + (p0 + p4) + (p1 + p5) + (p2 + p6) + (p3 + p7);
-    a.iter().zip(b).fold(sum, |sum, (x, y)| sum + x * y)
+    let (a, b) = (&a[..n], &b[..n]);
+    super::simd::ndarray_sum(n, |i| a[i] * b[i])
 }
 
 /// `y += a x` (ndarray's `scaled_add`: `y + (a x)` entry by entry).
@@ -490,9 +470,9 @@ mod tests {
     }
 
     /// L-BFGS's slice steps give ndarray's bits (`dot` in `unrolled_dot`'s order, `axpy` as
-    /// `scaled_add`), every length from 0 to 40 (the eight-sum body and each tail length), so
-    /// moving the optimiser off ndarray changed no fit. Checked to fail with the partial sums
-    /// joined in another order.
+    /// `scaled_add`, and `simd::ndarray_sum` as `sum`), every length from 0 to 40 (the eight-sum
+    /// body and each tail length), so moving the optimiser off ndarray changed no fit. Checked to
+    /// fail with the partial sums joined in another order.
     #[wasm_test(unsupported = test)]
     fn slice_steps_equal_ndarray() {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
@@ -511,6 +491,8 @@ mod tests {
                 a.dot(&b).to_bits(),
                 "dot, {n} entries"
             );
+            let sum = super::super::simd::ndarray_sum(sa.len(), |i| sa[i]);
+            assert_eq!(sum.to_bits(), a.sum().to_bits(), "sum, {n} entries");
             let mut y = a.clone();
             y.scaled_add(-0.37, &b);
             let mut ys = sa.to_vec();

@@ -148,37 +148,70 @@ pub fn gradient_into(r: ArrayView2<f64>, x: ArrayView2<f64>, mut out: ArrayViewM
     true
 }
 
-/// Replace every entry `v` of `row` by `e^(v − m)` and answer the row's sum (ndarray's `sum`).
+/// Replace every entry `v` of `row` by `e^(v − m)` and answer the row's sum (ndarray's `sum`
+/// order: [`ndarray_sum`]).
 ///
 /// With `simd128` the exponentials are [`super::linalg::exp`] two lanes at a time (the same
 /// operations in the same order, so the same bits as the scalar function): Rust's `exp` in wasm is
 /// libm's scalar code, 17–22 ns a call in Chromium here, and the softmax needs one per class and
 /// row — 400,000 per warm fit on 500 rows, a million per `predict_proba` on 100,000 (README,
 /// "Fifth round"). Elsewhere this is `f64::exp` (natively glibc's, faster than any of these).
+/// A slice, not an ndarray view: making a view and summing it cost more than a 10-class row's
+/// exponentials in wasm (README, "Tenth round").
 ///
 /// ```
 /// use activelab::engine::models::simd::exp_shifted;
-/// let mut row = ndarray::array![1.0, 2.0, 3.0];
-/// let sum = exp_shifted(row.view_mut(), 3.0);
+/// let mut row = [1.0, 2.0, 3.0];
+/// let sum = exp_shifted(&mut row, 3.0);
 /// assert!((row[0] - (-2f64).exp()).abs() < 1e-15 && row[2] == 1.0);
-/// assert!((sum - row.sum()).abs() == 0.0);
+/// assert_eq!(sum, ndarray::ArrayView1::from(&row).sum());
 /// ```
-pub fn exp_shifted(mut row: ndarray::ArrayViewMut1<f64>, m: f64) -> f64 {
+pub fn exp_shifted(row: &mut [f64], m: f64) -> f64 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        if let Some(values) = row.as_slice_mut() {
-            let mut pairs = values.chunks_exact_mut(2);
-            for pair in &mut pairs {
-                kernel::exp_pair_shifted(pair, m);
-            }
-            for v in pairs.into_remainder() {
-                *v = super::linalg::exp(*v - m);
-            }
-            return row.sum();
+        let mut pairs = row.chunks_exact_mut(2);
+        for pair in &mut pairs {
+            kernel::exp_pair_shifted(pair, m);
+        }
+        for v in pairs.into_remainder() {
+            *v = super::linalg::exp(*v - m);
         }
     }
-    row.mapv_inplace(|v| (v - m).exp());
-    row.sum()
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    for v in row.iter_mut() {
+        *v = (*v - m).exp();
+    }
+    ndarray_sum(row.len(), |i| row[i])
+}
+
+/// `Σ t(i)` for `i` in `0..n` in ndarray's order for contiguous data (`numeric_util::
+/// unrolled_fold` and `unrolled_dot`: eight partial sums over blocks of eight, joined as
+/// `(p0 + p4)`, `(p1 + p5)`, `(p2 + p6)`, `(p3 + p7)`, then the rest one by one), so the same bits
+/// as `ArrayBase::sum` (`t(i) = a[i]`) and `Array1::dot` (`t(i) = a[i] b[i]`) without their
+/// per-call cost in wasm. Named sums, not an array: at the worker's opt-level an array of sums
+/// stayed in memory.
+#[inline(always)]
+pub(crate) fn ndarray_sum(n: usize, t: impl Fn(usize) -> f64) -> f64 {
+    let (mut p0, mut p1, mut p2, mut p3, mut p4, mut p5, mut p6, mut p7) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut i = 0;
+    while i + 8 <= n {
+        p0 += t(i);
+        p1 += t(i + 1);
+        p2 += t(i + 2);
+        p3 += t(i + 3);
+        p4 += t(i + 4);
+        p5 += t(i + 5);
+        p6 += t(i + 6);
+        p7 += t(i + 7);
+        i += 8;
+    }
+    let mut sum = 0.0 + (p0 + p4) + (p1 + p5) + (p2 + p6) + (p3 + p7);
+    while i < n {
+        sum += t(i);
+        i += 1;
+    }
+    sum
 }
 
 /// The largest of `values`, NaNs ignored, −∞ when there is none: `f64::max` folded, without its
@@ -706,7 +739,7 @@ mod tests {
             let x = filled(len, 1, len as u64).mapv(|v| v * 100.0);
             let mut row = x.column(0).to_owned();
             let m = x.fold(f64::NEG_INFINITY, |a, &v| a.max(v)) - 1.5;
-            let sum = exp_shifted(row.view_mut(), m);
+            let sum = exp_shifted(row.as_slice_mut().unwrap(), m);
             assert_eq!(sum, row.sum());
             for (&got, &v) in row.iter().zip(x.column(0)) {
                 let want = (v - m).exp();
@@ -724,7 +757,7 @@ mod tests {
         }
         // The clamp: very negative arguments give e^-708 (never 0), like linalg::exp.
         let mut row = ndarray::array![-2000.0, 0.0, -1000.0];
-        exp_shifted(row.view_mut(), 0.0);
+        exp_shifted(row.as_slice_mut().unwrap(), 0.0);
         assert!(row[1] == 1.0);
         if simd {
             assert_eq!(row[0], crate::engine::models::linalg::exp(-2000.0));
