@@ -277,6 +277,15 @@ pub fn softmax_rows(mut z: ArrayViewMut2<f64>, mut lse: Option<&mut [f64]>) {
     }
 }
 
+/// `y += a · x` entry by entry (`y + (a x)`: ndarray's `scaled_add`, so the same bits; the MLP's
+/// steps and L-BFGS's).
+#[inline]
+pub(crate) fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    for (yv, xv) in y.iter_mut().zip(x) {
+        *yv += a * xv;
+    }
+}
+
 /// `ln 2` split in a high part with trailing zero bits (so `n · LN2_HI` is exact for `|n| < 2²¹`)
 /// and the rest (fdlibm's constants).
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);

@@ -18,6 +18,7 @@
 //! scikit-learn's probabilities (see the tests and `scripts/sklearn_reference.py`), and the gain of
 //! warm starting is shown by the `warm_start_needs_fewer_iterations` test.
 
+use super::linalg::axpy;
 use super::{nan_matrix, validate_training, Classifier, ModelError};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -271,13 +272,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     super::simd::ndarray_sum(n, |i| a[i] * b[i])
-}
-
-/// `y += a x` (ndarray's `scaled_add`: `y + (a x)` entry by entry).
-fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
-    for (y, x) in y.iter_mut().zip(x) {
-        *y += a * x;
-    }
 }
 
 /// `a − b` entry by entry.

@@ -28,6 +28,7 @@
 //! **Warm start.** Given a previous network of the same shape (features, hidden units, classes),
 //! training continues from its weights (with a fresh Adam state); otherwise it is ignored.
 
+use super::linalg::axpy;
 use super::{nan_matrix, row_major, shuffle, validate_training, Classifier, ModelError};
 use crate::engine::EngineRng;
 use ndarray::{Array1, Array2, ArrayView2};
@@ -204,14 +205,6 @@ struct Net {
     /// `h × k`
     w2: Vec<f64>,
     b2: Vec<f64>,
-}
-
-/// `y += a · x`.
-#[inline]
-fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
-    for (yv, xv) in y.iter_mut().zip(x) {
-        *yv += a * xv;
-    }
 }
 
 impl Net {
