@@ -1,8 +1,8 @@
 //! What every target checks: no panic (libFuzzer reports those), and an imported dataset is
 //! consistent and can start a session.
 
-use activelab::engine::data::Dataset;
-use activelab::engine::session::{Session, SessionConfig};
+use engine::data::Dataset;
+use engine::session::{Session, SessionConfig};
 
 /// The invariants of an imported dataset.
 pub fn check(d: &Dataset) {

@@ -1,7 +1,7 @@
 //! `parse_csv` on arbitrary bytes, with the options the app uses (everything inferred).
 #![no_main]
 
-use activelab::engine::data::import::{parse_csv, CsvOptions};
+use engine::data::import::{parse_csv, CsvOptions};
 use libfuzzer_sys::fuzz_target;
 
 mod common;

@@ -1,7 +1,7 @@
 //! `parse_jsonl` on arbitrary bytes.
 #![no_main]
 
-use activelab::engine::data::import::{parse_jsonl, CsvOptions};
+use engine::data::import::{parse_jsonl, CsvOptions};
 use libfuzzer_sys::fuzz_target;
 
 mod common;

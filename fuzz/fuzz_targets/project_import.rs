@@ -2,13 +2,13 @@
 //! JSON that reads as the same project, and restoring it on Iris either works or is refused.
 #![no_main]
 
-use activelab::engine::data::import::{parse_csv, CsvOptions};
-use activelab::engine::project::Project;
+use engine::data::import::{parse_csv, CsvOptions};
+use engine::project::Project;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn iris() -> &'static activelab::engine::data::Dataset {
-    static IRIS: OnceLock<activelab::engine::data::Dataset> = OnceLock::new();
+fn iris() -> &'static engine::data::Dataset {
+    static IRIS: OnceLock<engine::data::Dataset> = OnceLock::new();
     IRIS.get_or_init(|| {
         parse_csv(
             include_bytes!("../../public/datasets/iris.csv"),

@@ -2,8 +2,8 @@
 //! text column is the first column (its name read from the first line), the rest is the file.
 #![no_main]
 
-use activelab::engine::data::import::{parse_text_csv, CsvOptions};
-use activelab::engine::data::text::{Analyzer, TextOptions, TextVectorizer};
+use engine::data::import::{parse_text_csv, CsvOptions};
+use engine::data::text::{Analyzer, TextOptions, TextVectorizer};
 use libfuzzer_sys::fuzz_target;
 
 mod common;

@@ -5,7 +5,6 @@
 
 mod csp;
 mod fuzz;
-mod purity;
 mod stages;
 mod tools;
 mod util;

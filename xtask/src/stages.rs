@@ -32,7 +32,7 @@ pub fn test_stages() -> Vec<Stage> {
         },
         Stage {
             name: "clippy-wasm32",
-            about: "the same for the activelab package on wasm32-unknown-unknown",
+            about: "the same for the crates that run in the browser, on wasm32-unknown-unknown",
             needs: &[Tool::Wasm32Target],
             run: clippy_wasm32,
         },
@@ -45,13 +45,15 @@ pub fn test_stages() -> Vec<Stage> {
         Stage {
             name: "engine-purity",
             about:
-                "no web crate (leptos, web_sys, js_sys, wasm_bindgen, gloo) named under src/engine",
+                "cargo tree: the engine crate depends on no web crate (leptos, web-sys, js-sys, \
+                    wasm-bindgen, gloo) on wasm32-unknown-unknown",
             needs: &[],
             run: engine_purity,
         },
         Stage {
             name: "browser-tests",
-            about: "engine unit tests and tests/browser*.rs with wasm-bindgen-test-runner in headless Chromium",
+            about: "the engine's unit tests (crates/engine-browser), the worker's and the app's \
+                    browser tests, with wasm-bindgen-test-runner in headless Chromium",
             needs: &[
                 Tool::Wasm32Target,
                 Tool::WasmBindgen,
@@ -89,7 +91,8 @@ pub fn bench_stages() -> Vec<Stage> {
         Stage {
             name: "wasm",
             about:
-                "tests/bench_wasm.rs: the same round workloads compiled to wasm (worker profile) \
+                "crates/engine-browser/tests/bench_wasm.rs: the same round workloads compiled to \
+                    wasm (worker profile) \
                     in headless Chromium; medians to <target>/bench-wasm.json",
             needs: &[
                 Tool::Wasm32Target,
@@ -155,7 +158,7 @@ fn bench_data_dir(ctx: &Ctx) -> PathBuf {
 /// (`ACTIVELAB_WASM_PROFILE` overrides it, e.g. `release` to measure the app's profile).
 pub const WASM_BENCH_PROFILE: &str = "worker";
 
-/// The wasm bench (`tests/bench_wasm.rs`) in headless Chromium through wasm-bindgen-test-runner,
+/// The wasm bench (`crates/engine-browser/tests/bench_wasm.rs`) in headless Chromium through wasm-bindgen-test-runner,
 /// built with the worker's profile. Its `BENCH_WASM {json}` lines (one per pool size) are echoed
 /// and collected as a JSON array in `<target>/bench-wasm.json`, which the `speed` stage reads.
 /// `ACTIVELAB_WASM_RUSTFLAGS` is passed on as RUSTFLAGS, replacing `.cargo/config.toml`'s list (e.g.
@@ -171,7 +174,7 @@ fn wasm_bench(ctx: &Ctx) -> Result<(), String> {
     cmd.args([
         "test",
         "-p",
-        "activelab",
+        "activelab-engine-browser",
         "--profile",
         &profile,
         "--target",
@@ -277,7 +280,7 @@ fn ensure_peer_requirements(ctx: &Ctx) -> Result<(), String> {
 fn peers(ctx: &Ctx) -> Result<(), String> {
     ensure_peer_requirements(ctx)?;
     run(Command::new("cargo")
-        .args(["build", "--release", "--bin", "activelab"])
+        .args(["build", "--release", "-p", "activelab-cli"])
         .current_dir(&ctx.root))?;
     run(Command::new("python3")
         .arg(ctx.root.join("benches/peers/peers.py"))
@@ -357,11 +360,18 @@ fn clippy(ctx: &Ctx) -> Result<(), String> {
     ]))
 }
 
+/// The packages compiled for the browser.
+const WASM_PACKAGES: [&str; 6] = [
+    "-p",
+    "activelab-engine-browser",
+    "-p",
+    "activelab-worker",
+    "-p",
+    "activelab-web",
+];
+
 fn clippy_wasm32(ctx: &Ctx) -> Result<(), String> {
-    run(cargo(ctx).args([
-        "clippy",
-        "-p",
-        "activelab",
+    run(cargo(ctx).arg("clippy").args(WASM_PACKAGES).args([
         "--all-targets",
         "--target",
         "wasm32-unknown-unknown",
@@ -375,52 +385,89 @@ fn native_tests(ctx: &Ctx) -> Result<(), String> {
     run(cargo(ctx).args(["test", "--workspace"]))
 }
 
+/// The engine's dependency tree on wasm32 (every edge kind, dev-dependencies too) names no web
+/// crate, so the compiler keeps the engine pure; this stage makes a new dependency fail loudly.
 fn engine_purity(ctx: &Ctx) -> Result<(), String> {
-    let dir = ctx.root.join("src").join("engine");
-    if !dir.is_dir() {
-        return Err(format!("{} does not exist", dir.display()));
+    let out = cargo(ctx)
+        .args([
+            "tree",
+            "-p",
+            "activelab-engine",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .map_err(|e| format!("could not start cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    let hits = crate::purity::scan(&ctx.root, &dir)?;
-    if hits.is_empty() {
-        println!("xtask: src/engine names no web crate");
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let web: Vec<&str> = tree.lines().filter(|line| is_web_crate(line)).collect();
+    if web.is_empty() {
+        println!("xtask: the engine crate depends on no web crate");
         return Ok(());
     }
-    for hit in &hits {
-        println!("{hit}");
+    for line in &web {
+        println!("{line}");
     }
     Err(format!(
-        "{} line(s) under src/engine name a web crate (leptos, web_sys, js_sys, wasm_bindgen, \
-         gloo); the engine must stay plain Rust",
-        hits.len()
+        "the engine crate depends on {} web crate(s); it must stay plain Rust (move the code that \
+         needs them to crates/worker or crates/web)",
+        web.len()
     ))
 }
 
-/// The engine's unit tests (`--lib`) and `tests/browser.rs` through wasm-bindgen-test-runner, which starts chromedriver, which starts
-/// Chromium with the capabilities in `webdriver.json` (read from the runner's current directory,
-/// which cargo sets to the package root; the absolute path is passed too, to be sure).
+/// Whether a `cargo tree --prefix none` line names a web crate.
+fn is_web_crate(line: &str) -> bool {
+    let name = line.split_whitespace().next().unwrap_or("");
+    ["leptos", "web-sys", "js-sys", "wasm-bindgen", "gloo"]
+        .iter()
+        .any(|web| name == *web || name.starts_with(&format!("{web}-")))
+}
+
+/// The browser tests through wasm-bindgen-test-runner, which starts chromedriver, which starts
+/// Chromium with the capabilities in `webdriver.json` (the absolute path is passed too): the
+/// engine's unit tests as `crates/engine-browser` compiles them (`WASM_BINDGEN_USE_BROWSER`: that
+/// source names no test configuration) and its golden-run test, the worker's file reading in a
+/// dedicated worker, and the app's components.
 fn browser_tests(ctx: &Ctx) -> Result<(), String> {
     let webdriver_json = ctx.root.join("webdriver.json");
     if !webdriver_json.is_file() {
         return Err(format!("{} is missing", webdriver_json.display()));
     }
-    run(cargo(ctx)
-        .args([
-            "test",
-            "-p",
-            "activelab",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--lib",
-            "--test",
-            "browser*",
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+    let browser = |args: &[&str]| {
+        let mut cmd = cargo(ctx);
+        cmd.args(["test", "--target", "wasm32-unknown-unknown"])
+            .args(args)
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        cmd
+    };
+    run(browser(&["-p", "activelab-engine-browser", "--lib"]).env("WASM_BINDGEN_USE_BROWSER", "1"))?;
+    run(&mut browser(&[
+        "-p",
+        "activelab-worker",
+        "--lib",
+        "--test",
+        "browser*",
+    ]))?;
+    run(&mut browser(&[
+        "-p",
+        "activelab-web",
+        "--lib",
+        "--test",
+        "browser*",
+    ]))
 }
 
 /// `trunk build --release --public-url ./`, offline: Trunk must never download a tool.

@@ -1,0 +1,679 @@
+//! Seeing what the labels bought, and why this sample: the learning-curve metric choice (accuracy,
+//! macro-F1, or the probe estimate with its band when there is no test split), per-class recall
+//! bars, the confusion matrix whose cells open the rows behind them, the map of the pool
+//! ([`map::PoolMap`]), the stopping panel and the "why this sample?" panel. Every chart is
+//! hand-written SVG with a text alternative; the numbers come from the worker
+//! ([`worker::insight`]), the components only render them.
+
+#[path = "insight_map.rs"]
+pub mod map;
+
+use super::studio::{use_class_names, use_studio};
+use super::{chart, format_percent, format_value};
+use leptos::prelude::*;
+use worker::insight::{F1Point, Insight, ProbePoint};
+
+/// Okabe–Ito colours for classes, in the order classes get them (black and yellow last: yellow is
+/// faint on white).
+pub const CLASS_COLOURS: [&str; 8] = [
+    "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000", "#F0E442",
+];
+
+/// The colour of class `k` (classes beyond eight reuse the palette).
+pub fn class_colour(k: usize) -> &'static str {
+    CLASS_COLOURS[k % CLASS_COLOURS.len()]
+}
+
+/// The last round's insight, as a memo.
+pub fn use_insight() -> Memo<Option<Insight>> {
+    let studio = use_studio();
+    Memo::new(move |_| studio.insight.with(|i| i.as_deref().cloned()))
+}
+
+fn name_of(names: &[String], k: usize) -> String {
+    names
+        .get(k)
+        .cloned()
+        .unwrap_or_else(|| format!("class {k}"))
+}
+
+const W: f64 = 640.0;
+const H: f64 = 300.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 44.0;
+
+/// One point of a metric curve: labels, value and an optional band.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricPoint {
+    pub n_labels: usize,
+    pub value: f64,
+    pub band: Option<(f64, f64)>,
+}
+
+impl From<F1Point> for MetricPoint {
+    fn from(p: F1Point) -> Self {
+        MetricPoint {
+            n_labels: p.n_labels,
+            value: p.macro_f1,
+            band: None,
+        }
+    }
+}
+
+impl From<ProbePoint> for MetricPoint {
+    fn from(p: ProbePoint) -> Self {
+        MetricPoint {
+            n_labels: p.n_labels,
+            value: p.accuracy,
+            band: Some((p.low, p.high)),
+        }
+    }
+}
+
+/// What the SVG of a metric curve draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CurveGeometry {
+    /// `(x, y)` of each point.
+    pub points: Vec<(f64, f64)>,
+    /// The curve's path.
+    pub path: String,
+    /// The band's closed path (empty without a band).
+    pub band: String,
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+}
+
+/// Lay out a metric curve on a 0–100 % axis (a band needs the whole range).
+pub fn curve_geometry(points: &[MetricPoint]) -> CurveGeometry {
+    let x_min = points.first().map_or(0, |p| p.n_labels) as f64;
+    let x_max = (points.last().map_or(0, |p| p.n_labels) as f64 + 5.0).max(x_min + 10.0);
+    let sx = |n: usize| LEFT + (n as f64 - x_min) / (x_max - x_min) * (W - LEFT - RIGHT);
+    let sy = |v: f64| TOP + (1.0 - v.clamp(0.0, 1.0)) * (H - TOP - BOTTOM);
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .map(|p| (sx(p.n_labels), sy(p.value)))
+        .collect();
+    let path = xy
+        .iter()
+        .enumerate()
+        .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" }))
+        .collect();
+    let banded: Vec<(usize, f64, f64)> = points
+        .iter()
+        .filter_map(|p| p.band.map(|(lo, hi)| (p.n_labels, lo, hi)))
+        .collect();
+    let band = if banded.is_empty() {
+        String::new()
+    } else {
+        let upper = banded.iter().map(|&(n, _, hi)| (sx(n), sy(hi)));
+        let lower = banded.iter().rev().map(|&(n, lo, _)| (sx(n), sy(lo)));
+        let mut d: String = upper
+            .chain(lower)
+            .enumerate()
+            .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" }))
+            .collect();
+        d.push_str(" Z");
+        d
+    };
+    let step = (((x_max - x_min) / 6.0).ceil() as usize).max(1);
+    CurveGeometry {
+        points: xy,
+        path,
+        band,
+        x_ticks: (x_min as usize..=x_max as usize)
+            .step_by(step)
+            .map(|n| (sx(n), n.to_string()))
+            .collect(),
+        y_ticks: (0..=5)
+            .map(|i| i as f64 / 5.0)
+            .map(|v| (sy(v), format!("{:.0}%", v * 100.0)))
+            .collect(),
+    }
+}
+
+/// A metric curve (macro-F1, or the probe estimate with its band) with a table as its text
+/// alternative.
+#[component]
+pub fn MetricCurve(
+    /// The points, oldest first.
+    points: Signal<Vec<MetricPoint>>,
+    /// The chart's title (says what is measured and how).
+    title: &'static str,
+    /// `data-testid` of the SVG and `data-series` of its points.
+    series: &'static str,
+) -> impl IntoView {
+    let geo = Memo::new(move |_| points.with(|p| curve_geometry(p)));
+    let title_id = format!("{series}-title");
+    let summary_id = format!("{series}-summary");
+    let summary = move || {
+        points.with(|p| match p.last() {
+            None => "No value yet.".to_string(),
+            Some(last) => format!(
+                "{title}: {} with {} labels{}.",
+                format_percent(last.value),
+                last.n_labels,
+                last.band
+                    .map(|(lo, hi)| format!(
+                        " (95% interval {} to {})",
+                        format_percent(lo),
+                        format_percent(hi)
+                    ))
+                    .unwrap_or_default()
+            ),
+        })
+    };
+    let rows = move || {
+        points
+            .get()
+            .into_iter()
+            .map(|p| {
+                let band = p
+                    .band
+                    .map(|(lo, hi)| format!("{} – {}", format_percent(lo), format_percent(hi)))
+                    .unwrap_or_else(|| "–".into());
+                view! { <tr><td>{p.n_labels}</td><td>{format_percent(p.value)}</td><td>{band}</td></tr> }
+            })
+            .collect_view()
+    };
+    view! {
+        <figure class="chart metric-curve">
+            <h3 id=title_id.clone()>{title}</h3>
+            <svg
+                data-testid=series
+                viewBox=format!("0 0 {W} {H}")
+                role="img"
+                aria-labelledby=format!("{title_id} {summary_id}")
+            >
+                <g class="grid">
+                    {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
+                        <line x1=LEFT x2=W - RIGHT y1=y y2=y></line>
+                        <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
+                    }).collect_view()}
+                    {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
+                        <text x=x y=H - BOTTOM + 18.0 text-anchor="middle">{label}</text>
+                    }).collect_view()}
+                </g>
+                <text class="axis-label" x=(LEFT + W - RIGHT) / 2.0 y=H - 6.0 text-anchor="middle">"labels"</text>
+                <path class="band" d=move || geo.get().band></path>
+                <g data-series=series>
+                    <path class="series-active" d=move || geo.get().path fill="none"></path>
+                    {move || geo.get().points.into_iter().zip(points.get()).map(|((x, y), p)| view! {
+                        <circle class="point" cx=x cy=y r="4">
+                            <title>{format!("{} labels: {}", p.n_labels, format_percent(p.value))}</title>
+                        </circle>
+                    }).collect_view()}
+                </g>
+            </svg>
+            <figcaption>
+                <p id=summary_id data-testid=format!("{series}-summary")>{summary}</p>
+                <details>
+                    <summary>"Show the numbers as a table"</summary>
+                    <table class="insight-table">
+                        <thead><tr><th scope="col">"Labels"</th><th scope="col">"Value"</th><th scope="col">"95% interval"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </details>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// The learning curve with its metric choice: test accuracy (with the random baseline) or
+/// macro-F1 when test labels exist; otherwise the accuracy estimated from probe labels, with its
+/// 95% band, named as such.
+#[component]
+pub fn LearningCurvePanel() -> impl IntoView {
+    let studio = use_studio();
+    let insight = use_insight();
+    let has_test = Memo::new(move |_| {
+        studio
+            .dataset
+            .with(|d| d.as_ref().is_none_or(|d| d.has_test))
+    });
+    let metric = RwSignal::new("accuracy");
+    let f1 = Signal::derive(move || {
+        insight.with(|i| {
+            i.as_ref()
+                .map(|i| i.f1_curve.iter().copied().map(MetricPoint::from).collect())
+                .unwrap_or_default()
+        })
+    });
+    let probe = Signal::derive(move || {
+        insight.with(|i| {
+            i.as_ref()
+                .map(|i| {
+                    i.probe_curve
+                        .iter()
+                        .copied()
+                        .map(MetricPoint::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let choice = move |value: &'static str, label: &'static str| {
+        view! {
+            <label>
+                <input
+                    type="radio"
+                    name="curve-metric"
+                    value=value
+                    data-testid=format!("curve-metric-{value}")
+                    prop:checked=move || metric.get() == value
+                    on:change=move |_| metric.set(value)
+                />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <div class="learning-curve-panel" data-testid="learning-curve-panel">
+            {move || if has_test.get() {
+                view! {
+                    <fieldset class="metric-choice">
+                        <legend>"Learning curve on the test split"</legend>
+                        {choice("accuracy", "Accuracy")}
+                        {choice("f1", "Macro-F1")}
+                    </fieldset>
+                    {move || if metric.get() == "f1" {
+                        view! { <MetricCurve points=f1 title="Macro-F1 on the test split" series="f1-curve"/> }.into_any()
+                    } else {
+                        view! { <chart::LearningCurve/> }.into_any()
+                    }}
+                }.into_any()
+            } else {
+                view! {
+                    <p class="note" data-testid="probe-note">
+                        "There are no test labels, so accuracy is estimated from probes: uniformly random \
+                         samples you label, compared with what the model predicted for them. The band is \
+                         the 95% Wilson interval; it narrows as probes are answered."
+                    </p>
+                    <MetricCurve
+                        points=probe
+                        title="Estimated accuracy (probe estimate, not a test score)"
+                        series="probe-curve"
+                    />
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Per-class recall on the test split, as horizontal bars; a table of recall, precision, F1 and
+/// support is the text alternative.
+#[component]
+pub fn RecallBars() -> impl IntoView {
+    let insight = use_insight();
+    let names = use_class_names();
+    let classes = Memo::new(move |_| {
+        insight.with(|i| i.as_ref().map(|i| i.classes.clone()).unwrap_or_default())
+    });
+    const BAR_H: f64 = 24.0;
+    const LABEL_W: f64 = 130.0;
+    const BAR_W: f64 = 440.0;
+    let height = move || classes.with(|c| c.len() as f64 * (BAR_H + 8.0) + 8.0);
+    view! {
+        <figure class="chart recall-bars">
+            <h3 id="recall-title">"Recall per class (test split)"</h3>
+            {move || if classes.with(Vec::is_empty) {
+                view! { <p class="note" data-testid="recall-empty">"Recall needs test labels and a model."</p> }.into_any()
+            } else {
+                view! {
+                    <svg
+                        data-testid="recall-bars"
+                        viewBox=move || format!("0 0 {} {}", LABEL_W + BAR_W + 70.0, height())
+                        role="img"
+                        aria-labelledby="recall-title recall-summary"
+                    >
+                        {move || {
+                            let names = names.get();
+                            classes.get().into_iter().enumerate().map(|(i, c)| {
+                                let y = 8.0 + i as f64 * (BAR_H + 8.0);
+                                let name = name_of(&names, c.class);
+                                view! {
+                                    <g>
+                                        <text x=LABEL_W - 8.0 y=y + BAR_H * 0.7 text-anchor="end">{name.clone()}</text>
+                                        <rect class="bar-track" x=LABEL_W y=y width=BAR_W height=BAR_H></rect>
+                                        <rect
+                                            class="bar"
+                                            data-testid="recall-bar"
+                                            data-class=c.class.to_string()
+                                            data-value=c.recall.to_string()
+                                            x=LABEL_W
+                                            y=y
+                                            width=(c.recall * BAR_W).max(0.0)
+                                            height=BAR_H
+                                            fill=class_colour(c.class)
+                                        >
+                                            <title>{format!("{name}: recall {}", format_percent(c.recall))}</title>
+                                        </rect>
+                                        <text x=LABEL_W + BAR_W + 6.0 y=y + BAR_H * 0.7>{format_percent(c.recall)}</text>
+                                    </g>
+                                }
+                            }).collect_view()
+                        }}
+                    </svg>
+                }.into_any()
+            }}
+            <figcaption>
+                <p id="recall-summary">{move || {
+                    let names = names.get();
+                    classes.with(|c| {
+                        c.iter()
+                            .min_by(|a, b| a.recall.total_cmp(&b.recall))
+                            .map(|worst| format!(
+                                "Lowest recall: {} ({}). Recall is the share of a class's test samples the model finds.",
+                                name_of(&names, worst.class),
+                                format_percent(worst.recall)
+                            ))
+                            .unwrap_or_default()
+                    })
+                }}</p>
+                <details>
+                    <summary>"Show the numbers as a table"</summary>
+                    <table class="insight-table">
+                        <thead><tr>
+                            <th scope="col">"Class"</th><th scope="col">"Recall"</th>
+                            <th scope="col">"Precision"</th><th scope="col">"F1"</th><th scope="col">"Test samples"</th>
+                        </tr></thead>
+                        <tbody>{move || {
+                            let names = names.get();
+                            classes.get().into_iter().map(|c| view! {
+                                <tr>
+                                    <th scope="row">{name_of(&names, c.class)}</th>
+                                    <td>{format_percent(c.recall)}</td>
+                                    <td>{format_percent(c.precision)}</td>
+                                    <td>{format_percent(c.f1)}</td>
+                                    <td>{c.support}</td>
+                                </tr>
+                            }).collect_view()
+                        }}</tbody>
+                    </table>
+                </details>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// The confusion matrix on the test split: rows are the true classes, columns the predictions;
+/// every cell is a button that lists the samples behind it.
+#[component]
+pub fn ConfusionMatrix() -> impl IntoView {
+    let insight = use_insight();
+    let names = use_class_names();
+    let confusion =
+        Memo::new(move |_| insight.with(|i| i.as_ref().and_then(|i| i.confusion.clone())));
+    let open = RwSignal::new(None::<(usize, usize)>);
+    let table = move || {
+        let Some(c) = confusion.get() else {
+            return view! { <p class="note" data-testid="confusion-empty">"The confusion matrix needs test labels and a model."</p> }.into_any();
+        };
+        let names = names.get();
+        let max = c.counts.iter().flatten().copied().max().unwrap_or(0).max(1);
+        let header = names
+            .iter()
+            .take(c.counts.len())
+            .map(|n| view! { <th scope="col">{n.clone()}</th> })
+            .collect_view();
+        let body = c
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(t, row)| {
+                let cells = row
+                    .iter()
+                    .enumerate()
+                    .map(|(p, &n)| {
+                        let shade = n as f64 / max as f64;
+                        // Set through the CSSOM (`style:`), which the page's CSP allows; a
+                        // `style="…"` attribute would be blocked.
+                        let background = format!(
+                            "rgba({}, {:.3})",
+                            if t == p { "0, 114, 178" } else { "213, 94, 0" },
+                            0.08 + 0.72 * shade
+                        );
+                        let label = format!(
+                            "{n} test sample{} of {} predicted {}: show them",
+                            if n == 1 { "" } else { "s" },
+                            name_of(&names, t),
+                            name_of(&names, p)
+                        );
+                        view! {
+                            <td>
+                                <button
+                                    class="cell"
+                                    class:diagonal={t == p}
+                                    class:dark={shade > 0.55}
+                                    data-testid="confusion-cell"
+                                    data-true=t.to_string()
+                                    data-pred=p.to_string()
+                                    style:background=background
+                                    aria-label=label
+                                    aria-pressed=move || (open.get() == Some((t, p))).to_string()
+                                    on:click=move |_| open.update(|o| *o = if *o == Some((t, p)) { None } else { Some((t, p)) })
+                                >
+                                    {n}
+                                </button>
+                            </td>
+                        }
+                    })
+                    .collect_view();
+                view! { <tr><th scope="row">{name_of(&names, t)}</th>{cells}</tr> }
+            })
+            .collect_view();
+        view! {
+            <table class="confusion" data-testid="confusion-matrix" aria-describedby="confusion-note">
+                <thead>
+                    <tr><td></td><th scope="colgroup" colspan=c.counts.len().to_string()>"Predicted"</th></tr>
+                    <tr><th scope="col">"True ↓"</th>{header}</tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let examples = move || {
+        let (t, p) = open.get()?;
+        let c = confusion.get()?;
+        let names = names.get();
+        let total = *c.counts.get(t)?.get(p)?;
+        let rows = c.examples.get(t)?.get(p)?.clone();
+        let heading = format!(
+            "{} predicted {}: {} of {total}",
+            name_of(&names, t),
+            name_of(&names, p),
+            rows.len()
+        );
+        Some(view! {
+            <div class="cell-examples" data-testid="cell-examples" aria-live="polite">
+                <h4>{heading}</h4>
+                {if rows.is_empty() {
+                    view! { <p>"No test sample falls in this cell."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul>
+                            {rows.into_iter().map(|e| view! {
+                                <li data-testid="cell-example" data-row=e.row.to_string()>
+                                    <strong>{format!("#{} ", e.id)}</strong>
+                                    <span>{e.summary}</span>
+                                    <span class="muted">{format!(" — {} sure", format_percent(e.confidence))}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                <button class="close" on:click=move |_| open.set(None)>"Close the list"</button>
+            </div>
+        })
+    };
+    view! {
+        <figure class="chart confusion-figure">
+            <h3>"Confusion matrix (test split)"</h3>
+            {table}
+            <figcaption id="confusion-note">
+                "Rows: the true class; columns: the model's prediction. The diagonal (blue) is right, \
+                 the rest (orange) are mistakes; darker means more samples. Choose a cell to see its samples."
+            </figcaption>
+            {examples}
+        </figure>
+    }
+}
+
+/// The stopping panel: the suggestion and every criterion with its reason.
+#[component]
+pub fn StoppingPanel() -> impl IntoView {
+    let insight = use_insight();
+    let stopping = Memo::new(move |_| insight.with(|i| i.as_ref().map(|i| i.stopping.clone())));
+    view! {
+        <section class="stopping" aria-labelledby="stopping-title" data-testid="stopping">
+            <h3 id="stopping-title">"When to stop"</h3>
+            {move || stopping.get().map(|s| view! {
+                <p
+                    class="suggestion"
+                    class:stop=s.suggest_stop
+                    data-testid="stop-suggestion"
+                    data-stop=s.suggest_stop.to_string()
+                >
+                    {s.suggestion.clone()}
+                </p>
+                <ul class="advice">
+                    {s.advice.into_iter().map(|a| view! {
+                        <li data-testid="stop-advice" data-stop=a.stop.to_string()>
+                            <span class="verdict">{if a.stop { "✓ stop" } else { "… continue" }}</span>
+                            <strong>{format!(" {}: ", a.criterion)}</strong>
+                            {a.reason}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <p class="muted">{format!("The plateau rule follows the {}.", s.metric)}</p>
+            })}
+        </section>
+    }
+}
+
+/// Why this sample: the numbers behind the pick of the query on screen.
+#[component]
+pub fn WhyPanel() -> impl IntoView {
+    let insight = use_insight();
+    let names = use_class_names();
+    let why = Memo::new(move |_| insight.with(|i| i.as_ref().and_then(|i| i.why.clone())));
+    let body = move || {
+        let w = why.get()?;
+        let names = names.get();
+        let rank = |r: usize| format!("{r} of {}", w.candidates);
+        let proba = w
+            .proba
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| view! { <li>{format!("{}: {}", name_of(&names, k), format_percent(p))}</li> })
+            .collect_view();
+        let lead = if w.probe {
+            "A probe: a uniformly random sample, asked so the accuracy estimate stays unbiased (not ranked by the strategy).".to_string()
+        } else if w.proba.is_empty() {
+            "No model yet: this sample was picked to cover the data.".to_string()
+        } else {
+            format!(
+                "Picked by {} with score {}.",
+                w.strategy,
+                format_value(w.score)
+            )
+        };
+        let has_model = !w.proba.is_empty();
+        Some(view! {
+            <p>{lead}</p>
+            {has_model.then(|| view! { <ul class="why-proba" aria-label="Class probabilities">{proba}</ul> })}
+            <dl class="why-numbers">
+                {has_model.then(|| view! {
+                    <div>
+                        <dt>"Margin (best − second best)"</dt>
+                        <dd data-testid="why-margin" data-value=w.margin.to_string()>
+                            {format!("{} · rank {}", format_value(w.margin), rank(w.rank_margin))}
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Entropy"</dt>
+                        <dd data-testid="why-entropy" data-value=w.entropy.to_string()>
+                            {format!("{} nats · rank {}", format_value(w.entropy), rank(w.rank_entropy))}
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Least confidence (1 − top probability)"</dt>
+                        <dd data-testid="why-least-confidence" data-value=w.least_confidence.to_string()>
+                            {format!("{} · rank {}", format_value(w.least_confidence), rank(w.rank_least_confident))}
+                        </dd>
+                    </div>
+                })}
+                {w.nearest_labeled.clone().map(|n| view! {
+                    <div>
+                        <dt>"Nearest labeled sample"</dt>
+                        <dd data-testid="why-nearest">{format!(
+                            "#{} ({}), distance {} (standardized features)",
+                            n.id,
+                            name_of(&names, n.class),
+                            format_value(n.distance)
+                        )}</dd>
+                    </div>
+                })}
+                {w.density.map(|d| view! {
+                    <div>
+                        <dt>"Density (mean similarity to the pool)"</dt>
+                        <dd data-testid="why-density">{format_value(d)}</dd>
+                    </div>
+                })}
+                {w.committee_votes.clone().map(|votes| view! {
+                    <div>
+                        <dt>"Committee votes"</dt>
+                        <dd data-testid="why-votes">{votes.iter().enumerate()
+                            .map(|(k, v)| format!("{}: {v}", name_of(&names, k)))
+                            .collect::<Vec<_>>().join(", ")}</dd>
+                    </div>
+                })}
+                <div>
+                    <dt>"On the map"</dt>
+                    <dd data-testid="why-map">{match w.map {
+                        Some([x, y]) => format!("the large diamond at ({}, {})", format_value(x), format_value(y)),
+                        None => "not shown".to_string(),
+                    }}</dd>
+                </div>
+            </dl>
+        })
+    };
+    // Between a round's sample and its insight (one frame or so) the panel still explains the
+    // previous sample: `aria-busy` tells assistive technology not to read it out yet.
+    let studio = use_studio();
+    view! {
+        <section
+            class="why-panel"
+            aria-labelledby="why-title"
+            data-testid="why-panel"
+            aria-busy=move || studio.insight_pending.get().to_string()
+        >
+            <h3 id="why-title">"Why this sample?"</h3>
+            {body}
+        </section>
+    }
+}
+
+/// Everything the labels bought: recall bars, confusion matrix, map, stopping panel.
+#[component]
+pub fn InsightPanels() -> impl IntoView {
+    let studio = use_studio();
+    view! {
+        <section
+            class="insight"
+            aria-labelledby="insight-title"
+            data-testid="insight"
+            aria-busy=move || studio.insight_pending.get().to_string()
+        >
+            <h2 id="insight-title">"What the labels bought"</h2>
+            <div class="insight-grid">
+                <RecallBars/>
+                <ConfusionMatrix/>
+                <map::PoolMap/>
+                <StoppingPanel/>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,727 @@
+//! The simulation studio ("Simulate" tab): pick a dataset with known labels, a model, several
+//! strategies (random always among them), the budget, the seeds and the teaching toggles; the race
+//! runs in a Web Worker of its own, its curves grow live (mean line and min–max band over seeds),
+//! and Cancel terminates that worker at once. The summary says who won in plain words; a replay
+//! link encodes a bundled dataset's race.
+
+use super::runlog;
+use super::task::TaskRunner;
+use super::{fetch_text, format_percent, DEMOS};
+use engine::race::{RaceSettings, StrategyCurve};
+use engine::strategies::Strategy;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use worker::race::{RaceReport, RaceRequest};
+use worker::{Request, Response, MODEL_NAMES};
+
+/// Where the race is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RaceState {
+    /// Nothing run yet.
+    Idle,
+    /// Running.
+    Running,
+    /// Finished.
+    Done,
+    /// Cancelled by the person.
+    Cancelled,
+    /// Stopped by an error.
+    Failed,
+}
+
+impl RaceState {
+    /// The `data-state` value and the words for the person.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            RaceState::Idle => ("idle", "Ready to race."),
+            RaceState::Running => ("running", "Racing…"),
+            RaceState::Done => ("done", "Finished."),
+            RaceState::Cancelled => ("cancelled", "Cancelled."),
+            RaceState::Failed => ("failed", "Stopped by an error."),
+        }
+    }
+}
+
+/// The simulation studio's state. `Copy`, so closures take it freely.
+#[derive(Clone, Copy)]
+pub struct RaceSim {
+    /// The form.
+    pub settings: RwSignal<RaceSettings>,
+    /// Where the race is.
+    pub state: RwSignal<RaceState>,
+    /// `(runs done, runs in the race)`.
+    pub progress: RwSignal<(usize, usize)>,
+    /// The curves so far.
+    pub curves: RwSignal<Vec<StrategyCurve>>,
+    /// The finished race.
+    pub report: RwSignal<Option<RaceReport>>,
+    /// The last error.
+    pub error: RwSignal<Option<String>>,
+    /// The person's own file (name, bytes), when chosen instead of a demo.
+    own_file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
+    /// Where the race runs; every run and cancel starts a new generation.
+    task: TaskRunner,
+}
+
+impl RaceSim {
+    fn with_task(task: TaskRunner) -> Self {
+        Self {
+            settings: RwSignal::new(RaceSettings::default()),
+            state: RwSignal::new(RaceState::Idle),
+            progress: RwSignal::new((0, 0)),
+            curves: RwSignal::new(Vec::new()),
+            report: RwSignal::new(None),
+            error: RwSignal::new(None),
+            own_file: StoredValue::new_local(None),
+            task,
+        }
+    }
+
+    /// Races run in Web Workers of their own.
+    pub fn new_worker() -> Self {
+        Self::with_task(TaskRunner::new_worker())
+    }
+
+    /// Races run on this thread by `handler` (component tests).
+    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
+        Self::with_task(TaskRunner::new_in_thread(handler))
+    }
+
+    /// Apply a response of the current race.
+    fn receive(&self, response: Response) {
+        match response {
+            Response::RaceProgress(p) => {
+                self.progress.set((p.done, p.total));
+                self.curves.set(p.curves);
+            }
+            Response::RaceDone(report) => {
+                self.curves.set(report.curves.clone());
+                let total = self.progress.get_untracked().1;
+                self.progress.set((total, total));
+                runlog::record_race(&report);
+                self.report.set(Some(report));
+                self.state.set(RaceState::Done);
+                self.task.stop();
+            }
+            Response::Error(message) => {
+                self.error.set(Some(message));
+                self.state.set(RaceState::Failed);
+                self.task.stop();
+            }
+            _ => {}
+        }
+    }
+
+    /// Run the race with the current settings on `bytes`.
+    pub fn run_bytes(&self, bytes: Vec<u8>) {
+        let generation = self.task.next_generation();
+        let mut settings = self.settings.get_untracked();
+        if let Err(e) = settings.check() {
+            self.error.set(Some(format!("The race cannot start: {e}.")));
+            self.state.set(RaceState::Failed);
+            return;
+        }
+        self.settings.set(settings.clone());
+        self.error.set(None);
+        self.report.set(None);
+        self.curves.set(Vec::new());
+        self.progress
+            .set((0, settings.strategies.len() * settings.seeds.len()));
+        self.state.set(RaceState::Running);
+        let request = Request::Race(RaceRequest { settings, bytes });
+        let sim = *self;
+        if let Err(message) = self
+            .task
+            .start(generation, request, move |r| sim.receive(r))
+        {
+            self.error.set(Some(message));
+            self.state.set(RaceState::Failed);
+        }
+    }
+
+    /// Load the chosen dataset (a bundled demo, or the person's own file) and run.
+    pub fn run(&self) {
+        let data = self.settings.with_untracked(|s| s.data.clone());
+        let own = self.own_file.with_value(|f| {
+            f.as_ref()
+                .filter(|(n, _)| *n == data)
+                .map(|(_, b)| b.clone())
+        });
+        if let Some(bytes) = own {
+            self.run_bytes(bytes);
+            return;
+        }
+        if !DEMOS.iter().any(|(_, f)| *f == data) {
+            self.error.set(Some(format!(
+                "'{data}' is neither a bundled demo nor an opened file: choose a dataset."
+            )));
+            self.state.set(RaceState::Failed);
+            return;
+        }
+        let sim = *self;
+        let generation = self.task.next_generation();
+        self.error.set(None);
+        self.state.set(RaceState::Running);
+        leptos::task::spawn_local(async move {
+            let fetched = fetch_text(&format!("datasets/{data}")).await;
+            if !sim.task.is_current(generation) {
+                return; // cancelled while loading
+            }
+            match fetched {
+                Ok(text) => sim.run_bytes(text.into_bytes()),
+                Err(message) => {
+                    sim.error.set(Some(message));
+                    sim.state.set(RaceState::Failed);
+                }
+            }
+        });
+    }
+
+    /// Stop the race now: the worker is terminated, its late messages ignored.
+    pub fn cancel(&self) {
+        self.task.cancel();
+        if self.state.get_untracked() == RaceState::Running {
+            self.state.set(RaceState::Cancelled);
+        }
+    }
+
+    /// Use the person's own file for the next race.
+    pub fn set_own_file(&self, name: String, bytes: Vec<u8>) {
+        self.settings.update(|s| s.data = name.clone());
+        self.own_file.set_value(Some((name, bytes)));
+    }
+
+    /// The replay link of the current settings, when the dataset is a bundled demo.
+    pub fn replay_query(&self) -> Option<String> {
+        self.settings.with(|s| {
+            DEMOS
+                .iter()
+                .any(|(_, f)| *f == s.data)
+                .then(|| s.to_query())
+        })
+    }
+}
+
+/// Make the simulation studio available below.
+pub fn provide_race(sim: RaceSim) {
+    provide_context(sim);
+}
+
+/// The simulation studio provided by [`provide_race`].
+///
+/// Calling it outside [`provide_race`] is a programming error, not something user data can cause.
+pub fn use_race() -> RaceSim {
+    use_context::<RaceSim>().expect("the Simulate view must be mounted below provide_race")
+}
+
+/// Okabe–Ito colours (black last) for the strategies, in race order; random keeps vermillion.
+pub const PALETTE: [&str; 6] = [
+    "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
+];
+/// Random's colour (the app's baseline colour).
+pub const RANDOM_COLOUR: &str = "#D55E00";
+/// Dash patterns, so the lines differ without colour too.
+pub const DASHES: [&str; 6] = ["", "8 4", "2 3", "10 3 2 3", "4 4", "1 2"];
+
+/// Colour and dash of the strategy at `index` of a race.
+pub fn series_style(strategy: &str, index: usize) -> (&'static str, &'static str) {
+    if strategy == "random" {
+        (RANDOM_COLOUR, "6 3 1 3")
+    } else {
+        (PALETTE[index % PALETTE.len()], DASHES[index % DASHES.len()])
+    }
+}
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 340.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 44.0;
+
+/// One strategy's drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesGeometry {
+    pub strategy: String,
+    pub label: String,
+    pub colour: &'static str,
+    pub dash: &'static str,
+    /// Mean line.
+    pub mean_path: String,
+    /// Closed min–max band.
+    pub band_path: String,
+    /// The mean accuracies, comma-separated (for tests and the replay check).
+    pub values: String,
+}
+
+/// The whole race chart.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RaceGeometry {
+    pub series: Vec<SeriesGeometry>,
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+}
+
+/// Lay out the curves: labels on x (from the first to the last label count), accuracy on y (from
+/// the tenth below the lowest band value to 1).
+pub fn race_geometry(curves: &[StrategyCurve]) -> RaceGeometry {
+    let points = curves.iter().flat_map(|c| c.stats.iter());
+    let (mut x_min, mut x_max, mut low) = (usize::MAX, 0usize, 1.0_f64);
+    for s in points {
+        x_min = x_min.min(s.n_labels);
+        x_max = x_max.max(s.n_labels);
+        low = low.min(s.min);
+    }
+    if x_min == usize::MAX {
+        return RaceGeometry::default();
+    }
+    let x_max = x_max.max(x_min + 1);
+    let y_min = ((low * 10.0).floor() / 10.0).clamp(0.0, 0.9);
+    let sx = |n: usize| LEFT + (n - x_min) as f64 / (x_max - x_min) as f64 * (WIDTH - LEFT - RIGHT);
+    let sy = |a: f64| TOP + (1.0 - (a - y_min) / (1.0 - y_min)) * (HEIGHT - TOP - BOTTOM);
+    let fmt = |(x, y): (f64, f64)| format!("{x:.1},{y:.1}");
+    let series = curves
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (colour, dash) = series_style(&c.strategy, i);
+            let mean: Vec<String> = c
+                .stats
+                .iter()
+                .map(|s| fmt((sx(s.n_labels), sy(s.mean))))
+                .collect();
+            let upper = c.stats.iter().map(|s| fmt((sx(s.n_labels), sy(s.max))));
+            let lower = c
+                .stats
+                .iter()
+                .rev()
+                .map(|s| fmt((sx(s.n_labels), sy(s.min))));
+            let band: Vec<String> = upper.chain(lower).collect();
+            SeriesGeometry {
+                strategy: c.strategy.clone(),
+                label: c.label.clone(),
+                colour,
+                dash,
+                mean_path: if mean.is_empty() {
+                    String::new()
+                } else {
+                    format!("M{}", mean.join(" L"))
+                },
+                band_path: if band.is_empty() {
+                    String::new()
+                } else {
+                    format!("M{} Z", band.join(" L"))
+                },
+                values: c
+                    .stats
+                    .iter()
+                    .map(|s| s.mean.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            }
+        })
+        .collect();
+    let step = ((x_max - x_min) as f64 / 6.0).ceil().max(1.0) as usize;
+    RaceGeometry {
+        series,
+        x_ticks: (x_min..=x_max)
+            .step_by(step)
+            .map(|n| (sx(n), n.to_string()))
+            .collect(),
+        y_ticks: (0..=5)
+            .map(|i| y_min + (1.0 - y_min) * i as f64 / 5.0)
+            .map(|a| (sy(a), format!("{:.0}%", a * 100.0)))
+            .collect(),
+    }
+}
+
+/// Strategies offered in the race (expected error reduction is left out: too slow to race).
+pub const RACE_STRATEGIES: [&str; 9] = [
+    "random",
+    "least_confident",
+    "margin",
+    "entropy",
+    "qbc",
+    "coreset",
+    "density",
+    "ranked_batch",
+    "qbc_kl",
+];
+
+fn input_value(ev: &leptos::ev::Event) -> String {
+    event_target_value(ev)
+}
+
+/// The "Simulate" tab; expects [`provide_race`] above it.
+#[component]
+pub fn SimulateView() -> impl IntoView {
+    let sim = use_race();
+    let running = move || sim.state.get() == RaceState::Running;
+    let on_data = move |ev: leptos::ev::Event| {
+        let v = input_value(&ev);
+        sim.settings.update(|s| s.data = v);
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            match super::controls::read_file(ev).await {
+                Ok((name, bytes)) => sim.set_own_file(name, bytes),
+                Err(message) => sim.error.set(Some(message)),
+            }
+        });
+    };
+    let own_name = move || {
+        sim.settings
+            .with(|s| (!DEMOS.iter().any(|(_, f)| *f == s.data)).then(|| s.data.clone()))
+    };
+    let number = move |ev: &leptos::ev::Event| input_value(ev).trim().parse::<f64>().ok();
+    let toggle = move |name: &'static str, on: bool| {
+        sim.settings.update(|s| {
+            s.strategies.retain(|n| n != name);
+            if on {
+                s.strategies.push(name.to_string());
+                let order = |n: &String| RACE_STRATEGIES.iter().position(|r| r == n);
+                s.strategies.sort_by_key(|n| (n == "random", order(n)));
+            }
+        })
+    };
+    let seeds_text = move || {
+        sim.settings.with(|s| {
+            s.seeds
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    };
+    let on_seeds = move |ev: leptos::ev::Event| {
+        let seeds: Vec<u64> = input_value(&ev)
+            .split([',', ' '])
+            .filter_map(|v| v.trim().parse().ok())
+            .collect();
+        sim.settings.update(|s| s.seeds = seeds);
+    };
+    let geo = Memo::new(move |_| sim.curves.with(|c| race_geometry(c)));
+    let status = move || sim.state.get().describe();
+    view! {
+        <main class="race" aria-labelledby="race-title">
+            <h2 id="race-title">"Strategy race"</h2>
+            <p class="hint">"Known labels act as the oracle. Every strategy gets the same seeds: the same split, the same first labels, the same noisy answers."</p>
+            <form class="race-form" on:submit=move |ev| { ev.prevent_default(); if !running() { sim.run(); } }>
+                <fieldset disabled=running>
+                    <legend>"Data and model"</legend>
+                    <label>"Dataset "
+                        <select data-testid="race-data" on:change=on_data prop:value=move || sim.settings.with(|s| s.data.clone())>
+                            {DEMOS.iter().map(|(name, file)| view! {
+                                <option value=*file selected=move || sim.settings.with(|s| s.data == *file)>{*name}</option>
+                            }).collect_view()}
+                            {move || own_name().map(|n| view! { <option value=n.clone() selected=true>{format!("Your file: {n}")}</option> })}
+                        </select>
+                    </label>
+                    <label class="file-open">"or your own labeled CSV "
+                        <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="race-file" on:change=on_file/>
+                    </label>
+                    <label>"Model "
+                        <select data-testid="race-model" on:change=move |ev| { let v = input_value(&ev); sim.settings.update(|s| s.model = v); } prop:value=move || sim.settings.with(|s| s.model.clone())>
+                            {MODEL_NAMES.iter().map(|(n, label)| view! {
+                                <option value=*n selected=move || sim.settings.with(|s| s.model == *n)>{*label}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </fieldset>
+                <fieldset disabled=running data-testid="race-strategies">
+                    <legend>"Strategies (random is always in the race)"</legend>
+                    {RACE_STRATEGIES.iter().map(|&name| {
+                        let label = Strategy::from_name(name).map_or(name, |s| s.label());
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" value=name
+                                    disabled=name == "random"
+                                    prop:checked=move || name == "random" || sim.settings.with(|s| s.strategies.iter().any(|n| n == name))
+                                    on:change=move |ev| toggle(name, event_target_checked(&ev))/>
+                                {label}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <fieldset disabled=running>
+                    <legend>"Budget, seeds and teaching toggles"</legend>
+                    <label>"Budget (labels) "
+                        <input type="number" min="2" max="5000" data-testid="race-budget"
+                            prop:value=move || sim.settings.with(|s| s.budget.to_string())
+                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.budget = v.max(0.0) as usize) }/>
+                    </label>
+                    <label>"Batch size "
+                        <input type="number" min="1" data-testid="race-batch"
+                            prop:value=move || sim.settings.with(|s| s.batch.to_string())
+                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.batch = v.max(0.0) as usize) }/>
+                    </label>
+                    <label>"Seeds "
+                        <input type="text" inputmode="numeric" data-testid="race-seeds" aria-describedby="seeds-hint"
+                            prop:value=seeds_text on:change=on_seeds/>
+                    </label>
+                    <span id="seeds-hint" class="hint">"comma-separated, one run per strategy and seed"</span>
+                    <label>"Label noise rate "
+                        <input type="number" min="0" max="0.9" step="0.05" data-testid="race-noise"
+                            prop:value=move || sim.settings.with(|s| s.noise.to_string())
+                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.noise = v) }/>
+                    </label>
+                    <label>"Minority classes kept (share) "
+                        <input type="number" min="0.05" max="1" step="0.05" data-testid="race-imbalance"
+                            prop:value=move || sim.settings.with(|s| s.imbalance.to_string())
+                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.imbalance = v) }/>
+                    </label>
+                    <label>"Cold-start labels "
+                        <input type="number" min="0" data-testid="race-cold"
+                            prop:value=move || sim.settings.with(|s| s.cold_start.to_string())
+                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.cold_start = v.max(0.0) as usize) }/>
+                    </label>
+                </fieldset>
+                <div class="race-actions">
+                    <button type="submit" data-testid="race-run" disabled=running>"Run the race"</button>
+                    <button type="button" data-testid="race-cancel" disabled=move || !running() on:click=move |_| sim.cancel()>"Cancel"</button>
+                </div>
+            </form>
+            <div class="race-status" role="status" aria-live="polite" data-testid="race-status" data-state=move || status().0>
+                {move || status().1}
+                " "
+                <progress data-testid="race-progress" max=move || sim.progress.get().1.max(1) value=move || sim.progress.get().0
+                    aria-label="Runs finished"></progress>
+                " "
+                <span data-testid="race-progress-text">{move || { let (d, t) = sim.progress.get(); format!("{d} of {t} runs") }}</span>
+            </div>
+            {move || sim.error.get().map(|message| view! {
+                <div class="error" role="alert" data-testid="race-error">{message}</div>
+            })}
+            <figure class="chart race-chart" aria-labelledby="race-chart-title">
+                <h3 id="race-chart-title">"Learning curves: mean test accuracy over seeds, band = min–max over seeds"</h3>
+                <svg data-testid="race-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="race-chart-title race-summary-title">
+                    <g class="grid">
+                        {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
+                            <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y></line>
+                            <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
+                        }).collect_view()}
+                        {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
+                            <text x=x y=HEIGHT - BOTTOM + 18.0 text-anchor="middle">{label}</text>
+                        }).collect_view()}
+                    </g>
+                    <text class="axis-label" x=(LEFT + WIDTH - RIGHT) / 2.0 y=HEIGHT - 6.0 text-anchor="middle">"labels"</text>
+                    {move || geo.get().series.into_iter().map(|s| view! {
+                        <g data-testid="race-series" data-strategy=s.strategy.clone()>
+                            <path class="race-band" d=s.band_path fill=s.colour></path>
+                            <path class="race-mean" data-testid="race-mean" data-strategy=s.strategy.clone() data-values=s.values
+                                d=s.mean_path fill="none" stroke=s.colour stroke-dasharray=s.dash></path>
+                        </g>
+                    }).collect_view()}
+                </svg>
+                <figcaption>
+                    <ul class="legend race-legend">
+                        {move || geo.get().series.into_iter().map(|s| view! {
+                            <li>
+                                <svg width="36" height="10" aria-hidden="true"><line x1="0" x2="36" y1="5" y2="5" stroke=s.colour stroke-width="3" stroke-dasharray=s.dash></line></svg>
+                                {s.label}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <details>
+                        <summary>"Show the curves as a table"</summary>
+                        <RaceTable/>
+                    </details>
+                </figcaption>
+            </figure>
+            <RaceSummaryView/>
+        </main>
+    }
+}
+
+/// The curves as a table (the chart's text alternative).
+#[component]
+fn RaceTable() -> impl IntoView {
+    let sim = use_race();
+    view! {
+        <table class="curve-table" data-testid="race-table">
+            <thead><tr>
+                <th scope="col">"Labels"</th>
+                {move || sim.curves.get().into_iter().map(|c| view! { <th scope="col">{format!("{} mean (min–max)", c.label)}</th> }).collect_view()}
+            </tr></thead>
+            <tbody>
+                {move || {
+                    let curves = sim.curves.get();
+                    let len = curves.iter().map(|c| c.stats.len()).max().unwrap_or(0);
+                    (0..len).map(|i| {
+                        let n = curves.iter().find_map(|c| c.stats.get(i).map(|s| s.n_labels)).unwrap_or(0);
+                        view! {
+                            <tr>
+                                <td>{n}</td>
+                                {curves.iter().map(|c| view! {
+                                    <td>{c.stats.get(i).map(|s| format!("{} ({}–{})", format_percent(s.mean), format_percent(s.min), format_percent(s.max))).unwrap_or_else(|| "–".into())}</td>
+                                }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()
+                }}
+            </tbody>
+        </table>
+    }
+}
+
+/// The summary: sentences, AULC per strategy, the replay link.
+#[component]
+fn RaceSummaryView() -> impl IntoView {
+    let sim = use_race();
+    let link = move || {
+        let query = sim.report.with(|r| {
+            r.as_ref().and_then(|r| {
+                DEMOS
+                    .iter()
+                    .any(|(_, f)| *f == r.settings.data)
+                    .then(|| r.settings.to_query())
+            })
+        })?;
+        let window = web_sys::window()?;
+        let location = window.location();
+        let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
+        Some(format!("{base}?{query}"))
+    };
+    view! {
+        <section class="race-summary" aria-labelledby="race-summary-title">
+            <h3 id="race-summary-title">"Summary"</h3>
+            <Show when=move || sim.report.with(Option::is_some) fallback=|| view! { <p class="hint">"The summary appears when the race is finished."</p> }>
+                <ul data-testid="race-summary">
+                    {move || sim.report.with(|r| r.as_ref().map(|r| r.summary.sentences.clone()).unwrap_or_default())
+                        .into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                </ul>
+                <table class="curve-table" data-testid="aulc-table">
+                    <caption>"AULC (mean test accuracy over the curve) per strategy, over seeds"</caption>
+                    <thead><tr><th scope="col">"Strategy"</th><th scope="col">"AULC mean"</th><th scope="col">"sd"</th><th scope="col">"per seed"</th></tr></thead>
+                    <tbody>
+                        {move || sim.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
+                            <tr data-strategy=c.strategy.clone() data-aulc=c.aulc_mean.to_string()>
+                                <th scope="row">{c.label.clone()}</th>
+                                <td>{format!("{:.3}", c.aulc_mean)}</td>
+                                <td>{format!("{:.3}", c.aulc_sd)}</td>
+                                <td>{c.aulc.iter().map(|a| format!("{a:.3}")).collect::<Vec<_>>().join(", ")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {move || match link() {
+                    Some(href) => view! {
+                        <p>"Replay this race on another machine: " <a data-testid="replay-link" href=href.clone()>{href.clone()}</a></p>
+                    }.into_any(),
+                    None => view! { <p class="hint">"Races on your own file cannot be replayed from a link (the file stays on this machine); export the run from the Runs tab instead."</p> }.into_any(),
+                }}
+            </Show>
+        </section>
+    }
+}
+
+/// When the page's URL carries a race (`?run=race&…`), load its settings and start it.
+pub fn replay_from_url(sim: RaceSim) -> bool {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return false;
+    };
+    if !search.contains("run=race") {
+        return false;
+    }
+    match RaceSettings::from_query(&search) {
+        Ok(settings) => {
+            sim.settings.set(settings);
+            sim.run();
+        }
+        Err(e) => {
+            sim.error.set(Some(format!("{e}.")));
+            sim.state.set(RaceState::Failed);
+        }
+    }
+    true
+}
+
+/// The app's top-level views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The labeling studio.
+    Label,
+    /// Strategy races.
+    Simulate,
+    /// Stream mode.
+    Stream,
+    /// The run log.
+    Runs,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 4] = [Tab::Label, Tab::Simulate, Tab::Stream, Tab::Runs];
+
+    /// The tab's id stem and its name.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Tab::Label => ("label", "Label"),
+            Tab::Simulate => ("simulate", "Simulate"),
+            Tab::Stream => ("stream", "Stream"),
+            Tab::Runs => ("runs", "Runs"),
+        }
+    }
+}
+
+/// The tab bar and the active view; `children` is the labeling studio. The simulation, stream and
+/// run-log state are provided here, and a replay link in the URL opens the Simulate tab and runs.
+#[component]
+pub fn AppTabs(children: ChildrenFn) -> impl IntoView {
+    let sim = RaceSim::new_worker();
+    provide_race(sim);
+    let stream = super::stream::StreamSim::new_worker();
+    super::stream::provide_stream(stream);
+    let tab = RwSignal::new(Tab::Label);
+    if replay_from_url(sim) {
+        tab.set(Tab::Simulate);
+    }
+    let select = move |ev: leptos::ev::KeyboardEvent| {
+        let i = Tab::ALL
+            .iter()
+            .position(|t| *t == tab.get_untracked())
+            .unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (i + 1) % Tab::ALL.len(),
+            "ArrowLeft" => (i + Tab::ALL.len() - 1) % Tab::ALL.len(),
+            "Home" => 0,
+            "End" => Tab::ALL.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        tab.set(Tab::ALL[next]);
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("tab-{}", Tab::ALL[next].names().0)))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Views">
+            <div role="tablist" aria-label="Views" on:keydown=select>
+                {Tab::ALL.iter().map(|&t| {
+                    let (id, name) = t.names();
+                    view! {
+                        <button type="button" role="tab" id=format!("tab-{id}") data-testid=format!("tab-{id}")
+                            aria-controls="tab-panel"
+                            aria-selected=move || (tab.get() == t).to_string()
+                            tabindex=move || if tab.get() == t { "0" } else { "-1" }
+                            on:click=move |_| tab.set(t)>
+                            {name}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+        </nav>
+        <div id="tab-panel" role="tabpanel" aria-labelledby=move || format!("tab-{}", tab.get().names().0)>
+            {move || match tab.get() {
+                Tab::Label => children().into_any(),
+                Tab::Simulate => view! { <SimulateView/> }.into_any(),
+                Tab::Stream => view! { <super::stream::StreamView/> }.into_any(),
+                Tab::Runs => view! { <super::runlog::RunsView/> }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,201 @@
+//! Races and stream runs in the worker: the messages and their handling. A race reports after
+//! every (seed, strategy) run, so the page draws the curves as they grow; the page cancels by
+//! terminating the worker that runs it (a race runs in a worker of its own).
+
+use super::{model_by_name, Response};
+use engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
+use engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
+use engine::data::Dataset;
+use engine::race::{
+    compare_stream, fingerprint, run_race, strategy_curve, summarize, RaceSettings, RaceSummary,
+    StrategyCurve, StreamCurve,
+};
+use engine::simulation::StreamOptions;
+use serde::{Deserialize, Serialize};
+
+/// Run a race on a file's bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaceRequest {
+    /// The settings (`settings.data` names the file).
+    pub settings: RaceSettings,
+    /// The file's raw bytes (CSV/TSV, or JSON Lines when the name ends in `.jsonl`/`.ndjson`).
+    pub bytes: Vec<u8>,
+}
+
+/// The curves so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaceProgress {
+    /// Runs finished.
+    pub done: usize,
+    /// Runs in the race (strategies × seeds).
+    pub total: usize,
+    /// One curve per strategy over the seeds finished so far.
+    pub curves: Vec<StrategyCurve>,
+}
+
+/// A finished race.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaceReport {
+    /// The settings as run (`random` added if it was missing).
+    pub settings: RaceSettings,
+    /// The dataset's display name.
+    pub dataset: String,
+    /// Fingerprint of the dataset's bytes ([`fingerprint`]).
+    pub fingerprint: String,
+    /// One curve per strategy over every seed.
+    pub curves: Vec<StrategyCurve>,
+    /// Who won, in numbers and words.
+    pub summary: RaceSummary,
+}
+
+/// Where a stream comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StreamSource {
+    /// The rotating-hyperplane stream with an abrupt drift (every label flips) at `drift_at`.
+    Drift {
+        n_rows: usize,
+        drift_at: Option<usize>,
+        noise: f64,
+    },
+    /// A file's rows in file order.
+    File { name: String, bytes: Vec<u8> },
+}
+
+/// Run the stream comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamRequest {
+    /// The stream.
+    pub source: StreamSource,
+    /// The share of rows (after the warm-up) that may be labeled.
+    pub budget: f64,
+    /// Seeds the synthetic stream, the samplers' draws and the model fits.
+    pub seed: u64,
+}
+
+/// Most rows of a synthetic stream.
+pub const MAX_STREAM_ROWS: usize = 20_000;
+
+/// A finished stream comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamReport {
+    /// The stream's display name.
+    pub dataset: String,
+    /// Fingerprint of the file's bytes, or of the synthetic stream's settings.
+    pub fingerprint: String,
+    /// The budget share.
+    pub budget: f64,
+    /// The seed.
+    pub seed: u64,
+    /// The row where the concept changes (synthetic streams).
+    pub drift_at: Option<usize>,
+    /// Rows in the stream.
+    pub n_rows: usize,
+    /// One curve per contender.
+    pub curves: Vec<StreamCurve>,
+    /// What happened, in sentences.
+    pub sentences: Vec<String>,
+}
+
+fn open(name: &str, bytes: &[u8]) -> Result<Dataset, String> {
+    let lower = name.to_ascii_lowercase();
+    let options = CsvOptions::named(name);
+    if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        parse_jsonl(bytes, &options)
+    } else {
+        parse_csv(bytes, &options)
+    }
+    .map_err(|e| format!("Could not open {name}: {e}"))
+}
+
+/// Run a race, emitting [`Response::RaceProgress`] after every run and [`Response::RaceDone`] at
+/// the end.
+pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+    let mut settings = request.settings;
+    settings
+        .check()
+        .map_err(|e| format!("The race cannot start: {e}."))?;
+    let model = model_by_name(&settings.model)
+        .ok_or_else(|| format!("Unknown model '{}'.", settings.model))?;
+    let data = open(&settings.data, &request.bytes)?;
+    let runs = run_race(&data, &settings, &model, &mut |runs, done, total| {
+        emit(Response::RaceProgress(RaceProgress {
+            done,
+            total,
+            curves: runs.iter().map(strategy_curve).collect(),
+        }));
+    })
+    .map_err(|e| format!("The race stopped: {e}."))?;
+    let curves: Vec<StrategyCurve> = runs.iter().map(strategy_curve).collect();
+    let summary = summarize(&curves).map_err(|e| format!("The race stopped: {e}."))?;
+    emit(Response::RaceDone(RaceReport {
+        dataset: data.name.clone(),
+        fingerprint: fingerprint(&request.bytes),
+        settings,
+        curves,
+        summary,
+    }));
+    Ok(())
+}
+
+/// Run the stream comparison and emit [`Response::StreamDone`].
+pub fn handle_stream(request: StreamRequest, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+    let (data, fp, drift_at) = match &request.source {
+        StreamSource::Drift {
+            n_rows,
+            drift_at,
+            noise,
+        } => {
+            if *n_rows < 20 || *n_rows > MAX_STREAM_ROWS {
+                return Err(format!(
+                    "A synthetic stream needs between 20 and {MAX_STREAM_ROWS} rows, not {n_rows}."
+                ));
+            }
+            let options = HyperplaneOptions {
+                n_rows: *n_rows,
+                drift_at: *drift_at,
+                noise: *noise,
+                ..HyperplaneOptions::default()
+            };
+            let data = rotating_hyperplane(&options, &mut engine::rng(request.seed, 0))
+                .map_err(|e| format!("The stream could not be made: {e}"))?;
+            let fp = fingerprint(
+                format!("drift:{n_rows}:{drift_at:?}:{noise}:{}", request.seed).as_bytes(),
+            );
+            (data, fp, *drift_at)
+        }
+        StreamSource::File { name, bytes } => (open(name, bytes)?, fingerprint(bytes), None),
+    };
+    let options = StreamOptions {
+        report_every: (data.n_rows() / 100).max(1),
+        window: 50,
+        ..StreamOptions::default()
+    };
+    let curves = compare_stream(&data, &options, request.budget, request.seed)
+        .map_err(|e| format!("The stream stopped: {e}."))?;
+    let all = curves.first().map_or(0.0, |c| c.run.accuracy);
+    let mut sentences = vec![format!(
+        "Asking for every label: {:.1} % prequential accuracy with {} labels.",
+        all * 100.0,
+        curves.first().map_or(0, |c| c.run.asked.len())
+    )];
+    for c in curves.iter().skip(1) {
+        sentences.push(format!(
+            "{}: {:.1} % with {} labels ({:.0} % of the rows).",
+            c.label,
+            c.run.accuracy * 100.0,
+            c.run.asked.len(),
+            c.run.asked.len() as f64 / data.n_rows().max(1) as f64 * 100.0
+        ));
+    }
+    emit(Response::StreamDone(StreamReport {
+        dataset: data.name.clone(),
+        fingerprint: fp,
+        budget: request.budget,
+        seed: request.seed,
+        drift_at,
+        n_rows: data.n_rows(),
+        curves,
+        sentences,
+    }));
+    Ok(())
+}

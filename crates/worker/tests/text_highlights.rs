@@ -1,0 +1,82 @@
+//! The words that pushed the prediction are highlighted for every model: logistic regression by
+//! its coefficients, the others by occlusion (drop a word, see the probabilities move).
+
+use engine::data::text::TermMethod;
+use worker::{Request, Response, SampleView, Settings, WorkerState, MODEL_NAMES};
+
+const FORTUNES: &[u8] = include_bytes!("../../../public/datasets/fortunes.csv");
+
+fn run(state: &mut WorkerState, request: Request) -> Vec<Response> {
+    let mut out = Vec::new();
+    state.handle(request, &mut |r| out.push(r));
+    out
+}
+
+/// The text, its weighed terms and the method, of the last round's sample.
+type TextView = (String, Vec<(String, f64)>, TermMethod);
+
+fn last_text_view(out: &[Response]) -> Option<TextView> {
+    out.iter().rev().find_map(|r| match r {
+        Response::Round(round) => round.query.as_ref().and_then(|q| match &q.display {
+            SampleView::Text {
+                text,
+                terms,
+                method,
+                ..
+            } => Some((
+                text.clone(),
+                terms.iter().map(|t| (t.term.clone(), t.weight)).collect(),
+                *method,
+            )),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+#[test]
+fn every_model_highlights_words_and_says_how() {
+    let mut state = WorkerState::default();
+    let opened = run(
+        &mut state,
+        Request::Open {
+            name: "Fortunes".into(),
+            csv: FORTUNES.to_vec(),
+            seed: 42,
+        },
+    );
+    let settings = opened
+        .iter()
+        .find_map(|r| match r {
+            Response::Opened(s) => Some(s.settings.clone()),
+            _ => None,
+        })
+        .expect("the Fortunes demo opens");
+    for (model, _) in MODEL_NAMES {
+        let out = run(
+            &mut state,
+            Request::Settings(Settings {
+                model: model.to_string(),
+                ..settings.clone()
+            }),
+        );
+        let (text, terms, method) =
+            last_text_view(&out).unwrap_or_else(|| panic!("{model}: a text sample"));
+        let want = if model == "logistic" {
+            TermMethod::Coefficients
+        } else {
+            TermMethod::Occlusion
+        };
+        assert_eq!(method, want, "{model}");
+        assert!(!terms.is_empty(), "{model}: some word weighs in");
+        assert!(terms.len() <= 10, "{model}");
+        let lower = text.to_lowercase();
+        for (term, weight) in &terms {
+            assert!(lower.contains(term.as_str()), "{model}: {term} in {text}");
+            assert!(
+                weight.is_finite() && *weight != 0.0,
+                "{model}: {term} {weight}"
+            );
+        }
+    }
+}
