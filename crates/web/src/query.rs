@@ -314,10 +314,10 @@ pub fn QueryCard() -> impl IntoView {
                 .unwrap_or_default()
         });
         (!rest.is_empty()).then(|| {
-            let send = Callback::new(move |request| studio.send(request));
+            let on_label = Callback::new(move |(row, class)| studio.label_row(row, class));
             view! {
                 <h3 class="batch-title">"Also in this batch"</h3>
-                <BatchGrid batch=rest feature_names=features.get() class_names=classes.get() send/>
+                <BatchGrid batch=rest feature_names=features.get() class_names=classes.get() on_label/>
             }
         })
     };

@@ -8,7 +8,7 @@ use engine::data::text::{TermMethod, TermWeight};
 use engine::data::Thumbnail;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use worker::{QueryView, Request, SampleView};
+use worker::{QueryView, SampleView};
 
 /// A piece of a text: plain, or a word with the weight it pushed the prediction by.
 #[derive(Debug, Clone, PartialEq)]
@@ -316,25 +316,19 @@ pub fn BatchGrid(
     batch: Vec<QueryView>,
     feature_names: Vec<String>,
     class_names: Vec<String>,
-    /// Sends a request (a label for one card's row).
-    send: Callback<Request>,
+    /// The person labels a card's row: `(row, class)`.
+    on_label: Callback<(usize, usize)>,
 ) -> impl IntoView {
     let cards = batch
         .into_iter()
         .enumerate()
         .map(|(i, q)| {
             let row = q.row;
-            let best = q
-                .proba
-                .iter()
-                .copied()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            let guess = best.map(|(k, p)| {
+            let guess = q.predicted.map(|k| {
                 format!(
                     "Model: {} ({})",
                     class_names.get(k).cloned().unwrap_or_default(),
-                    format_percent(p)
+                    format_percent(q.proba.get(k).copied().unwrap_or_default())
                 )
             });
             let buttons = class_names
@@ -343,7 +337,7 @@ pub fn BatchGrid(
                 .map(|(k, c)| {
                     let label = format!("Label sample {} as {c}", i + 1);
                     view! {
-                        <button class="class-button small" aria-label=label on:click=move |_| send.run(Request::Label { row, class: k })>{c.clone()}</button>
+                        <button class="class-button small" aria-label=label on:click=move |_| on_label.run((row, k))>{c.clone()}</button>
                     }
                 })
                 .collect_view();

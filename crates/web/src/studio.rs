@@ -4,7 +4,7 @@
 use super::storage::{new_project_id, now_ms, DatasetRef, ProjectRecord, SavedSettings, Storage};
 use engine::data::preview::Mapping;
 use engine::data::preview::Preview;
-use engine::session::{Event, Origin};
+use engine::session::Event;
 use leptos::prelude::*;
 use std::rc::Rc;
 use worker::insight::Insight;
@@ -367,32 +367,27 @@ impl Studio {
     /// The person labels the sample on screen as `class`. Ignored while a round is running (the
     /// sample on screen is about to change) or when `class` does not exist.
     pub fn label(&self, class: usize) {
+        if let Some(row) = self.current_row() {
+            self.label_row(row, class);
+        }
+    }
+
+    /// The person labels `row`, one of the round's picks (the sample on screen or a batch card),
+    /// as `class`, with the origin the worker gave that pick. Ignored while a round is running or
+    /// when the row is not a pick or `class` does not exist.
+    pub fn label_row(&self, row: usize, class: usize) {
         if self.busy.get_untracked() {
             return;
         }
         let n_classes = self
             .dataset
             .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
-        let asked = self.round.with_untracked(|r| {
-            r.as_ref().and_then(|r| {
-                r.query.as_ref().map(|q| {
-                    // A probe's label carries the model's prediction when it was asked: that is
-                    // what makes the probe estimate unbiased.
-                    let predicted = q
-                        .proba
-                        .iter()
-                        .enumerate()
-                        .max_by(|a, b| a.1.total_cmp(b.1))
-                        .map(|(k, _)| k);
-                    let origin = match (r.probe, predicted) {
-                        (true, Some(predicted)) => Origin::Probe { predicted },
-                        _ => Origin::User,
-                    };
-                    (q.row, origin)
-                })
-            })
+        let origin = self.round.with_untracked(|r| {
+            r.as_ref()
+                .and_then(|r| r.batch.iter().chain(&r.query).find(|q| q.row == row))
+                .map(|q| q.origin)
         });
-        if let (Some((row, origin)), true) = (asked, class < n_classes) {
+        if let (Some(origin), true) = (origin, class < n_classes) {
             self.apply(Event::Label { row, class, origin });
         }
     }

@@ -23,6 +23,8 @@ fn query(weights: SampleView, features: Vec<f64>) -> QueryView {
         row: 0,
         features,
         proba: vec![0.6, 0.4],
+        predicted: Some(0),
+        origin: engine::session::Origin::User,
         score: 0.5,
         known_label: None,
         row_id: "1".into(),
@@ -248,7 +250,7 @@ async fn a_preview_shows_the_mapping_step_and_starts_a_no_label_session() {
 #[wasm_bindgen_test]
 async fn batch_mode_shows_a_grid_whose_buttons_label_their_own_rows() {
     let c = container();
-    let sent = RwSignal::new(Vec::<Request>::new());
+    let sent = RwSignal::new(Vec::<(usize, usize)>::new());
     let batch: Vec<QueryView> = (0..3)
         .map(|i| QueryView {
             row: 10 + i,
@@ -265,8 +267,8 @@ async fn batch_mode_shows_a_grid_whose_buttons_label_their_own_rows() {
         })
         .collect();
     leptos::mount::mount_to(c.clone(), move || {
-        let send = Callback::new(move |r: Request| sent.update(|s| s.push(r)));
-        view! { <BatchGrid batch=batch.clone() feature_names=vec!["t:x".to_string()] class_names=vec!["a".to_string(), "b".to_string()] send/> }
+        let on_label = Callback::new(move |answer: (usize, usize)| sent.update(|s| s.push(answer)));
+        view! { <BatchGrid batch=batch.clone() feature_names=vec!["t:x".to_string()] class_names=vec!["a".to_string(), "b".to_string()] on_label/> }
     })
     .forget();
     settle().await;
@@ -288,8 +290,5 @@ async fn batch_mode_shows_a_grid_whose_buttons_label_their_own_rows() {
         .unwrap()
         .unchecked_into();
     button.click();
-    assert_eq!(
-        sent.get_untracked(),
-        vec![Request::Label { row: 11, class: 1 }]
-    );
+    assert_eq!(sent.get_untracked(), vec![(11, 1)]);
 }

@@ -286,11 +286,8 @@ fn every_bad_input_gives_its_message() {
 const GOOD: &str = "x,y,label\n0.1,1.2,a\n0.3,0.9,a\n0.2,1.1,a\n0.5,1.4,a\n0.4,0.8,a\n0.6,1.0,a\n\
 2.1,0.2,b\n2.3,0.1,b\n1.9,0.3,b\n2.2,0.5,b\n2.0,0.0,b\n2.4,0.4,b\n";
 
-fn send(state: &mut WorkerState, request: Request) -> Vec<Response> {
-    let mut out = Vec::new();
-    state.handle(request, &mut |r| out.push(r));
-    out
-}
+mod common;
+use common::{respond as send, skip};
 
 fn open(name: &str, bytes: &[u8]) -> Request {
     Request::Open {
@@ -388,7 +385,7 @@ fn check_worker_case(state: &mut WorkerState, case: &Value) -> Result<(), String
             other => return Err(format!("the app answered {other:?}, want one Error")),
         }
         // The session open before the bad file is still there and answers.
-        match send(state, Request::Skip { row: current }).as_slice() {
+        match send(state, skip(current)).as_slice() {
             [Response::Round(_), Response::Insight(_)] => {}
             other => return Err(format!("after the refusal, a skip gave {other:?}")),
         }

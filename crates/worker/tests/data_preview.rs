@@ -12,11 +12,8 @@ const REVIEWS: &[u8] = include_bytes!("../../../tests/fixtures/preview/reviews.t
 const PENGUINS: &[u8] = include_bytes!("../../../public/datasets/penguins.csv");
 const FORTUNES: &[u8] = include_bytes!("../../../public/datasets/fortunes.csv");
 
-fn run(state: &mut WorkerState, request: Request) -> Vec<Response> {
-    let mut out = Vec::new();
-    state.handle(request, &mut |r| out.push(r));
-    out
-}
+mod common;
+use common::{label, respond as run};
 
 fn errors(responses: &[Response]) -> Vec<String> {
     responses
@@ -307,7 +304,7 @@ fn preview_then_open_an_uploaded_file_without_labels() {
         format!("s{}", row + 1)
     );
     for i in 0..5 {
-        let out = run(&mut state, Request::Label { row, class: i % 2 });
+        let out = run(&mut state, label(row, i % 2));
         assert_eq!(errors(&out), Vec::<String>::new());
         let [Response::Round(round), Response::Insight(_)] = out.as_slice() else {
             panic!("{out:?}")

@@ -1,9 +1,7 @@
 //! Native tests of the insight panels' numbers (`worker::insight`): test-split scores
 //! against the metrics module, the map's points, the stopping advice and "why this sample?".
 
-use engine::data::import::{parse_csv, CsvOptions};
 use engine::data::synthetic::blobs;
-use engine::data::Dataset;
 use engine::metrics::{accuracy, confusion_matrix, macro_f1, per_class};
 use engine::models::Classifier;
 use engine::rng;
@@ -14,11 +12,8 @@ use ndarray::Axis;
 use worker::insight::{Insight, InsightCache, PointState, MAP_POINTS};
 use worker::{Request, Response, RoundView, WorkerState};
 
-const IRIS: &str = include_str!("../../../public/datasets/iris.csv");
-
-fn iris() -> Dataset {
-    parse_csv(IRIS.as_bytes(), &CsvOptions::named("iris")).unwrap()
-}
+mod common;
+use common::{iris, label, undo, IRIS};
 
 /// Run `rounds` rounds labeling each query with its known label; the insight of the last one.
 fn label_rounds(session: &mut Session, cache: &mut InsightCache, rounds: usize) -> Insight {
@@ -306,16 +301,14 @@ fn the_worker_sends_an_insight_after_every_round_and_undo_trims_the_curves() {
     let mut state = WorkerState::default();
     let open = Request::Open {
         name: "iris.csv".into(),
-        csv: IRIS.as_bytes().to_vec(),
+        csv: IRIS.to_vec(),
         seed: 42,
     };
     let (mut view, _) = send(&mut state, open).pop().unwrap();
     let mut insight = None;
     for _ in 0..2 {
         let row = view.query.as_ref().unwrap().row;
-        (view, insight) = send(&mut state, Request::Label { row, class: 0 })
-            .pop()
-            .unwrap();
+        (view, insight) = send(&mut state, label(row, 0)).pop().unwrap();
     }
     let insight = insight.unwrap();
     assert_eq!(insight.n_classes, 3);
@@ -326,7 +319,7 @@ fn the_worker_sends_an_insight_after_every_round_and_undo_trims_the_curves() {
     let why = insight.why.as_ref().unwrap();
     assert_eq!(Some(why.row), view.query.as_ref().map(|q| q.row));
     // Undo: the curve loses its last point and the map shows one labeled row fewer.
-    let (_, insight) = send(&mut state, Request::Undo).pop().unwrap();
+    let (_, insight) = send(&mut state, undo()).pop().unwrap();
     let insight = insight.unwrap();
     let counts: Vec<usize> = insight.f1_curve.iter().map(|p| p.n_labels).collect();
     assert_eq!(counts, vec![3, 4]);

@@ -1,17 +1,13 @@
 //! Native integration tests of the whole loop: import → session → rounds → curves, and the worker
 //! protocol the page speaks.
 
-use engine::data::import::{parse_csv, CsvOptions};
 use engine::session::SessionConfig;
 use engine::simulation::run_with_oracle;
 use engine::strategies::Strategy;
-use worker::{Request, Response, WorkerState, BASELINE_RUNS};
+use worker::{Request, Response, Settings, WorkerState, BASELINE_RUNS};
 
-const IRIS: &str = include_str!("../../../public/datasets/iris.csv");
-
-fn iris() -> engine::data::Dataset {
-    parse_csv(IRIS.as_bytes(), &CsvOptions::named("iris")).unwrap()
-}
+mod common;
+use common::{iris, label, respond as collect, skip, undo, IRIS};
 
 #[test]
 fn the_same_seed_gives_the_same_label_order_twice() {
@@ -58,16 +54,10 @@ fn margin_sampling_learns_iris_quickly() {
     );
 }
 
-fn collect(state: &mut WorkerState, request: Request) -> Vec<Response> {
-    let mut out = Vec::new();
-    state.handle(request, &mut |r| out.push(r));
-    out
-}
-
 #[test]
 fn worker_protocol_open_label_and_refuse() {
     let mut state = WorkerState::default();
-    let early = collect(&mut state, Request::Label { row: 0, class: 0 });
+    let early = collect(&mut state, label(0, 0));
     assert_eq!(
         early,
         vec![Response::Error(
@@ -116,13 +106,7 @@ fn worker_protocol_open_label_and_refuse() {
         "random runs until the pool is empty"
     );
 
-    let next = collect(
-        &mut state,
-        Request::Label {
-            row: query.row,
-            class: query.known_label.unwrap(),
-        },
-    );
+    let next = collect(&mut state, label(query.row, query.known_label.unwrap()));
     let [Response::Round(after), Response::Insight(_)] = next.as_slice() else {
         panic!("{next:?}")
     };
@@ -130,17 +114,11 @@ fn worker_protocol_open_label_and_refuse() {
     assert_eq!(after.curve.len(), 2);
     assert_ne!(after.query.as_ref().unwrap().row, query.row);
 
-    let again = collect(
-        &mut state,
-        Request::Label {
-            row: query.row,
-            class: 0,
-        },
-    );
+    let again = collect(&mut state, label(query.row, 0));
     assert_eq!(
         again,
-        vec![Response::Error(format!(
-            "That label was not recorded: row {} is already labeled",
+        vec![Response::Refused(format!(
+            "That answer was not recorded: row {} is already labeled",
             query.row
         ))]
     );
@@ -229,19 +207,20 @@ fn worker_skip_undo_and_configure() {
             seed: 42,
         },
     );
-    let Response::Round(first) = &opened[1] else {
+    let (Response::Opened(opened_summary), Response::Round(first)) = (&opened[0], &opened[1])
+    else {
         panic!("{opened:?}")
     };
     assert!(!first.can_undo, "seed labels cannot be undone");
     let row = first.query.as_ref().unwrap().row;
-    let skipped = collect(&mut state, Request::Skip { row });
+    let skipped = collect(&mut state, skip(row));
     let [Response::Round(after_skip), Response::Insight(_)] = skipped.as_slice() else {
         panic!("{skipped:?}")
     };
     assert_eq!((after_skip.skipped, after_skip.n_labels), (1, 3));
     assert!(after_skip.can_undo);
     assert_ne!(after_skip.query.as_ref().unwrap().row, row);
-    let undone = collect(&mut state, Request::Undo);
+    let undone = collect(&mut state, undo());
     let [Response::Round(after_undo), Response::Insight(_)] = undone.as_slice() else {
         panic!("{undone:?}")
     };
@@ -249,10 +228,11 @@ fn worker_skip_undo_and_configure() {
     assert_eq!(after_undo.curve.len(), 1, "one point per label count");
     let configured = collect(
         &mut state,
-        Request::Configure {
+        Request::Settings(Settings {
             strategy: "entropy".into(),
             model: "knn".into(),
-        },
+            ..opened_summary.settings.clone()
+        }),
     );
     let Response::Configured(summary) = &configured[0] else {
         panic!("{configured:?}")
@@ -264,13 +244,13 @@ fn worker_skip_undo_and_configure() {
     assert!(matches!(configured[1], Response::Round(_)));
     let bad = collect(
         &mut state,
-        Request::Configure {
+        Request::Settings(Settings {
             strategy: "psychic".into(),
-            model: "knn".into(),
-        },
+            ..opened_summary.settings.clone()
+        }),
     );
-    assert_eq!(
-        bad,
-        vec![Response::Error("Unknown strategy 'psychic'.".into())]
+    assert!(
+        matches!(bad.as_slice(), [Response::Error(m)] if m.starts_with("The settings were not changed: unknown strategy 'psychic'")),
+        "{bad:?}"
     );
 }

@@ -7,10 +7,11 @@ use engine::project::{ImportSettings, Project, ProjectError, ProjectMeta, Source
 use engine::session::{Event, Origin, Session, SessionConfig};
 use engine::strategies::Strategy;
 
-const IRIS: &[u8] = include_bytes!("../../../public/datasets/iris.csv");
+mod common;
+use common::IRIS;
 
 fn iris() -> engine::data::Dataset {
-    parse_csv(IRIS, &CsvOptions::named("iris.csv")).unwrap()
+    common::iris_named("iris.csv")
 }
 
 fn meta() -> ProjectMeta {

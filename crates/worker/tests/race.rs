@@ -5,7 +5,8 @@ use engine::race::{RaceSettings, StrategyCurve};
 use worker::race::{RaceRequest, StreamRequest, StreamSource};
 use worker::{Request, Response, WorkerState};
 
-const IRIS: &[u8] = include_bytes!("../../../public/datasets/iris.csv");
+mod common;
+use common::IRIS;
 
 fn handle(request: Request) -> Vec<Response> {
     let mut out = Vec::new();

@@ -6,11 +6,8 @@ use worker::{Request, Response, SampleView, Settings, WorkerState, MODEL_NAMES};
 
 const FORTUNES: &[u8] = include_bytes!("../../../public/datasets/fortunes.csv");
 
-fn run(state: &mut WorkerState, request: Request) -> Vec<Response> {
-    let mut out = Vec::new();
-    state.handle(request, &mut |r| out.push(r));
-    out
-}
+mod common;
+use common::respond as run;
 
 /// The text, its weighed terms and the method, of the last round's sample.
 type TextView = (String, Vec<(String, f64)>, TermMethod);

@@ -12,13 +12,8 @@ use worker::{
     Settings, WorkerState, IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES, WARM_UP_LABELS,
 };
 
-const IRIS: &[u8] = include_bytes!("../../../public/datasets/iris.csv");
-
-fn collect(state: &mut WorkerState, request: Request) -> Vec<Response> {
-    let mut out = Vec::new();
-    state.handle(request, &mut |r| out.push(r));
-    out
-}
+mod common;
+use common::{respond as collect, IRIS};
 
 fn last_round(responses: &[Response]) -> RoundView {
     responses

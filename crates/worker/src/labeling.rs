@@ -1,0 +1,71 @@
+//! The person's events (label, skip, undo, relabel, add class, probe answers) and settings
+//! changes: the page has stored each event before it sends it here.
+
+use crate::open::full_settings;
+use crate::protocol::Response;
+use crate::views::summary;
+use crate::WorkerState;
+use engine::project::Settings;
+use engine::session::Event;
+
+impl WorkerState {
+    /// [`crate::Request::Apply`]: apply one event; a refused one leaves the session unchanged.
+    pub(crate) fn apply(
+        &mut self,
+        event: Event,
+        emit: &mut dyn FnMut(Response),
+    ) -> Result<(), String> {
+        let session = self
+            .session
+            .as_mut()
+            .ok_or("No dataset is open: open one before labeling.")?;
+        let is_undo = event == Event::Undo;
+        let adds_class = matches!(event, Event::AddClass { .. });
+        let answered = match &event {
+            Event::Label { row, .. } | Event::Skip { row } => Some(*row),
+            _ => None,
+        };
+        if let Err(e) = session.apply(event) {
+            emit(Response::Refused(format!(
+                "That answer was not recorded: {e}"
+            )));
+            return Ok(());
+        }
+        if is_undo {
+            let n = session.labels().len();
+            self.curve.retain(|p| p.n_labels < n);
+        }
+        if adds_class {
+            emit(Response::Configured(summary(session, &self.model)));
+        }
+        // Batch mode: the next pick of the batch, without refitting, until it is answered.
+        if let Some(row) = answered {
+            if self.pending.first().is_some_and(|q| q.row == row) {
+                self.pending.remove(0);
+                self.probe = false;
+                if !self.pending.is_empty() {
+                    return self.show(emit);
+                }
+            }
+        }
+        self.pending.clear();
+        self.round(emit)
+    }
+
+    /// [`crate::Request::Settings`]: change every setting that may change mid-session.
+    pub(crate) fn settings(
+        &mut self,
+        chosen: Settings,
+        emit: &mut dyn FnMut(Response),
+    ) -> Result<(), String> {
+        let session = self.open_session()?;
+        let config = full_settings(&chosen)?;
+        session
+            .reconfigure(config)
+            .map_err(|e| format!("The settings were not changed: {e}"))?;
+        emit(Response::Configured(summary(session, &chosen.model)));
+        self.model = chosen.model;
+        self.pending.clear();
+        self.round(emit)
+    }
+}
