@@ -511,17 +511,15 @@ fn download_readable(studio: Studio, id: String) {
 pub fn ProjectsPanel() -> impl IntoView {
     let studio = use_studio();
     let confirming = RwSignal::new(None::<String>);
-    let damage = RwSignal::new(Vec::<Damage>::new());
-    // I/O: look for damage whenever the list is read again.
-    Effect::new(move |_| {
+    // Looked for again whenever the list is read again; a newer look replaces an older one.
+    let damage = LocalResource::new(move || {
         studio.projects.track();
-        leptos::task::spawn_local(async move {
-            if let Some(storage) = studio.storage() {
-                if let Ok(found) = find_damage(&storage).await {
-                    damage.try_set(found);
-                }
+        async move {
+            match studio.storage() {
+                Some(storage) => find_damage(&storage).await.unwrap_or_default(),
+                None => Vec::new(),
             }
-        });
+        }
     });
     let open_id = move || studio.project.with(|p| p.as_ref().map(|p| p.id.clone()));
     // What is wrong with a project, and the button that exports what can be read.
@@ -529,7 +527,12 @@ pub fn ProjectsPanel() -> impl IntoView {
         let reasons = {
             let id = id.clone();
             Memo::new(move |_| {
-                damage.with(|d| d.iter().find(|x| x.id == id).map(|x| x.reasons.join("; ")))
+                damage.with(|d| {
+                    d.iter()
+                        .flatten()
+                        .find(|x| x.id == id)
+                        .map(|x| x.reasons.join("; "))
+                })
             })
         };
         let label = format!("Export what can be read of project {name}");
@@ -647,7 +650,8 @@ pub fn ProjectsPanel() -> impl IntoView {
         });
     };
     let any = move || {
-        studio.projects.with(|p| !p.is_empty()) || damage.with(|d| d.iter().any(|d| !d.record_ok))
+        studio.projects.with(|p| !p.is_empty())
+            || damage.with(|d| d.iter().flatten().any(|d| !d.record_ok))
     };
     view! {
         <section class="projects" aria-labelledby="projects-title">
@@ -678,6 +682,7 @@ pub fn ProjectsPanel() -> impl IntoView {
                     {move || studio.projects.get().into_iter().map(row).collect_view()}
                     {move || damage
                         .get()
+                        .unwrap_or_default()
                         .into_iter()
                         .filter(|d| !d.record_ok)
                         .map(unreadable)

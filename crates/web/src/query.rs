@@ -21,54 +21,52 @@ pub fn class_for_key(key: &str, n_classes: usize) -> Option<usize> {
 #[derive(Clone, Copy)]
 pub struct Keys {
     /// The keys in effect.
-    pub map: RwSignal<KeyMap>,
+    pub map: Signal<KeyMap>,
+    /// The open project's stored keys (`meta` store, `keys:<project id>`), as JSON, when it has
+    /// any; read again whenever another project opens.
+    stored: LocalResource<Option<String>>,
 }
 
-/// Provide the key map of the open project: the default until the project's stored keys are read
-/// (`meta` store, `keys:<project id>`), read again whenever another project opens.
+/// Provide the key map of the open project: the default until the project's stored keys are
+/// read.
 pub fn provide_keys() -> Keys {
     let studio = use_studio();
+    let project_id = Memo::new(move |_| studio.project.with(|p| p.as_ref().map(|p| p.id.clone())));
+    let stored = LocalResource::new(move || {
+        let id = project_id.get();
+        async move {
+            let storage = studio.storage()?;
+            storage.key_map(&id?).await.ok().flatten()
+        }
+    });
     let keys = Keys {
-        map: RwSignal::new(KeyMap::default()),
+        map: Signal::derive(move || {
+            let n = n_classes(studio);
+            stored
+                .get()
+                .flatten()
+                .map(|text| KeyMap::from_json(&text, n))
+                .unwrap_or_default()
+        }),
+        stored,
     };
     provide_context(keys);
-    let project_id = Memo::new(move |_| studio.project.with(|p| p.as_ref().map(|p| p.id.clone())));
-    // I/O: read the stored keys of the project that just opened.
-    Effect::new(move |_| {
-        let Some(id) = project_id.get() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let stored = match super::storage::Storage::open().await {
-                Ok(storage) => storage.key_map(&id).await.ok().flatten(),
-                Err(_) => None,
-            };
-            if project_id.get_untracked().as_deref() != Some(id.as_str()) {
-                return;
-            }
-            let n = studio
-                .dataset
-                .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
-            let map = stored
-                .map(|text| KeyMap::from_json(&text, n))
-                .unwrap_or_default();
-            keys.map.try_set(map);
-        });
-    });
     keys
 }
 
 /// The keys provided by [`provide_keys`] (the default map where none was provided).
 pub fn use_keys() -> Keys {
     use_context::<Keys>().unwrap_or_else(|| Keys {
-        map: RwSignal::new(KeyMap::default()),
+        map: Signal::stored(KeyMap::default()),
+        stored: LocalResource::new(|| async { None }),
     })
 }
 
 /// Use `map` from now on and store it with the open project (kept in memory only when there is
 /// no project or no storage).
 pub fn save_keys(studio: Studio, keys: Keys, map: KeyMap) {
-    keys.map.set(map.clone());
+    let json = map.to_json();
+    keys.stored.set(Some(Some(json.clone())));
     let Some(id) = studio
         .project
         .with_untracked(|p| p.as_ref().map(|p| p.id.clone()))
@@ -76,9 +74,9 @@ pub fn save_keys(studio: Studio, keys: Keys, map: KeyMap) {
         return;
     };
     leptos::task::spawn_local(async move {
-        let saved = match super::storage::Storage::open().await {
-            Ok(storage) => storage.set_key_map(&id, &map.to_json()).await,
-            Err(e) => Err(e),
+        let saved = match studio.storage() {
+            Some(storage) => storage.set_key_map(&id, &json).await,
+            None => return,
         };
         if let Err(e) = saved {
             studio.storage_note.set(Some(e.to_string()));

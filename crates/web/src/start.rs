@@ -9,7 +9,6 @@
 
 use super::studio::use_studio;
 use leptos::prelude::*;
-use std::cell::Cell;
 
 /// Which page is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,17 +28,11 @@ pub struct Pages {
     pub page: RwSignal<Page>,
 }
 
-thread_local! {
-    /// The app's page switch, for [`show_start_page`] (called from async code with no owner).
-    static PAGES: Cell<Option<RwSignal<Page>>> = const { Cell::new(None) };
-}
-
 /// Create the page switch (on [`Page::Loading`]) and make it available below.
 pub fn provide_pages() -> Pages {
     let pages = Pages {
         page: RwSignal::new(Page::Loading),
     };
-    PAGES.with(|p| p.set(Some(pages.page)));
     provide_context(pages);
     pages
 }
@@ -51,9 +44,9 @@ pub fn use_pages() -> Option<Pages> {
 
 /// Show the start page: there is no project to restore (or it could not be restored).
 /// A no-op when no page switch exists (component tests).
-pub fn show_start_page() {
-    if let Some(page) = PAGES.with(Cell::get) {
-        let _ = page.try_set(Page::Start);
+pub fn show_start_page(pages: Option<Pages>) {
+    if let Some(pages) = pages {
+        let _ = pages.page.try_set(Page::Start);
     }
 }
 
