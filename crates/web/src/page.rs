@@ -153,9 +153,8 @@ pub fn StudioView() -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|d| d.class_names.len() < 2))
     };
     let is_probe = move || studio.round.with(|r| r.as_ref().is_some_and(|r| r.probe));
-    // Mounting the whole studio in one go was one 60–115 ms task the moment a file opened (a
-    // long task, issue 6; measured with a 2,000-row file as with 100,000 rows). The person first
-    // needs the sample: the panels around it come one frame later each (`step`).
+    // Mounting the whole studio at once is one long task the moment a file opens; the person
+    // first needs the sample, so the panels around it come one frame later each (`step`).
     let step = RwSignal::new(0u8);
     Effect::new(move |_| {
         if step.get() < LAST_STEP {

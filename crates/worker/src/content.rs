@@ -16,8 +16,8 @@ pub(crate) fn check_upload_size(total: u64) -> Result<(), String> {
 }
 
 /// A file's bytes: in memory, or a [`ByteSource`] read when needed (in the browser, the picked
-/// file itself: the worker never holds it in wasm memory, README "Performance", sixth round).
-/// Cloning shares the bytes.
+/// file itself, so the worker's wasm memory, which never shrinks, never holds it). Cloning shares
+/// the bytes.
 #[derive(Clone)]
 pub struct Content(Rc<dyn ByteSource>);
 

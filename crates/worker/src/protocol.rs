@@ -114,8 +114,8 @@ pub enum Request {
     /// once, slice by slice, for their fingerprints, answering [`Response::Reading`] as bytes come
     /// in and [`Response::Uploaded`] at the end, and keeps the `File`s themselves as the upload
     /// ([`WorkerState::attach`]): the importer reads them again in slices. No copy of the file
-    /// passes through the page, and none stays in the worker's memory, which is what keeps a 50 MB
-    /// import's tab memory down (issue 6). Only the browser worker can read
+    /// passes through the page, and none stays in the worker's memory, which keeps a large import's
+    /// tab memory down. Only the browser worker can read
     /// files; elsewhere (native tests, a page without workers) the page sends [`Request::Upload`]
     /// and [`Request::UploadChunk`]s instead.
     UploadFiles {

@@ -34,13 +34,10 @@ pub struct WarmUpRun {
 /// [`WARM_UP_LABELS`] labels (a fit, the pool's probabilities and scores, the insight with a
 /// model each round).
 ///
-/// Why (issue 6): Chromium runs wasm first as its baseline compiler's code and compiles a function
-/// again with its optimising compiler, on background threads, once it has run enough. A dataset's
-/// first round made the round, fit and insight code hot all at once: a trace of a 100,000-row
-/// import showed 120 + 203 ms of those compiles starting at the moment the page mounted the studio,
-/// and on two cores the page's thread waited for one (tasks of 50–95 ms holding 7–8 ms of CPU).
-/// Run while the page is idle (it asks once the start page shows), those compiles are done before
-/// a file is opened.
+/// Why: Chromium compiles hot wasm functions again with its optimising compiler on background
+/// threads; run while the page is idle (it asks once the start page shows), those compiles are
+/// done before a file is opened instead of competing with the page's first frames
+/// (docs/performance.md).
 pub fn warm_up() -> [WarmUpRun; 3] {
     let (numbers, texts) = warm_up_tables();
     [

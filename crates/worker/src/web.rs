@@ -220,14 +220,9 @@ const NUDGE_LENGTH: u32 = 8192;
 
 /// Make a little young-generation garbage so V8's scavenger runs while a file is read.
 ///
-/// Why: each `FileReaderSync` read returns a new 1 MiB `ArrayBuffer`, dead as soon as it is copied
-/// into wasm memory, but its bytes live outside the JS heap, and the JS objects themselves are
-/// tiny, so the young generation never fills and no scavenge frees them; the worker's one long
-/// import task then piled up ~70 MB of dead buffers (a 100k × 50 CSV is read three times), freed
-/// only after the studio opened. A scavenge frees dead young `ArrayBuffer`s with their bytes, and
-/// costs little when almost nothing in the young generation is alive. Measured with `node
-/// tests/e2e/bench_app.mjs` (c): peak renderer memory of the 100k import 384.9–407.1 MB without,
-/// 326.9–343.3 MB with (README "Performance", sixth round).
+/// Why: each `FileReaderSync` read returns a new 1 MiB `ArrayBuffer`, dead once copied into wasm
+/// memory, whose bytes live outside the JS heap: the young generation never fills, so without a
+/// nudge no scavenge frees them until the import's one long task ends (docs/performance.md).
 fn nudge_scavenger() {
     for _ in 0..NUDGE_ARRAYS {
         let _ = js_sys::Array::new_with_length(NUDGE_LENGTH);

@@ -124,9 +124,9 @@ impl Studio {
         self.insight_pending.set(false);
     }
 
-    /// Show a round's insight once the frame after it has painted. Building the panels (the
-    /// map's 2,000 points, the confusion matrix, the curves) and laying them out took as long as
-    /// the sample's own update, which now paints first (README, "Fifth round").
+    /// Show a round's insight once the frame after it has painted: building the panels (the
+    /// map's points, the confusion matrix, the curves) costs as much as the sample's own update,
+    /// which the person needs first.
     fn show_insight(&self, insight: Box<Insight>) {
         let Some(generation) = self.next_insight_generation() else {
             return;
