@@ -11,8 +11,8 @@ use engine::race::{RaceSettings, StrategyCurve};
 use engine::strategies::Strategy;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use worker::race::{RaceReport, RaceRequest};
-use worker::{Request, Response, MODEL_NAMES};
+use worker::race::{RaceReport, RaceRequest, TaskRequest, TaskResponse};
+use worker::MODEL_NAMES;
 
 /// Where the race is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,18 +83,18 @@ impl RaceSim {
     }
 
     /// Races run on this thread by `handler` (component tests).
-    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
+    pub fn new_in_thread(handler: impl Fn(TaskRequest, &dyn Fn(TaskResponse)) + 'static) -> Self {
         Self::with_task(TaskRunner::new_in_thread(handler))
     }
 
     /// Apply a response of the current race.
-    fn receive(&self, response: Response) {
+    fn receive(&self, response: TaskResponse) {
         match response {
-            Response::RaceProgress(p) => {
+            TaskResponse::RaceProgress(p) => {
                 self.progress.set((p.done, p.total));
                 self.curves.set(p.curves);
             }
-            Response::RaceDone(report) => {
+            TaskResponse::RaceDone(report) => {
                 self.curves.set(report.curves.clone());
                 let total = self.progress.get_untracked().1;
                 self.progress.set((total, total));
@@ -103,7 +103,7 @@ impl RaceSim {
                 self.state.set(RaceState::Done);
                 self.task.stop();
             }
-            Response::Error(message) => {
+            TaskResponse::Error(message) => {
                 self.error.set(Some(message));
                 self.state.set(RaceState::Failed);
                 self.task.stop();
@@ -128,7 +128,7 @@ impl RaceSim {
         self.progress
             .set((0, settings.strategies.len() * settings.seeds.len()));
         self.state.set(RaceState::Running);
-        let request = Request::Race(RaceRequest { settings, bytes });
+        let request = TaskRequest::Race(RaceRequest { settings, bytes });
         let sim = *self;
         if let Err(message) = self
             .task

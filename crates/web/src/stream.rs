@@ -7,8 +7,7 @@ use super::race::{series_style, RaceState};
 use super::runlog;
 use super::task::TaskRunner;
 use leptos::prelude::*;
-use worker::race::{StreamReport, StreamRequest, StreamSource};
-use worker::{Request, Response};
+use worker::race::{StreamReport, StreamRequest, StreamSource, TaskRequest, TaskResponse};
 
 /// The stream's settings in the form.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,18 +73,18 @@ impl StreamSim {
     }
 
     /// Streams run on this thread by `handler` (component tests).
-    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
+    pub fn new_in_thread(handler: impl Fn(TaskRequest, &dyn Fn(TaskResponse)) + 'static) -> Self {
         Self::with_task(TaskRunner::new_in_thread(handler))
     }
 
-    fn receive(&self, response: Response) {
+    fn receive(&self, response: TaskResponse) {
         match response {
-            Response::StreamDone(report) => {
+            TaskResponse::StreamDone(report) => {
                 runlog::record_stream(&report);
                 self.report.set(Some(report));
                 self.state.set(RaceState::Done);
             }
-            Response::Error(message) => {
+            TaskResponse::Error(message) => {
                 self.error.set(Some(message));
                 self.state.set(RaceState::Failed);
             }
@@ -114,7 +113,7 @@ impl StreamSim {
                 }
             }
         };
-        let request = Request::Stream(StreamRequest {
+        let request = TaskRequest::Stream(StreamRequest {
             source,
             budget: form.budget,
             seed: form.seed,

@@ -1,13 +1,13 @@
 //! Long tasks (races, stream comparisons) in Web Workers of their own that the page can terminate
 //! at once, or on this thread in component tests.
 
-use super::studio::InThreadHandler;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use worker::{Request, Response};
+use worker::race::{TaskRequest, TaskResponse};
+use worker::web::TASK_WORKER_NAME;
 
 /// gloo-worker 0.6's wire format (bincode of these enums; `HandlerId` is a `usize` newtype),
 /// mirrored so that the page can own the `web_sys::Worker` and `terminate()` it: gloo's bridge
@@ -15,7 +15,7 @@ use worker::{Request, Response};
 #[derive(Serialize, Deserialize)]
 enum ToWorker {
     Connected(usize),
-    ProcessInput(usize, Request),
+    ProcessInput(usize, TaskRequest),
     #[allow(dead_code)]
     Disconnected(usize),
     #[allow(dead_code)]
@@ -25,11 +25,11 @@ enum ToWorker {
 #[derive(Serialize, Deserialize)]
 enum FromWorker {
     WorkerLoaded,
-    ProcessOutput(usize, Box<Response>),
+    ProcessOutput(usize, Box<TaskResponse>),
 }
 
-/// One request running in a dedicated Web Worker (`./worker_loader.js`, the app's engine worker),
-/// terminated when dropped or cancelled.
+/// One task running in a dedicated Web Worker (`./worker_loader.js` started under
+/// [`TASK_WORKER_NAME`], so it serves [`TaskRequest`]s), terminated when dropped or cancelled.
 pub struct TaskWorker {
     worker: web_sys::Worker,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
@@ -39,14 +39,17 @@ impl TaskWorker {
     /// Start a worker, send it `request` once it has loaded, and pass every response to
     /// `on_response`.
     pub fn spawn(
-        request: Request,
-        on_response: impl Fn(Response) + 'static,
+        request: TaskRequest,
+        on_response: impl Fn(TaskResponse) + 'static,
     ) -> Result<Self, String> {
         use gloo_worker::Codec;
         let fail = |e: JsValue| format!("The background worker could not start: {e:?}");
         // Trunk's loader shim (a file of this origin, relative so any sub-path works): the
         // Content-Security-Policy allows workers from 'self' only, not `blob:` URLs.
-        let worker = web_sys::Worker::new("./worker_loader.js").map_err(fail)?;
+        let options = web_sys::WorkerOptions::new();
+        options.set_name(TASK_WORKER_NAME);
+        let worker =
+            web_sys::Worker::new_with_options("./worker_loader.js", &options).map_err(fail)?;
         let posted = worker.clone();
         let mut pending = Some(request);
         let on_message =
@@ -83,10 +86,13 @@ impl Drop for TaskWorker {
     }
 }
 
+/// A task handler running on the page's thread: gets a task and a way to respond.
+type InThreadTasks = Rc<dyn Fn(TaskRequest, &dyn Fn(TaskResponse))>;
+
 /// Where a task runs.
 enum Backend {
     Worker(Option<TaskWorker>),
-    InThread(InThreadHandler),
+    InThread(InThreadTasks),
 }
 
 /// Runs one long request at a time (a race, a stream comparison) in a Web Worker of its own, or
@@ -112,7 +118,7 @@ impl TaskRunner {
     }
 
     /// Tasks run on this thread by `handler` (component tests).
-    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
+    pub fn new_in_thread(handler: impl Fn(TaskRequest, &dyn Fn(TaskResponse)) + 'static) -> Self {
         Self::with_backend(Backend::InThread(Rc::new(handler)))
     }
 
@@ -132,11 +138,11 @@ impl TaskRunner {
     pub fn start(
         &self,
         generation: u64,
-        request: Request,
-        on_response: impl Fn(Response) + 'static,
+        request: TaskRequest,
+        on_response: impl Fn(TaskResponse) + 'static,
     ) -> Result<(), String> {
         let runner = *self;
-        let deliver = move |r: Response| {
+        let deliver = move |r: TaskResponse| {
             if runner.is_current(generation) {
                 on_response(r);
             }

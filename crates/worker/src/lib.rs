@@ -12,7 +12,7 @@
 //! | [`state`] | The state machine: one request in, its responses out. |
 //! | `open`, `labeling`, `projects` | The handlers of each group of requests. |
 //! | [`insight`] | The panels' data: map, feature importance, confusion matrix, histories. |
-//! | [`race`] | Races and stream comparisons (run in a worker of their own). |
+//! | [`race`] | The task worker: races and stream comparisons, each in a worker of its own. |
 //! | [`stored`] | Decoded image folders packed for IndexedDB. |
 //! | `web`, `images` | The browser glue: gloo-worker, file reading, image decoding (wasm32). |
 

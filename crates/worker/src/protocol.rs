@@ -1,8 +1,9 @@
 //! The messages between the page and the engine worker: what the page asks ([`Request`]) and
-//! what the worker answers ([`Response`]), plus the constants both sides agree on.
+//! what the worker answers ([`Response`]), plus the constants both sides agree on. Races and
+//! stream comparisons run in task workers, which speak their own messages
+//! ([`crate::race::TaskRequest`]).
 
 use crate::insight::Insight;
-use crate::race;
 use crate::views::{BaselineView, DatasetSummary, RoundView};
 use engine::data::image::DecodedImage;
 use engine::data::preview::{Mapping, Preview};
@@ -139,10 +140,6 @@ pub enum Request {
         classes: Vec<String>,
         seed: u64,
     },
-    /// Race strategies over seeds with the known labels as the oracle ([`race::handle_race`]).
-    Race(race::RaceRequest),
-    /// Compare stream samplers on one stream ([`race::handle_stream`]).
-    Stream(race::StreamRequest),
     /// The page's stored copy of the open file `name` (a `Blob` from IndexedDB, attachment
     /// `attachment` of the worker's `web::Codec`), sent once the project is saved: the browser
     /// worker reads that copy from then on instead of the picked `File`, which the browser refuses
@@ -239,12 +236,6 @@ pub enum Response {
     Insight(Box<Insight>),
     /// The random-sampling baseline on the same split and seed labels.
     Baseline(BaselineView),
-    /// A race's curves so far.
-    RaceProgress(race::RaceProgress),
-    /// A race finished.
-    RaceDone(race::RaceReport),
-    /// A stream comparison finished.
-    StreamDone(race::StreamReport),
     /// Something went wrong; the message is meant for the person.
     Error(String),
     /// What a file looks like, before opening it.

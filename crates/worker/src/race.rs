@@ -1,17 +1,50 @@
-//! Races and stream runs in the worker: the messages and their handling. A race reports after
-//! every (seed, strategy) run, so the page draws the curves as they grow; the page cancels by
-//! terminating the worker that runs it (a race runs in a worker of its own).
+//! Races and stream runs: the task worker's own messages ([`TaskRequest`], [`TaskResponse`]) and
+//! their handling. A task runs in a worker of its own, which the page cancels by terminating it;
+//! a race reports after every (seed, strategy) run, so the page draws the curves as they grow.
 
-use super::{model_by_name, Response};
 use engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
 use engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
 use engine::data::Dataset;
+use engine::project::model_by_name;
 use engine::race::{
     compare_stream, fingerprint, run_race, strategy_curve, summarize, RaceSettings, RaceSummary,
     StrategyCurve, StreamCurve,
 };
 use engine::simulation::StreamOptions;
 use serde::{Deserialize, Serialize};
+
+/// What the page asks of a task worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TaskRequest {
+    /// Race strategies over seeds with the known labels as the oracle ([`handle_race`]).
+    Race(RaceRequest),
+    /// Compare stream samplers on one stream ([`handle_stream`]).
+    Stream(StreamRequest),
+}
+
+/// What a task worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TaskResponse {
+    /// A race's curves so far.
+    RaceProgress(RaceProgress),
+    /// A race finished.
+    RaceDone(RaceReport),
+    /// A stream comparison finished.
+    StreamDone(StreamReport),
+    /// The task stopped; the message is meant for the person.
+    Error(String),
+}
+
+/// Run one task, emitting its responses as they come ([`TaskResponse::Error`] when it stops).
+pub fn handle_task(request: TaskRequest, emit: &mut dyn FnMut(TaskResponse)) {
+    let done = match request {
+        TaskRequest::Race(race) => handle_race(race, emit),
+        TaskRequest::Stream(stream) => handle_stream(stream, emit),
+    };
+    if let Err(message) = done {
+        emit(TaskResponse::Error(message));
+    }
+}
 
 /// Run a race on a file's bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,9 +140,9 @@ fn open(name: &str, bytes: &[u8]) -> Result<Dataset, String> {
     .map_err(|e| format!("Could not open {name}: {e}"))
 }
 
-/// Run a race, emitting [`Response::RaceProgress`] after every run and [`Response::RaceDone`] at
+/// Run a race, emitting [`TaskResponse::RaceProgress`] after every run and [`TaskResponse::RaceDone`] at
 /// the end.
-pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(TaskResponse)) -> Result<(), String> {
     let mut settings = request.settings;
     settings
         .check()
@@ -118,7 +151,7 @@ pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(Response)) -> Resu
         .ok_or_else(|| format!("Unknown model '{}'.", settings.model))?;
     let data = open(&settings.data, &request.bytes)?;
     let runs = run_race(&data, &settings, &model, &mut |runs, done, total| {
-        emit(Response::RaceProgress(RaceProgress {
+        emit(TaskResponse::RaceProgress(RaceProgress {
             done,
             total,
             curves: runs.iter().map(strategy_curve).collect(),
@@ -127,7 +160,7 @@ pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(Response)) -> Resu
     .map_err(|e| format!("The race stopped: {e}."))?;
     let curves: Vec<StrategyCurve> = runs.iter().map(strategy_curve).collect();
     let summary = summarize(&curves).map_err(|e| format!("The race stopped: {e}."))?;
-    emit(Response::RaceDone(RaceReport {
+    emit(TaskResponse::RaceDone(RaceReport {
         dataset: data.name.clone(),
         fingerprint: fingerprint(&request.bytes),
         settings,
@@ -137,8 +170,11 @@ pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(Response)) -> Resu
     Ok(())
 }
 
-/// Run the stream comparison and emit [`Response::StreamDone`].
-pub fn handle_stream(request: StreamRequest, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+/// Run the stream comparison and emit [`TaskResponse::StreamDone`].
+pub fn handle_stream(
+    request: StreamRequest,
+    emit: &mut dyn FnMut(TaskResponse),
+) -> Result<(), String> {
     let (data, fp, drift_at) = match &request.source {
         StreamSource::Drift {
             n_rows,
@@ -187,7 +223,7 @@ pub fn handle_stream(request: StreamRequest, emit: &mut dyn FnMut(Response)) -> 
             c.run.asked.len() as f64 / data.n_rows().max(1) as f64 * 100.0
         ));
     }
-    emit(Response::StreamDone(StreamReport {
+    emit(TaskResponse::StreamDone(StreamReport {
         dataset: data.name.clone(),
         fingerprint: fp,
         budget: request.budget,

@@ -9,7 +9,7 @@ use crate::protocol::{Request, Response, BASELINE_BUDGET, BASELINE_RUNS};
 use crate::views::{
     sample_view, summary, text_scale, BaselineView, HistoryItem, QueryView, RoundView,
 };
-use crate::{race, warm_up};
+use crate::warm_up;
 use engine::data::preview::Mapping;
 use engine::data::RowDisplay;
 use engine::session::{Origin, Round, Session, SessionConfig};
@@ -105,8 +105,6 @@ impl WorkerState {
                 bytes,
                 bundled,
             } => self.import_project(file_name, bytes, bundled, emit),
-            Request::Race(race) => race::handle_race(race, emit),
-            Request::Stream(stream) => race::handle_stream(stream, emit),
             // Attachments exist only between the page and the browser's worker (`web`), which
             // handles this itself ([`WorkerState::use_stored_file`]).
             Request::StoredFile { .. } => Ok(()),

@@ -9,6 +9,7 @@
 //! without a panic (a trap, e.g. out of memory) is reported the same way by
 //! [`report_uncaught_errors`].
 
+use super::race::{handle_task, TaskRequest, TaskResponse};
 use super::{Request, Response, WorkerState};
 use engine::data::source::ByteSource;
 use gloo_worker::{HandlerId, Worker, WorkerScope};
@@ -386,6 +387,37 @@ impl Worker for EngineWorker {
         }
         self.state
             .handle(msg, &mut |response| scope.respond(id, response));
+    }
+}
+
+/// The name a task worker is started with (`new Worker(url, {name})`): the worker script is the
+/// engine worker's, and its entry registers [`TaskWorker`] instead when it finds this name.
+pub const TASK_WORKER_NAME: &str = "activelab-tasks";
+
+/// Whether this worker was started as a task worker ([`TASK_WORKER_NAME`]).
+pub fn is_task_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<web_sys::DedicatedWorkerGlobalScope>()
+        .is_ok_and(|scope| scope.name() == TASK_WORKER_NAME)
+}
+
+/// A task worker: one race or stream comparison, answered as it goes; the page terminates the
+/// worker to cancel it.
+pub struct TaskWorker;
+
+impl Worker for TaskWorker {
+    type Message = ();
+    type Input = TaskRequest;
+    type Output = TaskResponse;
+
+    fn create(_scope: &WorkerScope<Self>) -> Self {
+        Self
+    }
+
+    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
+
+    fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
+        handle_task(msg, &mut |response| scope.respond(id, response));
     }
 }
 

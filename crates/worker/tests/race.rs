@@ -2,15 +2,17 @@
 //! page speaks.
 
 use engine::race::{RaceSettings, StrategyCurve};
-use worker::race::{RaceRequest, StreamRequest, StreamSource};
-use worker::{Request, Response, WorkerState};
+use worker::race::{
+    handle_task, RaceRequest, StreamRequest, StreamSource, TaskRequest as Request,
+    TaskResponse as Response,
+};
 
 mod common;
 use common::IRIS;
 
 fn handle(request: Request) -> Vec<Response> {
     let mut out = Vec::new();
-    WorkerState::default().handle(request, &mut |r| out.push(r));
+    handle_task(request, &mut |r| out.push(r));
     out
 }
 

@@ -190,8 +190,6 @@ impl Studio {
                     }
                 });
             }
-            // Races and streams run in workers of their own (ui::race, ui::stream).
-            Response::RaceProgress(_) | Response::RaceDone(_) | Response::StreamDone(_) => {}
         }
     }
 

@@ -46,9 +46,9 @@ pub fn container() -> web_sys::HtmlElement {
     container
 }
 
-/// The worker's request handler, run on this thread with a fresh state per request.
-pub fn handler(request: Request, emit: &dyn Fn(worker::Response)) {
-    WorkerState::default().handle(request, &mut |r| emit(r));
+/// The task worker's handler (races, stream comparisons), run on this thread.
+pub fn handler(request: worker::race::TaskRequest, emit: &dyn Fn(worker::race::TaskResponse)) {
+    worker::race::handle_task(request, &mut |r| emit(r));
 }
 
 /// Mount the studio with the worker's state machine in-thread (one state for the whole test).
