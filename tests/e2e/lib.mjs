@@ -7,6 +7,8 @@
 // project goes straight back to the project, so only the first visit of a fresh profile needs it.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import { startServer, launchBrowser } from './server.mjs';
 
@@ -254,4 +256,41 @@ export function png(width, height, pixel) {
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** axe-core's tags for the WCAG 2.0 and 2.1 rules of levels A and AA. */
+const WCAG_A_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+let axeSource;
+
+/**
+ * Run axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is now. axe goes in as an inline
+ * script, which the app's CSP refuses: open the page's context with `bypassCSP: true` (that
+ * context only). Returns the rules violated and those axe could not decide (`incomplete`), each
+ * as { id, impact, help, targets } (a CSS selector per offending node), and how many passed.
+ */
+export async function runAxe(page) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Without bypassCSP, addScriptTag throws with the CSP's own message.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    const brief = (rules) => rules.map((r) => ({
+      id: r.id, impact: r.impact, help: r.help, targets: r.nodes.map((n) => n.target.join(' ')),
+    }));
+    return { violations: brief(result.violations), incomplete: brief(result.incomplete), passes: result.passes.length };
+  }, WCAG_A_AA);
+}
+
+/**
+ * Fail when axe (`runAxe`) finds a violation of impact serious or critical on the page as it is
+ * now, naming each rule, its impact and the offending selectors; log what else it saw. `view`
+ * names the view in both.
+ */
+export async function assertAccessible(page, view) {
+  const { violations, incomplete, passes } = await runAxe(page);
+  const line = (r) => `${r.id} (${r.impact}, ${r.targets.length} node(s)): ${r.help}\n      ${r.targets.join('\n      ')}`;
+  const short = (rules) => rules.map((r) => `${r.id} (${r.impact}) ×${r.targets.length}`).join(', ') || 'none';
+  console.log(`axe, ${view}: ${passes} rules pass; violated: ${short(violations)}; to review by hand: ${short(incomplete)}`);
+  const grave = violations.filter((r) => r.impact === 'serious' || r.impact === 'critical');
+  if (grave.length) assert.fail(`axe, ${view}: ${grave.length} serious or critical violation(s):\n  ${grave.map(line).join('\n  ')}`);
 }
