@@ -4,38 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launchBrowser } from './server.mjs';
-import { openDemo } from './lib.mjs';
+import { withApp, openPage, openDemo, settled, ready, labelKnown } from './lib.mjs';
 
-const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
 const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;
 
-async function settled(page) {
-  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.busy === 'false');
-}
-
-async function ready(page) {
-  await page.locator('[data-testid=class-button]').first().waitFor({ timeout: 30_000 });
-  // 3 seed labels on a fresh page; after a reload the stored project comes back with its labels.
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=labels-count]')?.textContent) >= 3);
-  await settled(page);
-}
-
-/** Label the sample on screen with its known class, by keyboard; wait for the next round. */
-async function labelOne(page) {
-  const query = page.locator('[data-testid=query]');
-  const known = Number(await query.getAttribute('data-known-label'));
-  const row = await query.getAttribute('data-row');
-  const before = Number(await page.locator('[data-testid=labels-count]').textContent());
-  await page.keyboard.press(String(known + 1));
-  await page.waitForFunction(
-    ([n, oldRow]) => document.querySelector('[data-testid=labels-count]')?.textContent === String(n)
-      && document.querySelector('[data-testid=status]')?.dataset.busy === 'false'
-      && document.querySelector('[data-testid=query]')?.dataset.row !== oldRow,
-    [before + 1, row],
-  );
-  return before + 1;
-}
+// 3 seed labels on a fresh page; after a reload the stored project comes back with its labels.
+const SEEDED = { timeout: 30_000, minLabels: 3 };
 
 /** Force a fault, then check the panel and that Reload (by keyboard) brings the app back. */
 async function faultAndRecover(page, force, where) {
@@ -64,31 +38,23 @@ async function faultAndRecover(page, force, where) {
   }));
   assert.deepEqual(focused, { testid: 'fault-reload', tag: 'BUTTON', text: 'Reload' });
   await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
-  await ready(page);
+  await ready(page, SEEDED);
   assert.equal(await page.locator('[data-testid=fault-panel]').count(), 0, 'no panel after reloading');
-  await labelOne(page);
+  await labelKnown(page);
 }
 
-test('a panic on the page or in the worker shows the error panel; Reload brings the app back', async () => {
-  const server = await startServer({ dir: DIST, base: '/faults/' });
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.goto(server.url);
-    await openDemo(page);
-    await ready(page);
-    await labelOne(page);
-    assert.equal(await page.locator('[data-testid=fault-panel]').count(), 0);
+test('a panic on the page or in the worker shows the error panel; Reload brings the app back', () => withApp('/faults/', async ({ server, browser }) => {
+  const { page } = await openPage(browser, server.url);
+  await openDemo(page);
+  await ready(page, SEEDED);
+  await labelKnown(page);
+  assert.equal(await page.locator('[data-testid=fault-panel]').count(), 0);
 
-    await faultAndRecover(page, () => window.wasmBindings.activelab_force_panic(), 'page');
-    await faultAndRecover(page, () => window.wasmBindings.activelab_force_worker_panic(), 'worker');
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-});
+  await faultAndRecover(page, () => window.wasmBindings.activelab_force_panic(), 'page');
+  await faultAndRecover(page, () => window.wasmBindings.activelab_force_worker_panic(), 'worker');
+}));
 
-test('bad files through the real file input: each message is shown, labeling goes on', async () => {
+test('bad files through the real file input: each message is shown, labeling goes on', () => withApp('/faults/', async ({ server, browser }) => {
   const expected = JSON.parse(readFileSync(`${BAD}expected.json`, 'utf8')).cases;
   const files = [
     'empty.csv',
@@ -101,47 +67,37 @@ test('bad files through the real file input: each message is shown, labeling goe
     'thousands_separator.csv',
     'jsonl_broken_line.jsonl',
   ];
-  const server = await startServer({ dir: DIST, base: '/faults/' });
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
-    await openDemo(page);
-    await ready(page);
-    let labels = 3;
-    for (const file of files) {
-      const c = expected.find((x) => x.file === file);
-      assert.ok(c, `${file} is in expected.json`);
-      const want = c.worker_error ?? `Could not open ${file}: ${c.error}`;
-      // One picker: the file is previewed first (a file the preview cannot read is refused
-      // there, "Could not read"); one that previews goes on to the mapping step's start.
-      await page.setInputFiles('[data-testid=open-file-input]', `${BAD}${file}`);
-      await page.waitForFunction(() => document.querySelector('[data-testid=error], [data-testid=map-start]'));
-      if (await page.locator('[data-testid=map-start]').count()) {
-        // No text or id column: every column is read as a feature, as the expected messages
-        // assume (the preview may take a column of distinct strings for ids).
-        await page.selectOption('[data-testid=map-text]', '');
-        await page.selectOption('[data-testid=map-id]', '');
-        await page.click('[data-testid=map-start]');
-      }
-      await page.waitForFunction(
-        (w) => document.querySelector('[data-testid=error]')?.textContent?.replace(/^Could not read /, 'Could not open ') === w,
-        want,
-      ).catch(async () => {
-        const got = await page.locator('[data-testid=error]').textContent().catch(() => '(no error shown)');
-        assert.fail(`${file}: the page says\n  ${got}\nwant\n  ${want}`);
-      });
-      await settled(page);
-      // The session open before the bad file still answers.
-      assert.equal(await page.locator('[data-testid=dataset-name]').textContent(), 'Iris');
-      labels = await labelOne(page);
+  const { page, errors } = await openPage(browser, server.url);
+  await openDemo(page);
+  await ready(page, SEEDED);
+  let labels = 3;
+  for (const file of files) {
+    const c = expected.find((x) => x.file === file);
+    assert.ok(c, `${file} is in expected.json`);
+    const want = c.worker_error ?? `Could not open ${file}: ${c.error}`;
+    // One picker: the file is previewed first (a file the preview cannot read is refused
+    // there, "Could not read"); one that previews goes on to the mapping step's start.
+    await page.setInputFiles('[data-testid=open-file-input]', `${BAD}${file}`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=error], [data-testid=map-start]'));
+    if (await page.locator('[data-testid=map-start]').count()) {
+      // No text or id column: every column is read as a feature, as the expected messages
+      // assume (the preview may take a column of distinct strings for ids).
+      await page.selectOption('[data-testid=map-text]', '');
+      await page.selectOption('[data-testid=map-id]', '');
+      await page.click('[data-testid=map-start]');
     }
-    assert.equal(labels, 3 + files.length);
-    assert.deepEqual(errors, [], 'no uncaught errors');
-  } finally {
-    await browser.close();
-    await server.close();
+    await page.waitForFunction(
+      (w) => document.querySelector('[data-testid=error]')?.textContent?.replace(/^Could not read /, 'Could not open ') === w,
+      want,
+    ).catch(async () => {
+      const got = await page.locator('[data-testid=error]').textContent().catch(() => '(no error shown)');
+      assert.fail(`${file}: the page says\n  ${got}\nwant\n  ${want}`);
+    });
+    await settled(page);
+    // The session open before the bad file still answers.
+    assert.equal(await page.locator('[data-testid=dataset-name]').textContent(), 'Iris');
+    labels = await labelKnown(page);
   }
-});
+  assert.equal(labels, 3 + files.length);
+  assert.deepEqual(errors, [], 'no uncaught errors');
+}));

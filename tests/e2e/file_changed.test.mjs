@@ -10,9 +10,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchPersistent } from './server.mjs';
-import { labelsAre, settled } from './lib.mjs';
-
-const DIST = process.env.DIST_DIR || new URL('../../dist', import.meta.url).pathname;
+import { DIST, watchErrors, labelsAre, labelByKey, settled, named } from './lib.mjs';
 
 /** Plants with an id, a height and a note, 70,000 rows (over 1 MiB, more than one block the
  * worker reads at a time). */
@@ -32,8 +30,7 @@ test('a file edited on disk after it was opened still exports and reloads as it 
   const context = await launchPersistent(join(dir, 'profile'), { acceptDownloads: true });
   try {
     const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = watchErrors(page);
     await page.goto(server.url);
     await page.locator('[data-testid=start-page]').waitFor({ timeout: 60_000 });
     await page.setInputFiles('[data-testid=open-file-input]', file);
@@ -41,10 +38,9 @@ test('a file edited on disk after it was opened still exports and reloads as it 
     await page.selectOption('[data-testid=map-id]', 'plant_id');
     await page.fill('[data-testid=map-classes]', 'tall, short');
     await page.click('[data-testid=map-start]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-name]')?.textContent === 'plants.csv');
+    await named(page, 'plants.csv');
     await labelsAre(page, 0);
-    await page.keyboard.press('1');
-    await labelsAre(page, 1);
+    await labelByKey(page, '1', 1);
     await settled(page); // stored: the status is busy while the project is being saved
 
     // The person edits the file on disk: other bytes, another size, a newer date.
@@ -61,10 +57,9 @@ test('a file edited on disk after it was opened still exports and reloads as it 
     assert.equal(await page.locator('[data-testid=error]').count(), 0);
 
     // Labeling goes on, and a reload restores the project from the stored copy.
-    await page.keyboard.press('2');
-    await labelsAre(page, 2);
+    await labelByKey(page, '2', 2);
     await page.reload();
-    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-name]')?.textContent === 'plants.csv', null, { timeout: 60_000 });
+    await named(page, 'plants.csv');
     await labelsAre(page, 2);
     assert.equal(await page.locator('[data-testid=error]').count(), 0);
     assert.deepEqual(errors, []);

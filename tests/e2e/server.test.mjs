@@ -6,7 +6,8 @@ import http from 'node:http';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser } from './server.mjs';
+import { startServer } from './server.mjs';
+import { withBrowser, openPage } from './lib.mjs';
 
 const BASE = '/some/sub/path/';
 let dir;
@@ -74,18 +75,10 @@ test('404 outside the sub-path, for missing files and for traversal', async () =
   assert.ok(server.requests.includes(`${BASE}missing.js`), 'requests are recorded');
 });
 
-test('headless Chromium loads the page from the sub-path', async () => {
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
-    assert.equal(await page.title(), 'harness ok');
-    await page.waitForFunction(() => document.body.dataset.ran === 'yes');
-    assert.deepEqual(errors, []);
-    assert.ok(server.requests.includes(`${BASE}main.js`), 'the script loaded relative to the sub-path');
-  } finally {
-    await browser.close();
-  }
-});
+test('headless Chromium loads the page from the sub-path', () => withBrowser(async (browser) => {
+  const { page, errors } = await openPage(browser, server.url);
+  assert.equal(await page.title(), 'harness ok');
+  await page.waitForFunction(() => document.body.dataset.ran === 'yes');
+  assert.deepEqual(errors, []);
+  assert.ok(server.requests.includes(`${BASE}main.js`), 'the script loaded relative to the sub-path');
+}));
