@@ -523,7 +523,7 @@ fn MappingStep(preview: Preview, state: OpenState) -> impl IntoView {
                 {format!("{}, {} rows, {} columns{}.", preview.format, preview.n_rows, preview.columns.len(),
                     if preview.header_detected { "" } else { ", no header line (columns are numbered)" })}
             </p>
-            <div class="preview-scroll" tabindex="0" aria-label="The first rows">
+            <div class="preview-scroll" tabindex="0" role="region" aria-label="The first rows">
                 <table class="preview-table" data-testid="preview-table">
                     <thead><tr>{header}</tr></thead>
                     <tbody>{rows}</tbody>
