@@ -23,6 +23,8 @@ use wasm_bindgen::JsCast;
 /// How [`activelab_force_worker_panic`] reaches the worker.
 type Trigger = Box<dyn Fn()>;
 
+// Plain values, not signals: the panic hook and the `beforeunload` guard read them outside
+// Leptos, when the reactive graph may be wedged mid-update by the panic.
 thread_local! {
     static WORK_SAVED: Cell<bool> = const { Cell::new(false) };
     static SHOWN: Cell<bool> = const { Cell::new(false) };
