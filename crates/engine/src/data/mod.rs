@@ -14,6 +14,7 @@
 //! - [`split`]: seeded stratified pool/test split.
 //! - [`scale`]: standardization fitted on the pool.
 
+pub mod dates;
 pub mod image;
 pub mod import;
 pub mod preview;
