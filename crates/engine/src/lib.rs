@@ -68,3 +68,7 @@ pub(crate) mod testing {
         .expect("the bundled Iris CSV imports")
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
