@@ -5,6 +5,7 @@ use super::query::{keys_of, save_keys, use_keys};
 use super::studio::{use_class_names, use_studio};
 use super::DEMOS;
 use crate::keymap::{Action, KeyMap};
+use engine::strategies::batch::BatchDiversity;
 use engine::strategies::{Strategy, STRATEGY_NAMES};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -106,7 +107,24 @@ pub fn Controls() -> impl IntoView {
     }
 }
 
-/// Batch size, share of probe queries, cold start; the seed is shown (it is fixed per project).
+/// How a batch can be spread over the most uncertain rows: the setting, its value in the form,
+/// and its label.
+const BATCH_DIVERSITY: [(Option<BatchDiversity>, &str, &str); 3] = [
+    (None, "none", "No (the top picks)"),
+    (
+        Some(BatchDiversity::KCenter),
+        "kcenter",
+        "Far apart (k-center)",
+    ),
+    (
+        Some(BatchDiversity::KMeansPlusPlus),
+        "kmeans++",
+        "Spread out (k-means++)",
+    ),
+];
+
+/// Batch size and how batches are spread, share of probe queries, cold start; the seed is shown
+/// (it is fixed per project).
 #[component]
 pub fn SessionSettings() -> impl IntoView {
     let studio = use_studio();
@@ -143,6 +161,22 @@ pub fn SessionSettings() -> impl IntoView {
                     }
                 }
             />
+        </label>
+        <label>
+            "Spread the batch "
+            <select
+                data-testid="batch-diversity"
+                on:change=move |ev| {
+                    let chosen = target_value(&ev);
+                    if let Some((d, _)) = BATCH_DIVERSITY.iter().find(|(_, name, _)| *name == chosen).map(|(d, n, _)| (*d, *n)) {
+                        change(&|s| s.batch_diversity = d);
+                    }
+                }
+            >
+                {BATCH_DIVERSITY.iter().map(|(d, name, label)| view! {
+                    <option value=*name selected=move || current.get().batch_diversity == *d>{*label}</option>
+                }).collect_view()}
+            </select>
         </label>
         <label>
             "Random probes "

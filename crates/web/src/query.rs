@@ -237,6 +237,7 @@ pub fn QueryCard() -> impl IntoView {
         });
         let name = |k: usize| names.get(k).cloned().unwrap_or_default();
         let why = match (ranked.first(), ranked.get(1)) {
+            _ if q.score.is_nan() => "Picked with the rest of this batch before the page was reloaded; the model has learned from the batch's answers since.".to_string(),
             (Some(&(a, pa)), Some(&(b, pb))) if strategy == "margin" => format!(
                 "Margin sampling asks where the model is torn between its two best guesses: {} ({}) and {} ({}), a margin of {}. No other unlabeled sample has a smaller margin.",
                 name(a),
@@ -311,10 +312,20 @@ pub fn QueryCard() -> impl IntoView {
                 .map(|r| r.batch[1..].to_vec())
                 .unwrap_or_default()
         });
+        let asked = studio
+            .dataset
+            .with(|d| d.as_ref().map_or(1, |d| d.settings.batch_size));
+        let left = rest.len() + 1;
         (!rest.is_empty()).then(|| {
             let on_label = Callback::new(move |(row, class)| studio.label_row(row, class));
             view! {
                 <h3 class="batch-title">"Also in this batch"</h3>
+                <p class="batch-status" data-testid="batch-status">
+                    {format!("{left} of this batch's {} picks left; the model learns from them once all are answered. ", asked.max(left))}
+                    <button data-testid="refit-button" disabled=move || studio.busy.get() on:click=move |_| studio.refit()>
+                        "Learn from the answers now"
+                    </button>
+                </p>
                 <BatchGrid batch=rest feature_names=features.get() class_names=classes.get() on_label/>
             }
         })

@@ -116,8 +116,21 @@ pub struct SavedSettings {
     pub session: Settings,
     /// The learning curve so far (a restore shows it without refitting every step).
     pub curve: Vec<CurvePoint>,
-    /// The row on screen after the last round.
+    /// The row on screen after the last round (records written before `shown` have only it).
     pub query_row: Option<usize>,
+    /// The picks on screen after the last round: the sample, then the rest of its batch.
+    pub shown: Vec<usize>,
+}
+
+impl SavedSettings {
+    /// The picks to show again when the project is restored.
+    pub fn shown(&self) -> Vec<usize> {
+        if self.shown.is_empty() {
+            self.query_row.into_iter().collect()
+        } else {
+            self.shown.clone()
+        }
+    }
 }
 
 /// One project as the projects list and a restore need it.

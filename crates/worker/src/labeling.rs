@@ -38,11 +38,12 @@ impl WorkerState {
         if adds_class {
             emit(Response::Configured(summary(session, &self.model)));
         }
-        // Batch mode: the next pick of the batch, without refitting, until it is answered.
+        // Batch mode: the rest of the batch, without refitting, until every pick is answered
+        // (in any order: by keys, the sample first, or by the grid).
         if let Some(row) = answered {
-            if self.pending.first().is_some_and(|q| q.row == row) {
-                self.pending.remove(0);
-                self.probe = false;
+            if let Some(at) = self.pending.iter().position(|q| q.row == row) {
+                self.pending.remove(at);
+                self.probe &= at != 0;
                 if !self.pending.is_empty() {
                     return self.show(emit);
                 }

@@ -214,7 +214,7 @@ impl WorkerState {
         chosen: Settings,
         events: Vec<Event>,
         curve: Vec<CurvePoint>,
-        query_row: Option<usize>,
+        shown: Vec<usize>,
         read: ReadAs,
         emit: &mut dyn FnMut(Response),
     ) -> Result<(), String> {
@@ -251,7 +251,7 @@ impl WorkerState {
         self.pending.clear();
         self.curve = curve;
         self.session = Some(session);
-        self.pinned = query_row;
+        self.pinned = shown;
         self.round(emit)?;
         if let Some(message) = problem {
             emit(Response::Error(message));

@@ -43,11 +43,15 @@ pub enum Request {
     },
     /// Change every setting that may change mid-session; the labels stay.
     Settings(Settings),
+    /// Fit the model now on every label given and pick the next batch, leaving the rest of the
+    /// current batch unanswered (batch mode refits by itself once a batch is answered).
+    Refit,
     /// Reopen a stored project: open the data as it was first opened (`read`: as
     /// [`Request::Open`] does, with the person's [`Mapping`] as [`Request::OpenWith`] does, or as
     /// the decoded image folder of [`Request::OpenDecodedImages`]), apply the settings, replay
-    /// the person's events, and show `query_row` again when it is still a candidate (the sample
-    /// that was on screen when the page was left).
+    /// the person's events, and show again the picks that were on screen when the page was left
+    /// (`shown`: the sample, then the rest of its batch, in the engine's order) that are still
+    /// unanswered, before any new pick.
     Restore {
         name: String,
         /// The file's bytes, or for [`ReadAs::Images`] the folder packed by
@@ -58,7 +62,7 @@ pub enum Request {
         settings: Settings,
         events: Vec<Event>,
         curve: Vec<CurvePoint>,
-        query_row: Option<usize>,
+        shown: Vec<usize>,
         /// How the data was read when the project was started.
         #[serde(default)]
         read: ReadAs,

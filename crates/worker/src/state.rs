@@ -22,7 +22,7 @@ pub struct WorkerState {
     pub(crate) session: Option<Session>,
     pub(crate) curve: Vec<CurvePoint>,
     /// After a restore: the row that was on screen, shown again by the next round.
-    pub(crate) pinned: Option<usize>,
+    pub(crate) pinned: Vec<usize>,
     /// The open session's model name ([`MODEL_NAMES`]).
     pub(crate) model: String,
     /// The open file's name and bytes (for exports).
@@ -88,10 +88,15 @@ impl WorkerState {
                 settings,
                 events,
                 curve,
-                query_row,
+                shown,
                 read,
-            } => self.restore(name, csv, settings, events, curve, query_row, read, emit),
+            } => self.restore(name, csv, settings, events, curve, shown, read, emit),
             Request::Apply { event } => self.apply(event, emit),
+            Request::Refit => {
+                self.open_session()?;
+                self.pending.clear();
+                self.round(emit)
+            }
             Request::Settings(settings) => self.settings(settings, emit),
             Request::ExportProject {
                 name,
@@ -200,16 +205,11 @@ impl WorkerState {
             probe,
             ..
         } = session.round().map_err(|e| e.to_string())?;
+        // After a restore, the picks that were on screen come back as they were: a refit from
+        // scratch on labels that now include part of the batch would pick others.
+        let batch = restored_picks(session, std::mem::take(&mut self.pinned), batch);
+        let probe = probe && batch.first().is_some_and(|q| q.probe);
         let data = session.data();
-        let mut batch = batch;
-        // After a restore, show the sample that was on screen when it is among this round's picks
-        // (a refit from scratch can order near-ties differently than the warm-started original).
-        if let Some(pinned) = self.pinned.take() {
-            if let Some(at) = batch.iter().position(|q| q.row == pinned) {
-                let q = batch.remove(at);
-                batch.insert(0, q);
-            }
-        }
         let first = batch.first().cloned();
         let picks: Vec<QueryView> = batch
             .into_iter()
@@ -223,11 +223,11 @@ impl WorkerState {
                 row: q.row,
                 proba: q.proba,
                 // A cold start's first pick has an infinite distance to the (empty) labeled set:
-                // shown as the largest score there is.
-                score: if q.score.is_finite() {
-                    q.score
-                } else {
+                // shown as the largest score there is. NaN: a pick shown again after a restore.
+                score: if q.score.is_infinite() {
                     f64::MAX
+                } else {
+                    q.score
                 },
             })
             .collect();
@@ -317,4 +317,38 @@ impl WorkerState {
         }));
         Ok(())
     }
+}
+
+/// The round's picks after a restore: the rows in `shown` that are still candidates (in the pool,
+/// neither labeled nor skipped), in their order, each with this round's numbers when the round
+/// picked it too (else the current model's probabilities and no score); the round's own picks
+/// when none is left.
+fn restored_picks(
+    session: &Session,
+    shown: Vec<usize>,
+    picks: Vec<engine::session::Query>,
+) -> Vec<engine::session::Query> {
+    let state = session.state();
+    let pool: std::collections::HashSet<usize> = session.split().pool.iter().copied().collect();
+    let open: Vec<usize> = shown
+        .into_iter()
+        .filter(|r| pool.contains(r) && !state.labels.contains_key(r) && !state.skipped.contains(r))
+        .collect();
+    let Some(model) = session.model().filter(|_| !open.is_empty()) else {
+        return picks;
+    };
+    let proba = session.predict_rows(model, &open);
+    open.iter()
+        .zip(proba.outer_iter())
+        .map(|(&row, p)| match picks.iter().find(|q| q.row == row) {
+            Some(q) => q.clone(),
+            None => engine::session::Query {
+                row,
+                score: f64::NAN,
+                proba: p.to_vec(),
+                // A probe shown again is a probe only when this round drew it too.
+                probe: false,
+            },
+        })
+        .collect()
 }

@@ -120,7 +120,8 @@ pub struct QueryView {
     /// The origin the person's label of this row gets (a probe carries the prediction it was
     /// asked with, which keeps the probe estimate unbiased).
     pub origin: Origin,
-    /// The strategy's score (margin sampling: `1 − (p₁ − p₂)`).
+    /// The strategy's score (margin sampling: `1 − (p₁ − p₂)`); NaN for a pick of a batch shown
+    /// again after a reload, which the refitted model did not score.
     pub score: f64,
     /// The file's own label for this row, for demos (never used by the model).
     pub known_label: Option<usize>,

@@ -162,7 +162,7 @@ fn a_restore_from_the_log_gives_the_same_state_and_sample() {
             },
             events: log,
             curve: round.curve.clone(),
-            query_row: Some(query(&round).row),
+            shown: vec![query(&round).row],
             read: ReadAs::File,
         },
     );
@@ -487,7 +487,7 @@ fn a_mapped_session_restores_from_its_log_with_its_mapping() {
         },
         events: log.clone(),
         curve: round.curve.clone(),
-        query_row: Some(query(&round).row),
+        shown: vec![query(&round).row],
         read,
     };
     let mut restored = WorkerState::default();
@@ -594,7 +594,7 @@ fn an_image_folder_restores_from_its_stored_pixels() {
             },
             events: log.clone(),
             curve: round.curve.clone(),
-            query_row: Some(query(&round).row),
+            shown: vec![query(&round).row],
             read: ReadAs::Images {
                 classes: classes.clone(),
             },
@@ -645,7 +645,7 @@ fn an_image_folder_restores_from_its_stored_pixels() {
             settings: Settings::default(),
             events: log,
             curve: Vec::new(),
-            query_row: None,
+            shown: Vec::new(),
             read: ReadAs::Images { classes },
         },
     );
@@ -717,7 +717,7 @@ fn the_journey_on_the_native_engine_gives_the_expected_labels_file() {
             },
             events: log.clone(),
             curve: round.curve.clone(),
-            query_row: Some(query(&round).row),
+            shown: vec![query(&round).row],
             read: ReadAs::Mapped {
                 mapping: plants_mapping(),
             },

@@ -114,10 +114,11 @@ impl Studio {
             }
             Response::Round(round) => {
                 let follows = round.insight_follows;
-                let (n_labels, curve, query_row) = (
+                let (n_labels, curve, query_row, shown) = (
                     round.n_labels,
                     round.curve.clone(),
                     round.query.as_ref().map(|q| q.row),
+                    round.batch.iter().map(|q| q.row).collect(),
                 );
                 self.round.set(Some(round));
                 self.busy.set(false);
@@ -126,6 +127,7 @@ impl Studio {
                     p.n_labels = n_labels;
                     p.settings.curve = curve;
                     p.settings.query_row = query_row;
+                    p.settings.shown = shown;
                 });
                 self.log_run();
             }

@@ -74,6 +74,14 @@ impl Studio {
         });
     }
 
+    /// Fit the model now on every label given and pick the next batch (batch mode fits by itself
+    /// once the batch is answered). Ignored while a round is running.
+    pub fn refit(&self) {
+        if !self.busy.get_untracked() {
+            self.send(Request::Refit);
+        }
+    }
+
     /// Change any of the session's settings; the labels stay.
     pub fn change_settings(&self, settings: Settings) {
         if !self.busy.get_untracked() {

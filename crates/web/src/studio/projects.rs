@@ -344,13 +344,14 @@ impl Studio {
             data: None,
         }));
         let settings = record.settings;
+        let shown = settings.shown();
         self.send(Request::Restore {
             name: record.name,
             csv: bytes,
             settings: settings.session,
             events,
             curve: settings.curve,
-            query_row: settings.query_row,
+            shown,
             read,
         });
         Ok(())
