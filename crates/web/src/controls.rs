@@ -11,14 +11,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use worker::{Settings, COLD_START_NAMES, MODEL_NAMES};
 
-/// The value of the `<select>` or `<input>` an event came from.
-fn target_value(ev: &leptos::ev::Event) -> String {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
 /// Read the first file of an `<input type=file>` change event as raw bytes (the importer detects
 /// the encoding and says what is wrong; `Blob.text()` would silently replace invalid bytes).
 pub async fn read_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), String> {
@@ -44,7 +36,7 @@ pub async fn read_file(ev: leptos::ev::Event) -> Result<(String, Vec<u8>), Strin
 pub fn Controls() -> impl IntoView {
     let studio = use_studio();
     let on_demo = move |ev: leptos::ev::Event| {
-        let file = target_value(&ev);
+        let file = event_target_value(&ev);
         let Some((name, path)) = DEMOS.iter().find(|(_, f)| *f == file) else {
             return;
         };
@@ -67,10 +59,10 @@ pub fn Controls() -> impl IntoView {
     });
     let is_demo = move || dataset_name.with(|n| DEMOS.iter().any(|(name, _)| name == n));
     let on_strategy = move |ev: leptos::ev::Event| {
-        studio.configure(target_value(&ev), model.get_untracked());
+        studio.configure(event_target_value(&ev), model.get_untracked());
     };
     let on_model = move |ev: leptos::ev::Event| {
-        studio.configure(strategy.get_untracked(), target_value(&ev));
+        studio.configure(strategy.get_untracked(), event_target_value(&ev));
     };
     view! {
         <section class="controls" aria-label="Data and settings">
@@ -156,7 +148,7 @@ pub fn SessionSettings() -> impl IntoView {
                 data-testid="batch-size"
                 prop:value=move || current.get().batch_size.to_string()
                 on:change=move |ev| {
-                    if let Ok(k) = target_value(&ev).parse::<usize>() {
+                    if let Ok(k) = event_target_value(&ev).parse::<usize>() {
                         change(&|s| s.batch_size = k.clamp(1, 50));
                     }
                 }
@@ -167,7 +159,7 @@ pub fn SessionSettings() -> impl IntoView {
             <select
                 data-testid="batch-diversity"
                 on:change=move |ev| {
-                    let chosen = target_value(&ev);
+                    let chosen = event_target_value(&ev);
                     if let Some((d, _)) = BATCH_DIVERSITY.iter().find(|(_, name, _)| *name == chosen).map(|(d, n, _)| (*d, *n)) {
                         change(&|s| s.batch_diversity = d);
                     }
@@ -183,7 +175,7 @@ pub fn SessionSettings() -> impl IntoView {
             <select
                 data-testid="probe-share"
                 on:change=move |ev| {
-                    if let Ok(p) = target_value(&ev).parse::<f64>() {
+                    if let Ok(p) = event_target_value(&ev).parse::<f64>() {
                         change(&|s| s.probe_share = p);
                     }
                 }
@@ -198,7 +190,7 @@ pub fn SessionSettings() -> impl IntoView {
             <select
                 data-testid="cold-start"
                 on:change=move |ev| {
-                    let chosen = target_value(&ev);
+                    let chosen = event_target_value(&ev);
                     if let Some((c, _)) = COLD_START_NAMES.iter().find(|(c, _)| format!("{c:?}") == chosen) {
                         change(&|s| s.cold_start = *c);
                     }
