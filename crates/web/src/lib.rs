@@ -8,6 +8,8 @@ pub mod chart;
 #[cfg(target_arch = "wasm32")]
 pub mod controls;
 #[cfg(target_arch = "wasm32")]
+pub mod database;
+#[cfg(target_arch = "wasm32")]
 pub mod fault;
 #[cfg(target_arch = "wasm32")]
 pub mod history;
