@@ -4,6 +4,10 @@
 //! and Cancel terminates that worker at once. The summary says who won in plain words; a replay
 //! link encodes a bundled dataset's race.
 
+use super::chart::{
+    accuracy_floor, percent, series_style, Chart, Frame, Line, LineLegend, Plot, Table,
+    TableDetails, Ticks,
+};
 use super::runlog;
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
@@ -214,42 +218,15 @@ pub fn use_race() -> RaceSim {
     use_context::<RaceSim>().expect("the Simulate view must be mounted below provide_race")
 }
 
-/// Okabe–Ito colours (black last) for the strategies, in race order; random keeps vermillion.
-pub const PALETTE: [&str; 6] = [
-    "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
-];
-/// Random's colour (the app's baseline colour).
-pub const RANDOM_COLOUR: &str = "#D55E00";
-/// Dash patterns, so the lines differ without colour too.
-pub const DASHES: [&str; 6] = ["", "8 4", "2 3", "10 3 2 3", "4 4", "1 2"];
-
-/// Colour and dash of the strategy at `index` of a race.
-pub fn series_style(strategy: &str, index: usize) -> (&'static str, &'static str) {
-    if strategy == "random" {
-        (RANDOM_COLOUR, "6 3 1 3")
-    } else {
-        (PALETTE[index % PALETTE.len()], DASHES[index % DASHES.len()])
-    }
-}
-
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 340.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 44.0;
+const FRAME: Frame = Frame::new(720.0, 340.0);
 
 /// One strategy's drawing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesGeometry {
-    pub strategy: String,
-    pub label: String,
-    pub colour: &'static str,
-    pub dash: &'static str,
-    /// Mean line.
-    pub mean_path: String,
-    /// Closed min–max band.
-    pub band_path: String,
+    /// The mean over seeds, named by the strategy.
+    pub mean: Line,
+    /// The closed min–max band over seeds.
+    pub band: String,
     /// The mean accuracies, comma-separated (for tests and the replay check).
     pub values: String,
 }
@@ -258,8 +235,7 @@ pub struct SeriesGeometry {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RaceGeometry {
     pub series: Vec<SeriesGeometry>,
-    pub x_ticks: Vec<(f64, String)>,
-    pub y_ticks: Vec<(f64, String)>,
+    pub ticks: Ticks,
 }
 
 /// Lay out the curves: labels on x (from the first to the last label count), accuracy on y (from
@@ -276,62 +252,70 @@ pub fn race_geometry(curves: &[StrategyCurve]) -> RaceGeometry {
         return RaceGeometry::default();
     }
     let x_max = x_max.max(x_min + 1);
-    let y_min = ((low * 10.0).floor() / 10.0).clamp(0.0, 0.9);
-    let sx = |n: usize| LEFT + (n - x_min) as f64 / (x_max - x_min) as f64 * (WIDTH - LEFT - RIGHT);
-    let sy = |a: f64| TOP + (1.0 - (a - y_min) / (1.0 - y_min)) * (HEIGHT - TOP - BOTTOM);
-    let fmt = |(x, y): (f64, f64)| format!("{x:.1},{y:.1}");
+    let plot = Plot::new(
+        FRAME,
+        (x_min as f64, x_max as f64),
+        (accuracy_floor(low), 1.0),
+    );
     let series = curves
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let (colour, dash) = series_style(&c.strategy, i);
-            let mean: Vec<String> = c
-                .stats
-                .iter()
-                .map(|s| fmt((sx(s.n_labels), sy(s.mean))))
-                .collect();
-            let upper = c.stats.iter().map(|s| fmt((sx(s.n_labels), sy(s.max))));
-            let lower = c
-                .stats
-                .iter()
-                .rev()
-                .map(|s| fmt((sx(s.n_labels), sy(s.min))));
-            let band: Vec<String> = upper.chain(lower).collect();
-            SeriesGeometry {
-                strategy: c.strategy.clone(),
+        .map(|(i, c)| SeriesGeometry {
+            mean: Line {
+                name: c.strategy.clone(),
                 label: c.label.clone(),
-                colour,
-                dash,
-                mean_path: if mean.is_empty() {
-                    String::new()
-                } else {
-                    format!("M{}", mean.join(" L"))
-                },
-                band_path: if band.is_empty() {
-                    String::new()
-                } else {
-                    format!("M{} Z", band.join(" L"))
-                },
-                values: c
-                    .stats
-                    .iter()
-                    .map(|s| s.mean.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            }
+                style: series_style(&c.strategy, i),
+                path: plot.line(c.stats.iter().map(|s| (s.n_labels as f64, s.mean))),
+            },
+            band: plot.band(c.stats.iter().map(|s| (s.n_labels as f64, s.min, s.max))),
+            values: c
+                .stats
+                .iter()
+                .map(|s| s.mean.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
         })
         .collect();
-    let step = ((x_max - x_min) as f64 / 6.0).ceil().max(1.0) as usize;
     RaceGeometry {
         series,
-        x_ticks: (x_min..=x_max)
-            .step_by(step)
-            .map(|n| (sx(n), n.to_string()))
+        ticks: Ticks {
+            x: plot.whole_x_ticks(),
+            y: plot.even_y_ticks(5, percent),
+        },
+    }
+}
+
+/// The curves as a table: a row per label count, a column per strategy (mean and spread).
+pub fn race_table(curves: &[StrategyCurve]) -> Table {
+    let len = curves.iter().map(|c| c.stats.len()).max().unwrap_or(0);
+    let rows = (0..len)
+        .map(|i| {
+            let n = curves
+                .iter()
+                .find_map(|c| c.stats.get(i).map(|s| s.n_labels))
+                .unwrap_or(0);
+            let cells = curves.iter().map(|c| {
+                c.stats
+                    .get(i)
+                    .map(|s| {
+                        format!(
+                            "{} ({}–{})",
+                            format_percent(s.mean),
+                            format_percent(s.min),
+                            format_percent(s.max)
+                        )
+                    })
+                    .unwrap_or_else(|| "–".into())
+            });
+            std::iter::once(n.to_string()).chain(cells).collect()
+        })
+        .collect();
+    Table {
+        columns: std::iter::once("Labels".to_string())
+            .chain(curves.iter().map(|c| format!("{} mean (min–max)", c.label)))
             .collect(),
-        y_ticks: (0..=5)
-            .map(|i| y_min + (1.0 - y_min) * i as f64 / 5.0)
-            .map(|a| (sy(a), format!("{:.0}%", a * 100.0)))
-            .collect(),
+        rows,
+        row_headings: false,
     }
 }
 
@@ -494,73 +478,29 @@ pub fn SimulateView() -> impl IntoView {
             })}
             <figure class="chart race-chart" aria-labelledby="race-chart-title">
                 <h3 id="race-chart-title">"Learning curves: mean test accuracy over seeds, band = min–max over seeds"</h3>
-                <svg data-testid="race-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="race-chart-title race-summary-title">
-                    <g class="grid">
-                        {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
-                            <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y></line>
-                            <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
-                        }).collect_view()}
-                        {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
-                            <text x=x y=HEIGHT - BOTTOM + 18.0 text-anchor="middle">{label}</text>
-                        }).collect_view()}
-                    </g>
-                    <text class="axis-label" x=(LEFT + WIDTH - RIGHT) / 2.0 y=HEIGHT - 6.0 text-anchor="middle">"labels"</text>
+                <Chart
+                    frame=FRAME
+                    testid="race-chart"
+                    labelled_by="race-chart-title race-summary-title"
+                    ticks=Signal::derive(move || geo.with(|g| g.ticks.clone()))
+                    x_label="labels"
+                >
                     {move || geo.get().series.into_iter().map(|s| view! {
-                        <g data-testid="race-series" data-strategy=s.strategy.clone()>
-                            <path class="race-band" d=s.band_path fill=s.colour></path>
-                            <path class="race-mean" data-testid="race-mean" data-strategy=s.strategy.clone() data-values=s.values
-                                d=s.mean_path fill="none" stroke=s.colour stroke-dasharray=s.dash></path>
+                        <g data-testid="race-series" data-strategy=s.mean.name.clone()>
+                            <path class="race-band" d=s.band fill=s.mean.style.colour></path>
+                            <path class="race-mean" data-testid="race-mean" data-strategy=s.mean.name.clone() data-values=s.values
+                                d=s.mean.path fill="none" stroke=s.mean.style.colour stroke-dasharray=s.mean.style.dash></path>
                         </g>
                     }).collect_view()}
-                </svg>
+                </Chart>
                 <figcaption>
-                    <ul class="legend race-legend">
-                        {move || geo.get().series.into_iter().map(|s| view! {
-                            <li>
-                                <svg width="36" height="10" aria-hidden="true"><line x1="0" x2="36" y1="5" y2="5" stroke=s.colour stroke-width="3" stroke-dasharray=s.dash></line></svg>
-                                {s.label}
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                    <details>
-                        <summary>"Show the curves as a table"</summary>
-                        <RaceTable/>
-                    </details>
+                    <LineLegend lines=Signal::derive(move || geo.with(|g| g.series.iter().map(|s| s.mean.clone()).collect()))/>
+                    <TableDetails summary="Show the curves as a table" class="curve-table" testid="race-table"
+                        table=Signal::derive(move || sim.curves.with(|c| race_table(c)))/>
                 </figcaption>
             </figure>
             <RaceSummaryView/>
         </main>
-    }
-}
-
-/// The curves as a table (the chart's text alternative).
-#[component]
-fn RaceTable() -> impl IntoView {
-    let sim = use_race();
-    view! {
-        <table class="curve-table" data-testid="race-table">
-            <thead><tr>
-                <th scope="col">"Labels"</th>
-                {move || sim.curves.get().into_iter().map(|c| view! { <th scope="col">{format!("{} mean (min–max)", c.label)}</th> }).collect_view()}
-            </tr></thead>
-            <tbody>
-                {move || {
-                    let curves = sim.curves.get();
-                    let len = curves.iter().map(|c| c.stats.len()).max().unwrap_or(0);
-                    (0..len).map(|i| {
-                        let n = curves.iter().find_map(|c| c.stats.get(i).map(|s| s.n_labels)).unwrap_or(0);
-                        view! {
-                            <tr>
-                                <td>{n}</td>
-                                {curves.iter().map(|c| view! {
-                                    <td>{c.stats.get(i).map(|s| format!("{} ({}–{})", format_percent(s.mean), format_percent(s.min), format_percent(s.max))).unwrap_or_else(|| "–".into())}</td>
-                                }).collect_view()}
-                            </tr>
-                        }
-                    }).collect_view()
-                }}
-            </tbody>
-        </table>
     }
 }
 

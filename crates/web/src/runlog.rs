@@ -7,7 +7,8 @@
 //! For other views: [`record`] (any [`RunRecord`]), [`record_race`], [`record_stream`] and
 //! [`record_labeling`] store a run without waiting.
 
-use super::stream::{lines_geometry, LinesGeometry, Series};
+use super::chart::{series_style, Chart, LineLegend, Lines, Series};
+use super::stream::{lines_geometry, LINES_FRAME};
 use engine::simulation::CurvePoint;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -385,11 +386,18 @@ pub fn RunsView() -> impl IntoView {
                         )
                     })
                 })
+                .enumerate()
+                .map(|(i, (name, label, points))| Series {
+                    style: series_style(&name, i),
+                    name,
+                    label,
+                    points,
+                })
                 .collect()
         });
         let x_max = series
             .iter()
-            .flat_map(|s| s.2.iter().map(|p| p.0))
+            .flat_map(|s| s.points.iter().map(|p| p.0))
             .fold(1.0, f64::max);
         lines_geometry(&series, x_max, 1.0, true, None)
     });
@@ -428,7 +436,6 @@ pub fn RunsView() -> impl IntoView {
             }));
         });
     };
-    let overlay_geo = Memo::new(move |_| overlay.get());
     view! {
         <main class="race runs" aria-labelledby="runs-title">
             <h2 id="runs-title">"Run log"</h2>
@@ -490,36 +497,16 @@ pub fn RunsView() -> impl IntoView {
             <figure class="chart race-chart" aria-labelledby="overlay-title">
                 <h3 id="overlay-title">"Overlay of the picked runs' curves (accuracy against labels, or rows seen for streams)"</h3>
                 {move || mixed().then(|| view! { <p class="hint">"Only runs of the first picked run's kind are drawn (races count labels, streams count rows)."</p> })}
-                <OverlayChart geo=overlay_geo/>
-                <ul class="legend race-legend" data-testid="overlay-legend">
-                    {move || overlay_geo.get().lines.into_iter().map(|l| view! {
-                        <li>
-                            <svg width="36" height="10" aria-hidden="true"><line x1="0" x2="36" y1="5" y2="5" stroke=l.colour stroke-width="3" stroke-dasharray=l.dash></line></svg>
-                            {l.label}
-                        </li>
-                    }).collect_view()}
-                </ul>
+                <Chart
+                    frame=LINES_FRAME
+                    testid="overlay-chart"
+                    labelled_by="overlay-title"
+                    ticks=Signal::derive(move || overlay.with(|g| g.ticks.clone()))
+                >
+                    <Lines lines=Signal::derive(move || overlay.with(|g| g.lines.clone()))/>
+                </Chart>
+                <LineLegend testid="overlay-legend" lines=Signal::derive(move || overlay.with(|g| g.lines.clone()))/>
             </figure>
         </main>
-    }
-}
-
-#[component]
-fn OverlayChart(geo: Memo<LinesGeometry>) -> impl IntoView {
-    view! {
-        <svg data-testid="overlay-chart" viewBox="0 0 720 260" role="img" aria-labelledby="overlay-title">
-            <g class="grid">
-                {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
-                    <line x1=56 x2=704 y1=y y2=y></line>
-                    <text x=50 y=y + 4.0 text-anchor="end">{label}</text>
-                }).collect_view()}
-                {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
-                    <text x=x y=238 text-anchor="middle">{label}</text>
-                }).collect_view()}
-            </g>
-            {move || geo.get().lines.into_iter().map(|l| view! {
-                <path data-series=l.name.clone() d=l.path fill="none" stroke=l.colour stroke-width="2" stroke-dasharray=l.dash></path>
-            }).collect_view()}
-        </svg>
     }
 }

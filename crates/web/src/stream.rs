@@ -3,9 +3,14 @@
 //! budget. Charts: prequential accuracy over time with the drift marked, and labels spent against
 //! the budget; "ask everything" and "random at the same budget" are the yardsticks.
 
-use super::race::{series_style, RaceState};
+use super::chart::palette::LIMIT;
+use super::chart::{
+    percent, series_style, Chart, Frame, Line, LineLegend, Lines, Plot, Series, Ticks,
+};
+use super::race::RaceState;
 use super::runlog;
 use super::task::TaskRunner;
+use engine::simulation::StreamPoint;
 use leptos::prelude::*;
 use worker::race::{StreamReport, StreamRequest, StreamSource};
 use worker::{Request, Response};
@@ -153,131 +158,83 @@ pub fn use_stream() -> StreamSim {
     use_context::<StreamSim>().expect("the Stream view must be mounted below provide_stream")
 }
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 260.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 40.0;
+/// The frame of the stream's charts and the run log's overlay.
+pub const LINES_FRAME: Frame = Frame::new(720.0, 260.0).with_bottom(40.0);
 
-/// A series to draw: short name, display name, `(x, y)` points.
-pub type Series = (String, String, Vec<(f64, f64)>);
-
-/// A line of a stream chart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    pub name: String,
-    pub label: String,
-    pub colour: &'static str,
-    pub dash: &'static str,
-    pub path: String,
-}
-
-/// Lines over `x ∈ [0, x_max]`, `y ∈ [0, y_max]`, with ticks and the drift marker's x.
+/// Lines over rows seen, with the drift marked.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct LinesGeometry {
+pub struct StreamGeometry {
     pub lines: Vec<Line>,
-    pub x_ticks: Vec<(f64, String)>,
-    pub y_ticks: Vec<(f64, String)>,
+    pub ticks: Ticks,
+    /// Where the drift marker goes.
     pub drift_x: Option<f64>,
 }
 
-/// Lay out `(name, label, points)` series.
+/// Lay out `series` over `x ∈ [0, x_max]`, `y ∈ [0, y_max]` (`y` as a share when `y_percent`).
 pub fn lines_geometry(
     series: &[Series],
     x_max: f64,
     y_max: f64,
     y_percent: bool,
     drift_at: Option<usize>,
-) -> LinesGeometry {
-    let x_max = x_max.max(1.0);
-    let y_max = y_max.max(1e-9);
-    let sx = move |x: f64| LEFT + x / x_max * (WIDTH - LEFT - RIGHT);
-    let sy = move |y: f64| TOP + (1.0 - y / y_max) * (HEIGHT - TOP - BOTTOM);
-    let lines = series
-        .iter()
-        .enumerate()
-        .map(|(i, (name, label, points))| {
-            let (colour, dash) = series_style(name, i);
-            let (colour, dash) = if name == "budget" {
-                ("#57606a", "3 3")
+) -> StreamGeometry {
+    let plot = Plot::new(LINES_FRAME, (0.0, x_max.max(1.0)), (0.0, y_max.max(1e-9)));
+    let whole = |v: f64| format!("{v:.0}");
+    StreamGeometry {
+        lines: plot.lines(series),
+        ticks: Ticks {
+            x: plot.even_x_ticks(5, whole),
+            y: if y_percent {
+                plot.even_y_ticks(4, percent)
             } else {
-                (colour, dash)
-            };
-            Line {
-                name: name.clone(),
-                label: label.clone(),
-                colour,
-                dash,
-                path: points
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &(x, y))| {
-                        format!(
-                            "{}{:.1},{:.1}",
-                            if j == 0 { "M" } else { " L" },
-                            sx(x),
-                            sy(y)
-                        )
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    LinesGeometry {
-        lines,
-        x_ticks: (0..=5)
-            .map(|i| x_max * i as f64 / 5.0)
-            .map(|x| (sx(x), format!("{x:.0}")))
-            .collect(),
-        y_ticks: (0..=4)
-            .map(|i| y_max * i as f64 / 4.0)
-            .map(|y| {
-                (
-                    sy(y),
-                    if y_percent {
-                        format!("{:.0}%", y * 100.0)
-                    } else {
-                        format!("{y:.0}")
-                    },
-                )
-            })
-            .collect(),
-        drift_x: drift_at.map(|d| sx(d as f64)),
+                plot.even_y_ticks(4, whole)
+            },
+        },
+        drift_x: drift_at.map(|d| plot.x.at(d as f64)),
     }
 }
 
-/// One SVG chart of lines.
+/// One chart of a stream run: its lines over rows seen, the drift marked.
 #[component]
-fn LinesChart(
-    geo: Memo<LinesGeometry>,
+fn StreamChart(
+    geo: Memo<StreamGeometry>,
     title_id: &'static str,
     testid: &'static str,
     y_label: &'static str,
 ) -> impl IntoView {
+    let (top, bottom) = (LINES_FRAME.top, LINES_FRAME.height - LINES_FRAME.bottom);
     view! {
-        <svg data-testid=testid viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=title_id>
-            <g class="grid">
-                {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
-                    <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y></line>
-                    <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
-                }).collect_view()}
-                {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
-                    <text x=x y=HEIGHT - BOTTOM + 18.0 text-anchor="middle">{label}</text>
-                }).collect_view()}
-            </g>
-            <text class="axis-label" x=(LEFT + WIDTH - RIGHT) / 2.0 y=HEIGHT - 4.0 text-anchor="middle">{format!("rows seen ({y_label})")}</text>
-            {move || geo.get().drift_x.map(|x| view! {
+        <Chart
+            frame=LINES_FRAME
+            testid=testid
+            labelled_by=title_id
+            ticks=Signal::derive(move || geo.with(|g| g.ticks.clone()))
+            x_label=format!("rows seen ({y_label})")
+        >
+            {move || geo.with(|g| g.drift_x).map(|x| view! {
                 <g class="drift" data-testid="drift-marker">
-                    <line x1=x x2=x y1=TOP y2=HEIGHT - BOTTOM></line>
-                    <text x=x + 4.0 y=TOP + 12.0>"drift"</text>
+                    <line x1=x x2=x y1=top y2=bottom></line>
+                    <text x=x + 4.0 y=top + 12.0>"drift"</text>
                 </g>
             })}
-            {move || geo.get().lines.into_iter().map(|l| view! {
-                <path data-series=l.name.clone() d=l.path fill="none" stroke=l.colour stroke-width="2" stroke-dasharray=l.dash></path>
-            }).collect_view()}
-        </svg>
+            <Lines lines=Signal::derive(move || geo.with(|g| g.lines.clone()))/>
+        </Chart>
     }
+}
+
+/// Every sampler's curve of `y` over rows seen, in the report's order.
+fn sampler_series(report: &StreamReport, y: impl Fn(&StreamPoint) -> f64) -> Vec<Series> {
+    report
+        .curves
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Series {
+            name: c.name.clone(),
+            label: c.label.clone(),
+            style: series_style(&c.name, i),
+            points: c.run.points.iter().map(|p| (p.seen as f64, y(p))).collect(),
+        })
+        .collect()
 }
 
 /// The "Stream" tab; expects [`provide_stream`] above it.
@@ -300,67 +257,40 @@ pub fn StreamView() -> impl IntoView {
     let accuracy = Memo::new(move |_| {
         sim.report.with(|r| {
             let Some(r) = r else {
-                return LinesGeometry::default();
+                return StreamGeometry::default();
             };
-            let series: Vec<_> = r
-                .curves
-                .iter()
-                .map(|c| {
-                    (
-                        c.name.clone(),
-                        c.label.clone(),
-                        c.run
-                            .points
-                            .iter()
-                            .map(|p| (p.seen as f64, p.accuracy))
-                            .collect(),
-                    )
-                })
-                .collect();
+            let series = sampler_series(r, |p| p.accuracy);
             lines_geometry(&series, r.n_rows as f64, 1.0, true, r.drift_at)
         })
     });
     let labels = Memo::new(move |_| {
         sim.report.with(|r| {
             let Some(r) = r else {
-                return LinesGeometry::default();
+                return StreamGeometry::default();
             };
+            let mut series = sampler_series(r, |p| p.labels as f64);
             // "ask everything" keeps its place (and colour) but is not drawn: it would dwarf the
             // budget.
-            let mut series: Vec<Series> = r
-                .curves
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if i == 0 {
-                        return (c.name.clone(), c.label.clone(), Vec::new());
-                    }
-                    (
-                        c.name.clone(),
-                        c.label.clone(),
-                        c.run
-                            .points
-                            .iter()
-                            .map(|p| (p.seen as f64, p.labels as f64))
-                            .collect(),
-                    )
-                })
-                .collect();
+            if let Some(all) = series.first_mut() {
+                all.points.clear();
+            }
             if let Some(c) = r.curves.get(1) {
-                series.push((
-                    "budget".into(),
-                    "budget".into(),
-                    c.run
+                series.push(Series {
+                    name: "budget".into(),
+                    label: "budget".into(),
+                    style: LIMIT,
+                    points: c
+                        .run
                         .points
                         .iter()
                         .zip(&c.allowed)
                         .map(|(p, a)| (p.seen as f64, *a))
                         .collect(),
-                ));
+                });
             }
             let y_max = series
                 .iter()
-                .flat_map(|s| s.2.iter().map(|p| p.1))
+                .flat_map(|s| s.points.iter().map(|p| p.1))
                 .fold(1.0, f64::max);
             lines_geometry(&series, r.n_rows as f64, y_max * 1.05, false, r.drift_at)
         })
@@ -415,20 +345,13 @@ pub fn StreamView() -> impl IntoView {
             {move || sim.error.get().map(|message| view! { <div class="error" role="alert" data-testid="stream-error">{message}</div> })}
             <figure class="chart race-chart" aria-labelledby="stream-acc-title">
                 <h3 id="stream-acc-title">"Prequential accuracy over the last 50 rows, as the stream goes by"</h3>
-                <LinesChart geo=accuracy title_id="stream-acc-title" testid="stream-accuracy-chart" y_label="accuracy"/>
+                <StreamChart geo=accuracy title_id="stream-acc-title" testid="stream-accuracy-chart" y_label="accuracy"/>
             </figure>
             <figure class="chart race-chart" aria-labelledby="stream-labels-title">
                 <h3 id="stream-labels-title">"Labels spent against the budget (grey dotted line)"</h3>
-                <LinesChart geo=labels title_id="stream-labels-title" testid="stream-labels-chart" y_label="labels"/>
+                <StreamChart geo=labels title_id="stream-labels-title" testid="stream-labels-chart" y_label="labels"/>
             </figure>
-            <ul class="legend race-legend">
-                {move || accuracy.get().lines.into_iter().map(|l| view! {
-                    <li>
-                        <svg width="36" height="10" aria-hidden="true"><line x1="0" x2="36" y1="5" y2="5" stroke=l.colour stroke-width="3" stroke-dasharray=l.dash></line></svg>
-                        {l.label}
-                    </li>
-                }).collect_view()}
-            </ul>
+            <LineLegend lines=Signal::derive(move || accuracy.with(|g| g.lines.clone()))/>
             <section class="race-summary" aria-labelledby="stream-summary-title">
                 <h3 id="stream-summary-title">"Summary"</h3>
                 <ul data-testid="stream-summary">
