@@ -15,6 +15,8 @@ pub mod fault;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod insight;
+#[cfg(target_arch = "wasm32")]
+pub mod job;
 pub mod keymap;
 #[cfg(target_arch = "wasm32")]
 pub mod open;

@@ -8,6 +8,7 @@ use super::chart::{
     accuracy_floor, percent, series_style, Chart, Frame, Line, LineLegend, Plot, Table,
     TableDetails, Ticks,
 };
+use super::job::Job;
 use super::runlog;
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
@@ -18,66 +19,26 @@ use wasm_bindgen::JsCast;
 use worker::race::{RaceReport, RaceRequest};
 use worker::{Request, Response, MODEL_NAMES};
 
-/// Where the race is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RaceState {
-    /// Nothing run yet.
-    Idle,
-    /// Running.
-    Running,
-    /// Finished.
-    Done,
-    /// Cancelled by the person.
-    Cancelled,
-    /// Stopped by an error.
-    Failed,
-}
-
-impl RaceState {
-    /// The `data-state` value and the words for the person.
-    pub fn describe(self) -> (&'static str, &'static str) {
-        match self {
-            RaceState::Idle => ("idle", "Ready to race."),
-            RaceState::Running => ("running", "Racing…"),
-            RaceState::Done => ("done", "Finished."),
-            RaceState::Cancelled => ("cancelled", "Cancelled."),
-            RaceState::Failed => ("failed", "Stopped by an error."),
-        }
-    }
-}
-
 /// The simulation studio's state. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct RaceSim {
     /// The form.
     pub settings: RwSignal<RaceSettings>,
-    /// Where the race is.
-    pub state: RwSignal<RaceState>,
     /// `(runs done, runs in the race)`.
     pub progress: RwSignal<(usize, usize)>,
     /// The curves so far.
     pub curves: RwSignal<Vec<StrategyCurve>>,
-    /// The finished race.
-    pub report: RwSignal<Option<RaceReport>>,
-    /// The last error.
-    pub error: RwSignal<Option<String>>,
-    /// The person's own file (name, bytes), when chosen instead of a demo.
-    own_file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
-    /// Where the race runs; every run and cancel starts a new generation.
-    task: TaskRunner,
+    /// The race: where it is, its report, its error, the person's file.
+    pub job: Job<RaceReport>,
 }
 
 impl RaceSim {
     fn with_task(task: TaskRunner) -> Self {
         Self {
             settings: RwSignal::new(RaceSettings::default()),
-            state: RwSignal::new(RaceState::Idle),
             progress: RwSignal::new((0, 0)),
             curves: RwSignal::new(Vec::new()),
-            report: RwSignal::new(None),
-            error: RwSignal::new(None),
-            own_file: StoredValue::new_local(None),
-            task,
+            job: Job::new(task),
         }
     }
 
@@ -103,14 +64,7 @@ impl RaceSim {
                 let total = self.progress.get_untracked().1;
                 self.progress.set((total, total));
                 runlog::record_race(&report);
-                self.report.set(Some(report));
-                self.state.set(RaceState::Done);
-                self.task.stop();
-            }
-            Response::Error(message) => {
-                self.error.set(Some(message));
-                self.state.set(RaceState::Failed);
-                self.task.stop();
+                self.job.finish(report);
             }
             _ => {}
         }
@@ -118,35 +72,25 @@ impl RaceSim {
 
     /// Run the race with the current settings on `bytes`.
     pub fn run_bytes(&self, bytes: Vec<u8>) {
-        let generation = self.task.next_generation();
         let mut settings = self.settings.get_untracked();
         if let Err(e) = settings.check() {
-            self.error.set(Some(format!("The race cannot start: {e}.")));
-            self.state.set(RaceState::Failed);
+            self.job.fail(format!("The race cannot start: {e}."));
             return;
         }
+        let generation = self.job.begin();
         self.settings.set(settings.clone());
-        self.error.set(None);
-        self.report.set(None);
         self.curves.set(Vec::new());
         self.progress
             .set((0, settings.strategies.len() * settings.seeds.len()));
-        self.state.set(RaceState::Running);
         let request = Request::Race(RaceRequest { settings, bytes });
         let sim = *self;
-        if let Err(message) = self
-            .task
-            .start(generation, request, move |r| sim.receive(r))
-        {
-            self.error.set(Some(message));
-            self.state.set(RaceState::Failed);
-        }
+        self.job.start(generation, request, move |r| sim.receive(r));
     }
 
     /// Load the chosen dataset (a bundled demo, or the person's own file) and run.
     pub fn run(&self) {
         let data = self.settings.with_untracked(|s| s.data.clone());
-        let own = self.own_file.with_value(|f| {
+        let own = self.job.file.with_value(|f| {
             f.as_ref()
                 .filter(|(n, _)| *n == data)
                 .map(|(_, b)| b.clone())
@@ -156,43 +100,29 @@ impl RaceSim {
             return;
         }
         if !DEMOS.iter().any(|(_, f)| *f == data) {
-            self.error.set(Some(format!(
+            self.job.fail(format!(
                 "'{data}' is neither a bundled demo nor an opened file: choose a dataset."
-            )));
-            self.state.set(RaceState::Failed);
+            ));
             return;
         }
         let sim = *self;
-        let generation = self.task.next_generation();
-        self.error.set(None);
-        self.state.set(RaceState::Running);
+        let generation = self.job.begin();
         leptos::task::spawn_local(async move {
             let fetched = fetch_text(&format!("datasets/{data}")).await;
-            if !sim.task.is_current(generation) {
+            if !sim.job.is_current(generation) {
                 return; // cancelled while loading
             }
             match fetched {
                 Ok(text) => sim.run_bytes(text.into_bytes()),
-                Err(message) => {
-                    sim.error.set(Some(message));
-                    sim.state.set(RaceState::Failed);
-                }
+                Err(message) => sim.job.fail(message),
             }
         });
-    }
-
-    /// Stop the race now: the worker is terminated, its late messages ignored.
-    pub fn cancel(&self) {
-        self.task.cancel();
-        if self.state.get_untracked() == RaceState::Running {
-            self.state.set(RaceState::Cancelled);
-        }
     }
 
     /// Use the person's own file for the next race.
     pub fn set_own_file(&self, name: String, bytes: Vec<u8>) {
         self.settings.update(|s| s.data = name.clone());
-        self.own_file.set_value(Some((name, bytes)));
+        self.job.file.set_value(Some((name, bytes)));
     }
 
     /// The replay link of the current settings, when the dataset is a bundled demo.
@@ -340,7 +270,7 @@ fn input_value(ev: &leptos::ev::Event) -> String {
 #[component]
 pub fn SimulateView() -> impl IntoView {
     let sim = use_race();
-    let running = move || sim.state.get() == RaceState::Running;
+    let running = move || sim.job.running();
     let on_data = move |ev: leptos::ev::Event| {
         let v = input_value(&ev);
         sim.settings.update(|s| s.data = v);
@@ -349,7 +279,7 @@ pub fn SimulateView() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match super::controls::read_file(ev).await {
                 Ok((name, bytes)) => sim.set_own_file(name, bytes),
-                Err(message) => sim.error.set(Some(message)),
+                Err(message) => sim.job.error.set(Some(message)),
             }
         });
     };
@@ -385,7 +315,7 @@ pub fn SimulateView() -> impl IntoView {
         sim.settings.update(|s| s.seeds = seeds);
     };
     let geo = Memo::new(move |_| sim.curves.with(|c| race_geometry(c)));
-    let status = move || sim.state.get().describe();
+    let status = move || sim.job.state.get().describe();
     view! {
         <main class="race" aria-labelledby="race-title">
             <h2 id="race-title">"Strategy race"</h2>
@@ -462,7 +392,7 @@ pub fn SimulateView() -> impl IntoView {
                 </fieldset>
                 <div class="race-actions">
                     <button type="submit" data-testid="race-run" disabled=running>"Run the race"</button>
-                    <button type="button" data-testid="race-cancel" disabled=move || !running() on:click=move |_| sim.cancel()>"Cancel"</button>
+                    <button type="button" data-testid="race-cancel" disabled=move || !running() on:click=move |_| sim.job.cancel()>"Cancel"</button>
                 </div>
             </form>
             <div class="race-status" role="status" aria-live="polite" data-testid="race-status" data-state=move || status().0>
@@ -473,7 +403,7 @@ pub fn SimulateView() -> impl IntoView {
                 " "
                 <span data-testid="race-progress-text">{move || { let (d, t) = sim.progress.get(); format!("{d} of {t} runs") }}</span>
             </div>
-            {move || sim.error.get().map(|message| view! {
+            {move || sim.job.error.get().map(|message| view! {
                 <div class="error" role="alert" data-testid="race-error">{message}</div>
             })}
             <figure class="chart race-chart" aria-labelledby="race-chart-title">
@@ -509,7 +439,7 @@ pub fn SimulateView() -> impl IntoView {
 fn RaceSummaryView() -> impl IntoView {
     let sim = use_race();
     let link = move || {
-        let query = sim.report.with(|r| {
+        let query = sim.job.report.with(|r| {
             r.as_ref().and_then(|r| {
                 DEMOS
                     .iter()
@@ -525,16 +455,16 @@ fn RaceSummaryView() -> impl IntoView {
     view! {
         <section class="race-summary" aria-labelledby="race-summary-title">
             <h3 id="race-summary-title">"Summary"</h3>
-            <Show when=move || sim.report.with(Option::is_some) fallback=|| view! { <p class="hint">"The summary appears when the race is finished."</p> }>
+            <Show when=move || sim.job.report.with(Option::is_some) fallback=|| view! { <p class="hint">"The summary appears when the race is finished."</p> }>
                 <ul data-testid="race-summary">
-                    {move || sim.report.with(|r| r.as_ref().map(|r| r.summary.sentences.clone()).unwrap_or_default())
+                    {move || sim.job.report.with(|r| r.as_ref().map(|r| r.summary.sentences.clone()).unwrap_or_default())
                         .into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
                 </ul>
                 <table class="curve-table" data-testid="aulc-table">
                     <caption>"AULC (mean test accuracy over the curve) per strategy, over seeds"</caption>
                     <thead><tr><th scope="col">"Strategy"</th><th scope="col">"AULC mean"</th><th scope="col">"sd"</th><th scope="col">"per seed"</th></tr></thead>
                     <tbody>
-                        {move || sim.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
+                        {move || sim.job.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
                             <tr data-strategy=c.strategy.clone() data-aulc=c.aulc_mean.to_string()>
                                 <th scope="row">{c.label.clone()}</th>
                                 <td>{format!("{:.3}", c.aulc_mean)}</td>
@@ -569,8 +499,7 @@ pub fn replay_from_url(sim: RaceSim) -> bool {
             sim.run();
         }
         Err(e) => {
-            sim.error.set(Some(format!("{e}.")));
-            sim.state.set(RaceState::Failed);
+            sim.job.fail(format!("{e}."));
         }
     }
     true
@@ -610,8 +539,7 @@ impl Tab {
 pub fn AppTabs(children: ChildrenFn) -> impl IntoView {
     let sim = RaceSim::new_worker();
     provide_race(sim);
-    let stream = super::stream::StreamSim::new_worker();
-    super::stream::provide_stream(stream);
+    super::stream::provide_stream(super::stream::StreamSim::new_worker());
     let tab = RwSignal::new(Tab::Label);
     if replay_from_url(sim) {
         tab.set(Tab::Simulate);

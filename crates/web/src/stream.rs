@@ -7,7 +7,7 @@ use super::chart::palette::LIMIT;
 use super::chart::{
     percent, series_style, Chart, Frame, Line, LineLegend, Lines, Plot, Series, Ticks,
 };
-use super::race::RaceState;
+use super::job::Job;
 use super::runlog;
 use super::task::TaskRunner;
 use engine::simulation::StreamPoint;
@@ -50,26 +50,15 @@ impl Default for StreamForm {
 pub struct StreamSim {
     /// The form.
     pub form: RwSignal<StreamForm>,
-    /// Where the run is.
-    pub state: RwSignal<RaceState>,
-    /// The finished comparison.
-    pub report: RwSignal<Option<StreamReport>>,
-    /// The last error.
-    pub error: RwSignal<Option<String>>,
-    file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
-    /// Where the run happens; every run and cancel starts a new generation.
-    task: TaskRunner,
+    /// The comparison: where it is, its report, its error, the person's file.
+    pub job: Job<StreamReport>,
 }
 
 impl StreamSim {
     fn with_task(task: TaskRunner) -> Self {
         Self {
             form: RwSignal::new(StreamForm::default()),
-            state: RwSignal::new(RaceState::Idle),
-            report: RwSignal::new(None),
-            error: RwSignal::new(None),
-            file: StoredValue::new_local(None),
-            task,
+            job: Job::new(task),
         }
     }
 
@@ -84,24 +73,14 @@ impl StreamSim {
     }
 
     fn receive(&self, response: Response) {
-        match response {
-            Response::StreamDone(report) => {
-                runlog::record_stream(&report);
-                self.report.set(Some(report));
-                self.state.set(RaceState::Done);
-            }
-            Response::Error(message) => {
-                self.error.set(Some(message));
-                self.state.set(RaceState::Failed);
-            }
-            _ => return,
+        if let Response::StreamDone(report) = response {
+            runlog::record_stream(&report);
+            self.job.finish(report);
         }
-        self.task.stop();
     }
 
     /// Run the comparison with the form's settings.
     pub fn run(&self) {
-        let generation = self.task.next_generation();
         let form = self.form.get_untracked();
         let source = if form.source == "drift" {
             StreamSource::Drift {
@@ -110,11 +89,10 @@ impl StreamSim {
                 noise: form.noise,
             }
         } else {
-            match self.file.get_value() {
+            match self.job.file.get_value() {
                 Some((name, bytes)) => StreamSource::File { name, bytes },
                 None => {
-                    self.error.set(Some("Choose a file first.".into()));
-                    self.state.set(RaceState::Failed);
+                    self.job.fail("Choose a file first.".into());
                     return;
                 }
             }
@@ -124,25 +102,9 @@ impl StreamSim {
             budget: form.budget,
             seed: form.seed,
         });
-        self.error.set(None);
-        self.report.set(None);
-        self.state.set(RaceState::Running);
+        let generation = self.job.begin();
         let sim = *self;
-        if let Err(message) = self
-            .task
-            .start(generation, request, move |r| sim.receive(r))
-        {
-            self.error.set(Some(message));
-            self.state.set(RaceState::Failed);
-        }
-    }
-
-    /// Stop now.
-    pub fn cancel(&self) {
-        self.task.cancel();
-        if self.state.get_untracked() == RaceState::Running {
-            self.state.set(RaceState::Cancelled);
-        }
+        self.job.start(generation, request, move |r| sim.receive(r));
     }
 }
 
@@ -241,21 +203,21 @@ fn sampler_series(report: &StreamReport, y: impl Fn(&StreamPoint) -> f64) -> Vec
 #[component]
 pub fn StreamView() -> impl IntoView {
     let sim = use_stream();
-    let running = move || sim.state.get() == RaceState::Running;
+    let running = move || sim.job.running();
     let num = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f64>().ok();
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             match super::controls::read_file(ev).await {
                 Ok((name, bytes)) => {
                     sim.form.update(|f| f.source = name.clone());
-                    sim.file.set_value(Some((name, bytes)));
+                    sim.job.file.set_value(Some((name, bytes)));
                 }
-                Err(message) => sim.error.set(Some(message)),
+                Err(message) => sim.job.error.set(Some(message)),
             }
         });
     };
     let accuracy = Memo::new(move |_| {
-        sim.report.with(|r| {
+        sim.job.report.with(|r| {
             let Some(r) = r else {
                 return StreamGeometry::default();
             };
@@ -264,7 +226,7 @@ pub fn StreamView() -> impl IntoView {
         })
     });
     let labels = Memo::new(move |_| {
-        sim.report.with(|r| {
+        sim.job.report.with(|r| {
             let Some(r) = r else {
                 return StreamGeometry::default();
             };
@@ -295,7 +257,7 @@ pub fn StreamView() -> impl IntoView {
             lines_geometry(&series, r.n_rows as f64, y_max * 1.05, false, r.drift_at)
         })
     });
-    let status = move || sim.state.get().describe();
+    let status = move || sim.job.state.get().describe();
     view! {
         <main class="race stream" aria-labelledby="stream-title">
             <h2 id="stream-title">"Stream mode"</h2>
@@ -338,11 +300,11 @@ pub fn StreamView() -> impl IntoView {
                 </fieldset>
                 <div class="race-actions">
                     <button type="submit" data-testid="stream-run" disabled=running>"Run the stream"</button>
-                    <button type="button" data-testid="stream-cancel" disabled=move || !running() on:click=move |_| sim.cancel()>"Cancel"</button>
+                    <button type="button" data-testid="stream-cancel" disabled=move || !running() on:click=move |_| sim.job.cancel()>"Cancel"</button>
                 </div>
             </form>
             <div class="race-status" role="status" aria-live="polite" data-testid="stream-status" data-state=move || status().0>{move || status().1}</div>
-            {move || sim.error.get().map(|message| view! { <div class="error" role="alert" data-testid="stream-error">{message}</div> })}
+            {move || sim.job.error.get().map(|message| view! { <div class="error" role="alert" data-testid="stream-error">{message}</div> })}
             <figure class="chart race-chart" aria-labelledby="stream-acc-title">
                 <h3 id="stream-acc-title">"Prequential accuracy over the last 50 rows, as the stream goes by"</h3>
                 <StreamChart geo=accuracy title_id="stream-acc-title" testid="stream-accuracy-chart" y_label="accuracy"/>
@@ -355,9 +317,9 @@ pub fn StreamView() -> impl IntoView {
             <section class="race-summary" aria-labelledby="stream-summary-title">
                 <h3 id="stream-summary-title">"Summary"</h3>
                 <ul data-testid="stream-summary">
-                    {move || sim.report.with(|r| r.as_ref().map(|r| r.sentences.clone()).unwrap_or_default())
+                    {move || sim.job.report.with(|r| r.as_ref().map(|r| r.sentences.clone()).unwrap_or_default())
                         .into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
-                    {move || sim.report.with(|r| r.as_ref().and_then(|r| r.drift_at)).map(|d| view! {
+                    {move || sim.job.report.with(|r| r.as_ref().and_then(|r| r.drift_at)).map(|d| view! {
                         <li>{format!("The concept flips at row {d} (every label changes): watch the dip and the recovery.")}</li>
                     })}
                 </ul>
@@ -365,7 +327,7 @@ pub fn StreamView() -> impl IntoView {
                     <caption>"Per sampler: accuracy over the whole stream and labels asked"</caption>
                     <thead><tr><th scope="col">"Sampler"</th><th scope="col">"Accuracy"</th><th scope="col">"Labels"</th></tr></thead>
                     <tbody>
-                        {move || sim.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
+                        {move || sim.job.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
                             <tr data-sampler=c.name.clone() data-accuracy=c.run.accuracy.to_string() data-labels=c.run.asked.len().to_string()>
                                 <th scope="row">{c.label.clone()}</th>
                                 <td>{super::format_percent(c.run.accuracy)}</td>

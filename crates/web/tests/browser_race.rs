@@ -5,7 +5,8 @@
 use engine::race::RaceSettings;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
-use web::race::{provide_race, RaceSim, RaceState, SimulateView};
+use web::job::JobState;
+use web::race::{provide_race, RaceSim, SimulateView};
 use web::stream::{provide_stream, StreamSim, StreamView};
 
 mod common;
@@ -30,7 +31,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     });
     sim.run_bytes(IRIS.as_bytes().to_vec());
     settle().await;
-    assert_eq!(sim.state.get_untracked(), RaceState::Done);
+    assert_eq!(sim.job.state.get_untracked(), JobState::Done);
     assert_eq!(count(&container, "[data-testid=race-mean]"), 2);
     assert_eq!(count(&container, ".race-band"), 2);
     assert_eq!(count(&container, "[data-testid=race-summary] li"), 2);
@@ -45,7 +46,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     sim.settings.update(|s| s.seeds.clear());
     sim.run_bytes(IRIS.as_bytes().to_vec());
     settle().await;
-    assert_eq!(sim.state.get_untracked(), RaceState::Failed);
+    assert_eq!(sim.job.state.get_untracked(), JobState::Failed);
     assert_eq!(count(&container, "[data-testid=race-error]"), 1);
     container.remove();
 }
@@ -65,7 +66,7 @@ async fn the_stream_view_marks_the_drift() {
     });
     sim.run();
     settle().await;
-    assert_eq!(sim.state.get_untracked(), RaceState::Done);
+    assert_eq!(sim.job.state.get_untracked(), JobState::Done);
     assert_eq!(count(&container, "[data-testid=drift-marker]"), 2);
     assert_eq!(count(&container, "[data-testid=stream-table] tbody tr"), 5);
     container.remove();
