@@ -9,7 +9,7 @@ use super::chart::{
     TableDetails, Ticks,
 };
 use super::job::Job;
-use super::runlog;
+use super::runlog::{self, RunLog};
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
 use engine::race::{RaceSettings, StrategyCurve};
@@ -30,26 +30,32 @@ pub struct RaceSim {
     pub curves: RwSignal<Vec<StrategyCurve>>,
     /// The race: where it is, its report, its error, the person's file.
     pub job: Job<RaceReport>,
+    /// Where finished races are recorded.
+    runs: RunLog,
 }
 
 impl RaceSim {
-    fn with_task(task: TaskRunner) -> Self {
+    fn with_task(runs: RunLog, task: TaskRunner) -> Self {
         Self {
             settings: RwSignal::new(RaceSettings::default()),
             progress: RwSignal::new((0, 0)),
             curves: RwSignal::new(Vec::new()),
             job: Job::new(task),
+            runs,
         }
     }
 
-    /// Races run in Web Workers of their own.
-    pub fn new_worker() -> Self {
-        Self::with_task(TaskRunner::new_worker())
+    /// Races run in Web Workers of their own and are recorded in `runs`.
+    pub fn new_worker(runs: RunLog) -> Self {
+        Self::with_task(runs, TaskRunner::new_worker())
     }
 
     /// Races run on this thread by `handler` (component tests).
-    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
-        Self::with_task(TaskRunner::new_in_thread(handler))
+    pub fn new_in_thread(
+        runs: RunLog,
+        handler: impl Fn(Request, &dyn Fn(Response)) + 'static,
+    ) -> Self {
+        Self::with_task(runs, TaskRunner::new_in_thread(handler))
     }
 
     /// Apply a response of the current race.
@@ -63,7 +69,7 @@ impl RaceSim {
                 self.curves.set(report.curves.clone());
                 let total = self.progress.get_untracked().1;
                 self.progress.set((total, total));
-                runlog::record_race(&report);
+                self.runs.record_race(&report);
                 self.job.finish(report);
             }
             _ => {}
@@ -537,9 +543,10 @@ impl Tab {
 /// run-log state are provided here, and a replay link in the URL opens the Simulate tab and runs.
 #[component]
 pub fn AppTabs(children: ChildrenFn) -> impl IntoView {
-    let sim = RaceSim::new_worker();
+    let runs = runlog::provide_runlog();
+    let sim = RaceSim::new_worker(runs);
     provide_race(sim);
-    super::stream::provide_stream(super::stream::StreamSim::new_worker());
+    super::stream::provide_stream(super::stream::StreamSim::new_worker(runs));
     let tab = RwSignal::new(Tab::Label);
     if replay_from_url(sim) {
         tab.set(Tab::Simulate);

@@ -8,7 +8,7 @@ use super::chart::{
     percent, series_style, Chart, Frame, Line, LineLegend, Lines, Plot, Series, Ticks,
 };
 use super::job::Job;
-use super::runlog;
+use super::runlog::RunLog;
 use super::task::TaskRunner;
 use engine::simulation::StreamPoint;
 use leptos::prelude::*;
@@ -52,29 +52,35 @@ pub struct StreamSim {
     pub form: RwSignal<StreamForm>,
     /// The comparison: where it is, its report, its error, the person's file.
     pub job: Job<StreamReport>,
+    /// Where finished runs are recorded.
+    runs: RunLog,
 }
 
 impl StreamSim {
-    fn with_task(task: TaskRunner) -> Self {
+    fn with_task(runs: RunLog, task: TaskRunner) -> Self {
         Self {
             form: RwSignal::new(StreamForm::default()),
             job: Job::new(task),
+            runs,
         }
     }
 
-    /// Streams run in Web Workers of their own.
-    pub fn new_worker() -> Self {
-        Self::with_task(TaskRunner::new_worker())
+    /// Streams run in Web Workers of their own and are recorded in `runs`.
+    pub fn new_worker(runs: RunLog) -> Self {
+        Self::with_task(runs, TaskRunner::new_worker())
     }
 
     /// Streams run on this thread by `handler` (component tests).
-    pub fn new_in_thread(handler: impl Fn(Request, &dyn Fn(Response)) + 'static) -> Self {
-        Self::with_task(TaskRunner::new_in_thread(handler))
+    pub fn new_in_thread(
+        runs: RunLog,
+        handler: impl Fn(Request, &dyn Fn(Response)) + 'static,
+    ) -> Self {
+        Self::with_task(runs, TaskRunner::new_in_thread(handler))
     }
 
     fn receive(&self, response: Response) {
         if let Response::StreamDone(report) = response {
-            runlog::record_stream(&report);
+            self.runs.record_stream(&report);
             self.job.finish(report);
         }
     }

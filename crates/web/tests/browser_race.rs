@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen_test::*;
 use web::job::JobState;
 use web::race::{provide_race, RaceSim, SimulateView};
+use web::runlog::RunLog;
 use web::stream::{provide_stream, StreamSim, StreamView};
 
 mod common;
@@ -17,7 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     let container = container();
-    let sim = RaceSim::new_in_thread(handler);
+    let sim = RaceSim::new_in_thread(RunLog::default(), handler);
     leptos::mount::mount_to(container.clone(), move || {
         provide_race(sim);
         view! { <SimulateView/> }
@@ -54,7 +55,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
 #[wasm_bindgen_test]
 async fn the_stream_view_marks_the_drift() {
     let container = container();
-    let sim = StreamSim::new_in_thread(handler);
+    let sim = StreamSim::new_in_thread(RunLog::default(), handler);
     leptos::mount::mount_to(container.clone(), move || {
         provide_stream(sim);
         view! { <StreamView/> }
