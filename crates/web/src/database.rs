@@ -105,27 +105,20 @@ impl Database {
         })
     }
 
+    /// `store`, to read from in a transaction of its own.
+    fn reader(&self, store: &str) -> Result<rexie::Store, DbError> {
+        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
+        Ok(tx.tx.store(store)?)
+    }
+
     /// A transaction that writes to `stores`: all its writes land or none does.
     pub fn write(&self, stores: &[&str]) -> Result<Tx, DbError> {
         self.transaction(stores, TransactionMode::ReadWrite)
     }
 
-    /// Store `value` under `key` (or under its own key path when `key` is `None`).
-    pub async fn put(
-        &self,
-        store: &str,
-        key: Option<&str>,
-        value: &JsValue,
-    ) -> Result<(), DbError> {
-        let tx = self.write(&[store])?;
-        tx.put(store, key, value).await?;
-        tx.done().await
-    }
-
     /// The value under `key`, if any.
     pub async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, DbError> {
-        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
-        let value = tx.tx.store(store)?.get(JsValue::from_str(key)).await?;
+        let value = self.reader(store)?.get(JsValue::from_str(key)).await?;
         Ok(value.filter(|v| !v.is_undefined()))
     }
 
@@ -135,18 +128,12 @@ impl Database {
         store: &str,
         range: Option<KeyRange>,
     ) -> Result<Vec<JsValue>, DbError> {
-        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
-        Ok(tx.tx.store(store)?.get_all(range, None).await?)
+        Ok(self.reader(store)?.get_all(range, None).await?)
     }
 
-    /// Every key (in `range`, or all), in order.
-    pub async fn keys(
-        &self,
-        store: &str,
-        range: Option<KeyRange>,
-    ) -> Result<Vec<JsValue>, DbError> {
-        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
-        Ok(tx.tx.store(store)?.get_all_keys(range, None).await?)
+    /// Every key, in order.
+    pub async fn keys(&self, store: &str) -> Result<Vec<JsValue>, DbError> {
+        Ok(self.reader(store)?.get_all_keys(None, None).await?)
     }
 
     /// Every `(key, value)` (in `range`, or all), in key order.
@@ -155,8 +142,7 @@ impl Database {
         store: &str,
         range: Option<KeyRange>,
     ) -> Result<Vec<(JsValue, JsValue)>, DbError> {
-        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
-        Ok(tx.tx.store(store)?.scan(range, None, None, None).await?)
+        Ok(self.reader(store)?.scan(range, None, None, None).await?)
     }
 
     /// Remove the value under `key`.

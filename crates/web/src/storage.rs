@@ -160,7 +160,9 @@ impl Storage {
     }
 
     async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), StorageError> {
-        Ok(self.db.put(store, Some(key), value).await?)
+        let tx = self.db.write(&[store])?;
+        tx.put(store, Some(key), value).await?;
+        Ok(tx.done().await?)
     }
 
     async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, StorageError> {
@@ -423,7 +425,7 @@ impl Storage {
 
     /// The keys of the stored datasets.
     pub async fn dataset_keys(&self) -> Result<Vec<String>, StorageError> {
-        let keys = self.db.keys(DATASETS, None).await?;
+        let keys = self.db.keys(DATASETS).await?;
         Ok(keys.iter().filter_map(JsValue::as_string).collect())
     }
 
