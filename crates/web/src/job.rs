@@ -1,6 +1,7 @@
 //! A long run in a Web Worker of its own (a strategy race, a stream comparison): where it is, its
 //! report, its last error and the person's file it runs on. Every start and cancel begins a new
-//! generation of its [`TaskRunner`], so a cancelled run's late messages never land.
+//! generation of its [`TaskRunner`], so a cancelled run's late messages never land. The forms
+//! that set such runs up share [`NumberField`].
 
 use super::task::TaskRunner;
 use leptos::prelude::*;
@@ -122,5 +123,31 @@ impl<R: Send + Sync + 'static> Job<R> {
     /// Whether it is running (reactive).
     pub fn running(&self) -> bool {
         self.state.get() == JobState::Running
+    }
+}
+
+/// A labelled number input: it shows `value` and hands a number the person enters to `set`.
+#[component]
+pub fn NumberField(
+    /// The words before the input.
+    label: &'static str,
+    /// The input's `data-testid`.
+    testid: &'static str,
+    #[prop(optional)] min: Option<&'static str>,
+    #[prop(optional)] max: Option<&'static str>,
+    #[prop(optional)] step: Option<&'static str>,
+    #[prop(into)] value: Signal<String>,
+    set: impl Fn(f64) + 'static,
+) -> impl IntoView {
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
+            set(v);
+        }
+    };
+    view! {
+        <label>
+            {label}
+            <input type="number" min=min max=max step=step data-testid=testid prop:value=value on:change=on_change/>
+        </label>
     }
 }

@@ -8,7 +8,7 @@ use super::chart::{
     accuracy_floor, percent, series_style, Chart, Frame, Line, LineLegend, Plot, Table,
     TableDetails, Ticks,
 };
-use super::job::Job;
+use super::job::{Job, NumberField};
 use super::runlog::{self, RunLog};
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
@@ -35,7 +35,9 @@ pub struct RaceSim {
 }
 
 impl RaceSim {
-    fn with_task(runs: RunLog, task: TaskRunner) -> Self {
+    /// Races run by `task` (in Web Workers of their own, or on this thread in component tests)
+    /// and are recorded in `runs`.
+    pub fn new(runs: RunLog, task: TaskRunner) -> Self {
         Self {
             settings: RwSignal::new(RaceSettings::default()),
             progress: RwSignal::new((0, 0)),
@@ -43,19 +45,6 @@ impl RaceSim {
             job: Job::new(task),
             runs,
         }
-    }
-
-    /// Races run in Web Workers of their own and are recorded in `runs`.
-    pub fn new_worker(runs: RunLog) -> Self {
-        Self::with_task(runs, TaskRunner::new_worker())
-    }
-
-    /// Races run on this thread by `handler` (component tests).
-    pub fn new_in_thread(
-        runs: RunLog,
-        handler: impl Fn(Request, &dyn Fn(Response)) + 'static,
-    ) -> Self {
-        Self::with_task(runs, TaskRunner::new_in_thread(handler))
     }
 
     /// Apply a response of the current race.
@@ -130,16 +119,15 @@ impl RaceSim {
         self.settings.update(|s| s.data = name.clone());
         self.job.file.set_value(Some((name, bytes)));
     }
+}
 
-    /// The replay link of the current settings, when the dataset is a bundled demo.
-    pub fn replay_query(&self) -> Option<String> {
-        self.settings.with(|s| {
-            DEMOS
-                .iter()
-                .any(|(_, f)| *f == s.data)
-                .then(|| s.to_query())
-        })
-    }
+/// The replay link's query for a race on a bundled demo (a person's own file stays on their
+/// machine, so its race cannot be replayed from a link).
+pub fn replay_query(settings: &RaceSettings) -> Option<String> {
+    DEMOS
+        .iter()
+        .any(|(_, f)| *f == settings.data)
+        .then(|| settings.to_query())
 }
 
 /// Make the simulation studio available below.
@@ -268,17 +256,13 @@ pub const RACE_STRATEGIES: [&str; 9] = [
     "qbc_kl",
 ];
 
-fn input_value(ev: &leptos::ev::Event) -> String {
-    event_target_value(ev)
-}
-
 /// The "Simulate" tab; expects [`provide_race`] above it.
 #[component]
 pub fn SimulateView() -> impl IntoView {
     let sim = use_race();
     let running = move || sim.job.running();
     let on_data = move |ev: leptos::ev::Event| {
-        let v = input_value(&ev);
+        let v = event_target_value(&ev);
         sim.settings.update(|s| s.data = v);
     };
     let on_file = move |ev: leptos::ev::Event| {
@@ -293,7 +277,6 @@ pub fn SimulateView() -> impl IntoView {
         sim.settings
             .with(|s| (!DEMOS.iter().any(|(_, f)| *f == s.data)).then(|| s.data.clone()))
     };
-    let number = move |ev: &leptos::ev::Event| input_value(ev).trim().parse::<f64>().ok();
     let toggle = move |name: &'static str, on: bool| {
         sim.settings.update(|s| {
             s.strategies.retain(|n| n != name);
@@ -314,7 +297,7 @@ pub fn SimulateView() -> impl IntoView {
         })
     };
     let on_seeds = move |ev: leptos::ev::Event| {
-        let seeds: Vec<u64> = input_value(&ev)
+        let seeds: Vec<u64> = event_target_value(&ev)
             .split([',', ' '])
             .filter_map(|v| v.trim().parse().ok())
             .collect();
@@ -341,7 +324,7 @@ pub fn SimulateView() -> impl IntoView {
                         <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="race-file" on:change=on_file/>
                     </label>
                     <label>"Model "
-                        <select data-testid="race-model" on:change=move |ev| { let v = input_value(&ev); sim.settings.update(|s| s.model = v); } prop:value=move || sim.settings.with(|s| s.model.clone())>
+                        <select data-testid="race-model" on:change=move |ev| { let v = event_target_value(&ev); sim.settings.update(|s| s.model = v); } prop:value=move || sim.settings.with(|s| s.model.clone())>
                             {MODEL_NAMES.iter().map(|(n, label)| view! {
                                 <option value=*n selected=move || sim.settings.with(|s| s.model == *n)>{*label}</option>
                             }).collect_view()}
@@ -365,36 +348,26 @@ pub fn SimulateView() -> impl IntoView {
                 </fieldset>
                 <fieldset disabled=running>
                     <legend>"Budget, seeds and teaching toggles"</legend>
-                    <label>"Budget (labels) "
-                        <input type="number" min="2" max="5000" data-testid="race-budget"
-                            prop:value=move || sim.settings.with(|s| s.budget.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.budget = v.max(0.0) as usize) }/>
-                    </label>
-                    <label>"Batch size "
-                        <input type="number" min="1" data-testid="race-batch"
-                            prop:value=move || sim.settings.with(|s| s.batch.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.batch = v.max(0.0) as usize) }/>
-                    </label>
+                    <NumberField label="Budget (labels) " testid="race-budget" min="2" max="5000"
+                        value=move || sim.settings.with(|s| s.budget.to_string())
+                        set=move |v| sim.settings.update(|s| s.budget = v.max(0.0) as usize)/>
+                    <NumberField label="Batch size " testid="race-batch" min="1"
+                        value=move || sim.settings.with(|s| s.batch.to_string())
+                        set=move |v| sim.settings.update(|s| s.batch = v.max(0.0) as usize)/>
                     <label>"Seeds "
                         <input type="text" inputmode="numeric" data-testid="race-seeds" aria-describedby="seeds-hint"
                             prop:value=seeds_text on:change=on_seeds/>
                     </label>
                     <span id="seeds-hint" class="hint">"comma-separated, one run per strategy and seed"</span>
-                    <label>"Label noise rate "
-                        <input type="number" min="0" max="0.9" step="0.05" data-testid="race-noise"
-                            prop:value=move || sim.settings.with(|s| s.noise.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.noise = v) }/>
-                    </label>
-                    <label>"Minority classes kept (share) "
-                        <input type="number" min="0.05" max="1" step="0.05" data-testid="race-imbalance"
-                            prop:value=move || sim.settings.with(|s| s.imbalance.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.imbalance = v) }/>
-                    </label>
-                    <label>"Cold-start labels "
-                        <input type="number" min="0" data-testid="race-cold"
-                            prop:value=move || sim.settings.with(|s| s.cold_start.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.cold_start = v.max(0.0) as usize) }/>
-                    </label>
+                    <NumberField label="Label noise rate " testid="race-noise" min="0" max="0.9" step="0.05"
+                        value=move || sim.settings.with(|s| s.noise.to_string())
+                        set=move |v| sim.settings.update(|s| s.noise = v)/>
+                    <NumberField label="Minority classes kept (share) " testid="race-imbalance" min="0.05" max="1" step="0.05"
+                        value=move || sim.settings.with(|s| s.imbalance.to_string())
+                        set=move |v| sim.settings.update(|s| s.imbalance = v)/>
+                    <NumberField label="Cold-start labels " testid="race-cold" min="0"
+                        value=move || sim.settings.with(|s| s.cold_start.to_string())
+                        set=move |v| sim.settings.update(|s| s.cold_start = v.max(0.0) as usize)/>
                 </fieldset>
                 <div class="race-actions">
                     <button type="submit" data-testid="race-run" disabled=running>"Run the race"</button>
@@ -445,14 +418,10 @@ pub fn SimulateView() -> impl IntoView {
 fn RaceSummaryView() -> impl IntoView {
     let sim = use_race();
     let link = move || {
-        let query = sim.job.report.with(|r| {
-            r.as_ref().and_then(|r| {
-                DEMOS
-                    .iter()
-                    .any(|(_, f)| *f == r.settings.data)
-                    .then(|| r.settings.to_query())
-            })
-        })?;
+        let query = sim
+            .job
+            .report
+            .with(|r| r.as_ref().and_then(|r| replay_query(&r.settings)))?;
         let window = web_sys::window()?;
         let location = window.location();
         let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
@@ -544,9 +513,12 @@ impl Tab {
 #[component]
 pub fn AppTabs(children: ChildrenFn) -> impl IntoView {
     let runs = runlog::provide_runlog();
-    let sim = RaceSim::new_worker(runs);
+    let sim = RaceSim::new(runs, TaskRunner::new_worker());
     provide_race(sim);
-    super::stream::provide_stream(super::stream::StreamSim::new_worker(runs));
+    super::stream::provide_stream(super::stream::StreamSim::new(
+        runs,
+        TaskRunner::new_worker(),
+    ));
     let tab = RwSignal::new(Tab::Label);
     if replay_from_url(sim) {
         tab.set(Tab::Simulate);

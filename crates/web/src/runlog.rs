@@ -168,7 +168,7 @@ impl RunLog {
     }
 
     /// Store a run without waiting (a failure is logged to the console).
-    pub fn record(self, record: RunRecord) {
+    fn record(self, record: RunRecord) {
         spawn_put(record, move || self.changed());
     }
 
@@ -198,10 +198,6 @@ pub fn use_runlog() -> RunLog {
 }
 
 fn race_record(report: &RaceReport) -> RunRecord {
-    let replay = super::DEMOS
-        .iter()
-        .any(|(_, f)| *f == report.settings.data)
-        .then(|| report.settings.to_query());
     RunRecord {
         id: new_id("race", &report.fingerprint),
         kind: "race".into(),
@@ -222,7 +218,7 @@ fn race_record(report: &RaceReport) -> RunRecord {
             })
             .collect(),
         summary: report.summary.sentences.clone(),
-        replay,
+        replay: super::race::replay_query(&report.settings),
     }
 }
 
@@ -358,11 +354,23 @@ pub fn RunsView() -> impl IntoView {
         log.revision.track();
         list()
     });
-    let runs = Memo::new(move |_| stored.get().and_then(Result::ok).unwrap_or_default());
+    let runs = Memo::new(move |_| {
+        stored.with(|s| match s {
+            Some(Ok(runs)) => runs.clone(),
+            _ => Vec::new(),
+        })
+    });
     let filter = RwSignal::new(String::new());
     let picked = RwSignal::new(Vec::<String>::new());
     let message = RwSignal::new(None::<String>);
-    let shown_message = move || message.get().or_else(|| stored.get().and_then(Result::err));
+    let shown_message = move || {
+        message.get().or_else(|| {
+            stored.with(|s| match s {
+                Some(Err(e)) => Some(e.clone()),
+                _ => None,
+            })
+        })
+    };
     let shown = Memo::new(move |_| {
         let f = filter.get().to_lowercase();
         runs.get()

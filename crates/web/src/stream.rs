@@ -7,7 +7,7 @@ use super::chart::palette::LIMIT;
 use super::chart::{
     percent, series_style, Chart, Frame, Line, LineLegend, Lines, Plot, Series, Ticks,
 };
-use super::job::Job;
+use super::job::{Job, NumberField};
 use super::runlog::RunLog;
 use super::task::TaskRunner;
 use engine::simulation::StreamPoint;
@@ -57,25 +57,14 @@ pub struct StreamSim {
 }
 
 impl StreamSim {
-    fn with_task(runs: RunLog, task: TaskRunner) -> Self {
+    /// Streams run by `task` (in Web Workers of their own, or on this thread in component tests)
+    /// and are recorded in `runs`.
+    pub fn new(runs: RunLog, task: TaskRunner) -> Self {
         Self {
             form: RwSignal::new(StreamForm::default()),
             job: Job::new(task),
             runs,
         }
-    }
-
-    /// Streams run in Web Workers of their own and are recorded in `runs`.
-    pub fn new_worker(runs: RunLog) -> Self {
-        Self::with_task(runs, TaskRunner::new_worker())
-    }
-
-    /// Streams run on this thread by `handler` (component tests).
-    pub fn new_in_thread(
-        runs: RunLog,
-        handler: impl Fn(Request, &dyn Fn(Response)) + 'static,
-    ) -> Self {
-        Self::with_task(runs, TaskRunner::new_in_thread(handler))
     }
 
     fn receive(&self, response: Response) {
@@ -210,7 +199,6 @@ fn sampler_series(report: &StreamReport, y: impl Fn(&StreamPoint) -> f64) -> Vec
 pub fn StreamView() -> impl IntoView {
     let sim = use_stream();
     let running = move || sim.job.running();
-    let num = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f64>().ok();
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             match super::controls::read_file(ev).await {
@@ -283,26 +271,21 @@ pub fn StreamView() -> impl IntoView {
                     <label class="file-open">"or a labeled CSV in arrival order "
                         <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="stream-file" on:change=on_file/>
                     </label>
-                    <label>"Rows "
-                        <input type="number" min="20" max="20000" data-testid="stream-rows" prop:value=move || sim.form.with(|f| f.n_rows.to_string())
-                            on:change=move |ev| if let Some(v) = num(&ev) { sim.form.update(|f| f.n_rows = v.max(0.0) as usize) }/>
-                    </label>
-                    <label>"Drift at row (0 = none) "
-                        <input type="number" min="0" data-testid="stream-drift" prop:value=move || sim.form.with(|f| f.drift_at.to_string())
-                            on:change=move |ev| if let Some(v) = num(&ev) { sim.form.update(|f| f.drift_at = v.max(0.0) as usize) }/>
-                    </label>
-                    <label>"Label noise "
-                        <input type="number" min="0" max="0.5" step="0.01" data-testid="stream-noise" prop:value=move || sim.form.with(|f| f.noise.to_string())
-                            on:change=move |ev| if let Some(v) = num(&ev) { sim.form.update(|f| f.noise = v) }/>
-                    </label>
-                    <label>"Labeling budget (share of rows) "
-                        <input type="number" min="0" max="1" step="0.01" data-testid="stream-budget" prop:value=move || sim.form.with(|f| f.budget.to_string())
-                            on:change=move |ev| if let Some(v) = num(&ev) { sim.form.update(|f| f.budget = v) }/>
-                    </label>
-                    <label>"Seed "
-                        <input type="number" min="0" data-testid="stream-seed" prop:value=move || sim.form.with(|f| f.seed.to_string())
-                            on:change=move |ev| if let Some(v) = num(&ev) { sim.form.update(|f| f.seed = v.max(0.0) as u64) }/>
-                    </label>
+                    <NumberField label="Rows " testid="stream-rows" min="20" max="20000"
+                        value=move || sim.form.with(|f| f.n_rows.to_string())
+                        set=move |v| sim.form.update(|f| f.n_rows = v.max(0.0) as usize)/>
+                    <NumberField label="Drift at row (0 = none) " testid="stream-drift" min="0"
+                        value=move || sim.form.with(|f| f.drift_at.to_string())
+                        set=move |v| sim.form.update(|f| f.drift_at = v.max(0.0) as usize)/>
+                    <NumberField label="Label noise " testid="stream-noise" min="0" max="0.5" step="0.01"
+                        value=move || sim.form.with(|f| f.noise.to_string())
+                        set=move |v| sim.form.update(|f| f.noise = v)/>
+                    <NumberField label="Labeling budget (share of rows) " testid="stream-budget" min="0" max="1" step="0.01"
+                        value=move || sim.form.with(|f| f.budget.to_string())
+                        set=move |v| sim.form.update(|f| f.budget = v)/>
+                    <NumberField label="Seed " testid="stream-seed" min="0"
+                        value=move || sim.form.with(|f| f.seed.to_string())
+                        set=move |v| sim.form.update(|f| f.seed = v.max(0.0) as u64)/>
                 </fieldset>
                 <div class="race-actions">
                     <button type="submit" data-testid="stream-run" disabled=running>"Run the stream"</button>

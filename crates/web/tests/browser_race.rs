@@ -9,6 +9,7 @@ use web::job::JobState;
 use web::race::{provide_race, RaceSim, SimulateView};
 use web::runlog::RunLog;
 use web::stream::{provide_stream, StreamSim, StreamView};
+use web::task::TaskRunner;
 
 mod common;
 use common::*;
@@ -18,7 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     let container = container();
-    let sim = RaceSim::new_in_thread(RunLog::default(), handler);
+    let sim = RaceSim::new(RunLog::default(), TaskRunner::new_in_thread(handler));
     leptos::mount::mount_to(container.clone(), move || {
         provide_race(sim);
         view! { <SimulateView/> }
@@ -55,7 +56,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
 #[wasm_bindgen_test]
 async fn the_stream_view_marks_the_drift() {
     let container = container();
-    let sim = StreamSim::new_in_thread(RunLog::default(), handler);
+    let sim = StreamSim::new(RunLog::default(), TaskRunner::new_in_thread(handler));
     leptos::mount::mount_to(container.clone(), move || {
         provide_stream(sim);
         view! { <StreamView/> }
