@@ -1,7 +1,7 @@
 //! A long run in a Web Worker of its own (a strategy race, a stream comparison): where it is, its
 //! report, its last error and the person's file it runs on. Every start and cancel begins a new
-//! generation of its [`TaskRunner`], so a cancelled run's late messages never land. The forms
-//! that set such runs up share [`NumberField`].
+//! generation of its [`TaskRunner`], so a cancelled run's late messages never land. The views
+//! of such runs share [`NumberField`], [`JobButtons`] and [`JobError`].
 
 use super::task::TaskRunner;
 use leptos::prelude::*;
@@ -149,5 +149,33 @@ pub fn NumberField(
             {label}
             <input type="number" min=min max=max step=step data-testid=testid prop:value=value on:change=on_change/>
         </label>
+    }
+}
+
+/// A job's run and cancel buttons (`data-testid` `<testid>-run` and `<testid>-cancel`); the run
+/// button submits the form around it.
+#[component]
+pub fn JobButtons<R: Send + Sync + 'static>(
+    job: Job<R>,
+    testid: &'static str,
+    /// The run button's words.
+    run: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="race-actions">
+            <button type="submit" data-testid=format!("{testid}-run") disabled=move || job.running()>{run}</button>
+            <button type="button" data-testid=format!("{testid}-cancel") disabled=move || !job.running()
+                on:click=move |_| job.cancel()>"Cancel"</button>
+        </div>
+    }
+}
+
+/// A job's last error, as an alert (`data-testid` `<testid>-error`).
+#[component]
+pub fn JobError<R: Send + Sync + 'static>(job: Job<R>, testid: &'static str) -> impl IntoView {
+    move || {
+        job.error.get().map(|message| {
+            view! { <div class="error" role="alert" data-testid=format!("{testid}-error")>{message}</div> }
+        })
     }
 }

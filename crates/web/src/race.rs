@@ -8,7 +8,7 @@ use super::chart::{
     accuracy_floor, percent, series_style, Chart, Frame, Line, LineLegend, Plot, Table,
     TableDetails, Ticks,
 };
-use super::job::{Job, NumberField};
+use super::job::{Job, JobButtons, JobError, NumberField};
 use super::runlog::{self, RunLog};
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
@@ -369,10 +369,7 @@ pub fn SimulateView() -> impl IntoView {
                         value=move || sim.settings.with(|s| s.cold_start.to_string())
                         set=move |v| sim.settings.update(|s| s.cold_start = v.max(0.0) as usize)/>
                 </fieldset>
-                <div class="race-actions">
-                    <button type="submit" data-testid="race-run" disabled=running>"Run the race"</button>
-                    <button type="button" data-testid="race-cancel" disabled=move || !running() on:click=move |_| sim.job.cancel()>"Cancel"</button>
-                </div>
+                <JobButtons job=sim.job testid="race" run="Run the race"/>
             </form>
             <div class="race-status" role="status" aria-live="polite" data-testid="race-status" data-state=move || status().0>
                 {move || status().1}
@@ -382,9 +379,7 @@ pub fn SimulateView() -> impl IntoView {
                 " "
                 <span data-testid="race-progress-text">{move || { let (d, t) = sim.progress.get(); format!("{d} of {t} runs") }}</span>
             </div>
-            {move || sim.job.error.get().map(|message| view! {
-                <div class="error" role="alert" data-testid="race-error">{message}</div>
-            })}
+            <JobError job=sim.job testid="race"/>
             <figure class="chart race-chart" aria-labelledby="race-chart-title">
                 <h3 id="race-chart-title">"Learning curves: mean test accuracy over seeds, band = min–max over seeds"</h3>
                 <Chart

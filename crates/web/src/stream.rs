@@ -7,7 +7,7 @@ use super::chart::palette::LIMIT;
 use super::chart::{
     percent, series_style, Chart, Frame, Line, LineLegend, Lines, Plot, Series, Ticks,
 };
-use super::job::{Job, NumberField};
+use super::job::{Job, JobButtons, JobError, NumberField};
 use super::runlog::RunLog;
 use super::task::TaskRunner;
 use engine::simulation::StreamPoint;
@@ -287,13 +287,10 @@ pub fn StreamView() -> impl IntoView {
                         value=move || sim.form.with(|f| f.seed.to_string())
                         set=move |v| sim.form.update(|f| f.seed = v.max(0.0) as u64)/>
                 </fieldset>
-                <div class="race-actions">
-                    <button type="submit" data-testid="stream-run" disabled=running>"Run the stream"</button>
-                    <button type="button" data-testid="stream-cancel" disabled=move || !running() on:click=move |_| sim.job.cancel()>"Cancel"</button>
-                </div>
+                <JobButtons job=sim.job testid="stream" run="Run the stream"/>
             </form>
             <div class="race-status" role="status" aria-live="polite" data-testid="stream-status" data-state=move || status().0>{move || status().1}</div>
-            {move || sim.job.error.get().map(|message| view! { <div class="error" role="alert" data-testid="stream-error">{message}</div> })}
+            <JobError job=sim.job testid="stream"/>
             <figure class="chart race-chart" aria-labelledby="stream-acc-title">
                 <h3 id="stream-acc-title">"Prequential accuracy over the last 50 rows, as the stream goes by"</h3>
                 <StreamChart geo=accuracy title_id="stream-acc-title" testid="stream-accuracy-chart" y_label="accuracy"/>
