@@ -1,28 +1,21 @@
-//! Seeing what the labels bought, and why this sample: the learning-curve metric choice (accuracy,
-//! macro-F1, or the probe estimate with its band when there is no test split), per-class recall
-//! bars, the confusion matrix whose cells open the rows behind them, the map of the pool
-//! ([`map::PoolMap`]), the stopping panel and the "why this sample?" panel. Every chart is
-//! hand-written SVG with a text alternative; the numbers come from the worker
-//! ([`worker::insight`]), the components only render them.
+//! Seeing what the labels bought, and why this sample: the learning curve with its metric choice
+//! ([`curve::LearningCurvePanel`]), per-class recall bars, the confusion matrix whose cells open
+//! the rows behind them, the map of the pool ([`map::PoolMap`]), the stopping panel and the "why
+//! this sample?" panel. Every chart is SVG drawn with [`crate::chart`] and has a text alternative;
+//! the numbers come from the worker ([`worker::insight`]), the components only render them.
 
+#[path = "insight_curve.rs"]
+pub mod curve;
 #[path = "insight_map.rs"]
 pub mod map;
 
+pub use curve::LearningCurvePanel;
+
+use super::chart::{class_colour, Table, TableDetails};
 use super::studio::{use_class_names, use_studio};
-use super::{chart, format_percent, format_value};
+use super::{format_percent, format_value};
 use leptos::prelude::*;
-use worker::insight::{F1Point, Insight, ProbePoint};
-
-/// Okabe–Ito colours for classes, in the order classes get them (black and yellow last: yellow is
-/// faint on white).
-pub const CLASS_COLOURS: [&str; 8] = [
-    "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000", "#F0E442",
-];
-
-/// The colour of class `k` (classes beyond eight reuse the palette).
-pub fn class_colour(k: usize) -> &'static str {
-    CLASS_COLOURS[k % CLASS_COLOURS.len()]
-}
+use worker::insight::Insight;
 
 /// The last round's insight, as a memo.
 pub fn use_insight() -> Memo<Option<Insight>> {
@@ -35,270 +28,6 @@ fn name_of(names: &[String], k: usize) -> String {
         .get(k)
         .cloned()
         .unwrap_or_else(|| format!("class {k}"))
-}
-
-const W: f64 = 640.0;
-const H: f64 = 300.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 44.0;
-
-/// One point of a metric curve: labels, value and an optional band.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MetricPoint {
-    pub n_labels: usize,
-    pub value: f64,
-    pub band: Option<(f64, f64)>,
-}
-
-impl From<F1Point> for MetricPoint {
-    fn from(p: F1Point) -> Self {
-        MetricPoint {
-            n_labels: p.n_labels,
-            value: p.macro_f1,
-            band: None,
-        }
-    }
-}
-
-impl From<ProbePoint> for MetricPoint {
-    fn from(p: ProbePoint) -> Self {
-        MetricPoint {
-            n_labels: p.n_labels,
-            value: p.accuracy,
-            band: Some((p.low, p.high)),
-        }
-    }
-}
-
-/// What the SVG of a metric curve draws.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CurveGeometry {
-    /// `(x, y)` of each point.
-    pub points: Vec<(f64, f64)>,
-    /// The curve's path.
-    pub path: String,
-    /// The band's closed path (empty without a band).
-    pub band: String,
-    pub x_ticks: Vec<(f64, String)>,
-    pub y_ticks: Vec<(f64, String)>,
-}
-
-/// Lay out a metric curve on a 0–100 % axis (a band needs the whole range).
-pub fn curve_geometry(points: &[MetricPoint]) -> CurveGeometry {
-    let x_min = points.first().map_or(0, |p| p.n_labels) as f64;
-    let x_max = (points.last().map_or(0, |p| p.n_labels) as f64 + 5.0).max(x_min + 10.0);
-    let sx = |n: usize| LEFT + (n as f64 - x_min) / (x_max - x_min) * (W - LEFT - RIGHT);
-    let sy = |v: f64| TOP + (1.0 - v.clamp(0.0, 1.0)) * (H - TOP - BOTTOM);
-    let xy: Vec<(f64, f64)> = points
-        .iter()
-        .map(|p| (sx(p.n_labels), sy(p.value)))
-        .collect();
-    let path = xy
-        .iter()
-        .enumerate()
-        .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" }))
-        .collect();
-    let banded: Vec<(usize, f64, f64)> = points
-        .iter()
-        .filter_map(|p| p.band.map(|(lo, hi)| (p.n_labels, lo, hi)))
-        .collect();
-    let band = if banded.is_empty() {
-        String::new()
-    } else {
-        let upper = banded.iter().map(|&(n, _, hi)| (sx(n), sy(hi)));
-        let lower = banded.iter().rev().map(|&(n, lo, _)| (sx(n), sy(lo)));
-        let mut d: String = upper
-            .chain(lower)
-            .enumerate()
-            .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" }))
-            .collect();
-        d.push_str(" Z");
-        d
-    };
-    let step = (((x_max - x_min) / 6.0).ceil() as usize).max(1);
-    CurveGeometry {
-        points: xy,
-        path,
-        band,
-        x_ticks: (x_min as usize..=x_max as usize)
-            .step_by(step)
-            .map(|n| (sx(n), n.to_string()))
-            .collect(),
-        y_ticks: (0..=5)
-            .map(|i| i as f64 / 5.0)
-            .map(|v| (sy(v), format!("{:.0}%", v * 100.0)))
-            .collect(),
-    }
-}
-
-/// A metric curve (macro-F1, or the probe estimate with its band) with a table as its text
-/// alternative.
-#[component]
-pub fn MetricCurve(
-    /// The points, oldest first.
-    points: Signal<Vec<MetricPoint>>,
-    /// The chart's title (says what is measured and how).
-    title: &'static str,
-    /// `data-testid` of the SVG and `data-series` of its points.
-    series: &'static str,
-) -> impl IntoView {
-    let geo = Memo::new(move |_| points.with(|p| curve_geometry(p)));
-    let title_id = format!("{series}-title");
-    let summary_id = format!("{series}-summary");
-    let summary = move || {
-        points.with(|p| match p.last() {
-            None => "No value yet.".to_string(),
-            Some(last) => format!(
-                "{title}: {} with {} labels{}.",
-                format_percent(last.value),
-                last.n_labels,
-                last.band
-                    .map(|(lo, hi)| format!(
-                        " (95% interval {} to {})",
-                        format_percent(lo),
-                        format_percent(hi)
-                    ))
-                    .unwrap_or_default()
-            ),
-        })
-    };
-    let rows = move || {
-        points
-            .get()
-            .into_iter()
-            .map(|p| {
-                let band = p
-                    .band
-                    .map(|(lo, hi)| format!("{} – {}", format_percent(lo), format_percent(hi)))
-                    .unwrap_or_else(|| "–".into());
-                view! { <tr><td>{p.n_labels}</td><td>{format_percent(p.value)}</td><td>{band}</td></tr> }
-            })
-            .collect_view()
-    };
-    view! {
-        <figure class="chart metric-curve">
-            <h3 id=title_id.clone()>{title}</h3>
-            <svg
-                data-testid=series
-                viewBox=format!("0 0 {W} {H}")
-                role="img"
-                aria-labelledby=format!("{title_id} {summary_id}")
-            >
-                <g class="grid">
-                    {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
-                        <line x1=LEFT x2=W - RIGHT y1=y y2=y></line>
-                        <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
-                    }).collect_view()}
-                    {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
-                        <text x=x y=H - BOTTOM + 18.0 text-anchor="middle">{label}</text>
-                    }).collect_view()}
-                </g>
-                <text class="axis-label" x=(LEFT + W - RIGHT) / 2.0 y=H - 6.0 text-anchor="middle">"labels"</text>
-                <path class="band" d=move || geo.get().band></path>
-                <g data-series=series>
-                    <path class="series-active" d=move || geo.get().path fill="none"></path>
-                    {move || geo.get().points.into_iter().zip(points.get()).map(|((x, y), p)| view! {
-                        <circle class="point" cx=x cy=y r="4">
-                            <title>{format!("{} labels: {}", p.n_labels, format_percent(p.value))}</title>
-                        </circle>
-                    }).collect_view()}
-                </g>
-            </svg>
-            <figcaption>
-                <p id=summary_id data-testid=format!("{series}-summary")>{summary}</p>
-                <details>
-                    <summary>"Show the numbers as a table"</summary>
-                    <table class="insight-table">
-                        <thead><tr><th scope="col">"Labels"</th><th scope="col">"Value"</th><th scope="col">"95% interval"</th></tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </details>
-            </figcaption>
-        </figure>
-    }
-}
-
-/// The learning curve with its metric choice: test accuracy (with the random baseline) or
-/// macro-F1 when test labels exist; otherwise the accuracy estimated from probe labels, with its
-/// 95% band, named as such.
-#[component]
-pub fn LearningCurvePanel() -> impl IntoView {
-    let studio = use_studio();
-    let insight = use_insight();
-    let has_test = Memo::new(move |_| {
-        studio
-            .dataset
-            .with(|d| d.as_ref().is_none_or(|d| d.has_test))
-    });
-    let metric = RwSignal::new("accuracy");
-    let f1 = Signal::derive(move || {
-        insight.with(|i| {
-            i.as_ref()
-                .map(|i| i.f1_curve.iter().copied().map(MetricPoint::from).collect())
-                .unwrap_or_default()
-        })
-    });
-    let probe = Signal::derive(move || {
-        insight.with(|i| {
-            i.as_ref()
-                .map(|i| {
-                    i.probe_curve
-                        .iter()
-                        .copied()
-                        .map(MetricPoint::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
-    });
-    let choice = move |value: &'static str, label: &'static str| {
-        view! {
-            <label>
-                <input
-                    type="radio"
-                    name="curve-metric"
-                    value=value
-                    data-testid=format!("curve-metric-{value}")
-                    prop:checked=move || metric.get() == value
-                    on:change=move |_| metric.set(value)
-                />
-                {label}
-            </label>
-        }
-    };
-    view! {
-        <div class="learning-curve-panel" data-testid="learning-curve-panel">
-            {move || if has_test.get() {
-                view! {
-                    <fieldset class="metric-choice">
-                        <legend>"Learning curve on the test split"</legend>
-                        {choice("accuracy", "Accuracy")}
-                        {choice("f1", "Macro-F1")}
-                    </fieldset>
-                    {move || if metric.get() == "f1" {
-                        view! { <MetricCurve points=f1 title="Macro-F1 on the test split" series="f1-curve"/> }.into_any()
-                    } else {
-                        view! { <chart::LearningCurve/> }.into_any()
-                    }}
-                }.into_any()
-            } else {
-                view! {
-                    <p class="note" data-testid="probe-note">
-                        "There are no test labels, so accuracy is estimated from probes: uniformly random \
-                         samples you label, compared with what the model predicted for them. The band is \
-                         the 95% Wilson interval; it narrows as probes are answered."
-                    </p>
-                    <MetricCurve
-                        points=probe
-                        title="Estimated accuracy (probe estimate, not a test score)"
-                        series="probe-curve"
-                    />
-                }.into_any()
-            }}
-        </div>
-    }
 }
 
 /// Per-class recall on the test split, as horizontal bars; a table of recall, precision, F1 and
@@ -314,6 +43,28 @@ pub fn RecallBars() -> impl IntoView {
     const LABEL_W: f64 = 130.0;
     const BAR_W: f64 = 440.0;
     let height = move || classes.with(|c| c.len() as f64 * (BAR_H + 8.0) + 8.0);
+    let table = Signal::derive(move || {
+        let names = names.get();
+        Table {
+            columns: ["Class", "Recall", "Precision", "F1", "Test samples"]
+                .map(String::from)
+                .to_vec(),
+            rows: classes.with(|c| {
+                c.iter()
+                    .map(|c| {
+                        vec![
+                            name_of(&names, c.class),
+                            format_percent(c.recall),
+                            format_percent(c.precision),
+                            format_percent(c.f1),
+                            c.support.to_string(),
+                        ]
+                    })
+                    .collect()
+            }),
+            row_headings: true,
+        }
+    });
     view! {
         <figure class="chart recall-bars">
             <h3 id="recall-title">"Recall per class (test split)"</h3>
@@ -371,27 +122,7 @@ pub fn RecallBars() -> impl IntoView {
                             .unwrap_or_default()
                     })
                 }}</p>
-                <details>
-                    <summary>"Show the numbers as a table"</summary>
-                    <table class="insight-table">
-                        <thead><tr>
-                            <th scope="col">"Class"</th><th scope="col">"Recall"</th>
-                            <th scope="col">"Precision"</th><th scope="col">"F1"</th><th scope="col">"Test samples"</th>
-                        </tr></thead>
-                        <tbody>{move || {
-                            let names = names.get();
-                            classes.get().into_iter().map(|c| view! {
-                                <tr>
-                                    <th scope="row">{name_of(&names, c.class)}</th>
-                                    <td>{format_percent(c.recall)}</td>
-                                    <td>{format_percent(c.precision)}</td>
-                                    <td>{format_percent(c.f1)}</td>
-                                    <td>{c.support}</td>
-                                </tr>
-                            }).collect_view()
-                        }}</tbody>
-                    </table>
-                </details>
+                <TableDetails summary="Show the numbers as a table" class="insight-table" table=table/>
             </figcaption>
         </figure>
     }

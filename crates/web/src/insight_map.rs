@@ -4,21 +4,18 @@
 //! A caption and a table of counts per class and state are its text alternative.
 //!
 //! The unlabeled and labeled points are drawn as a few `<path>`s, one per state, colour and
-//! opacity step (an Iris map has ~15, a 2,000-point map a few dozen), not one element per point:
-//! with one `<circle>` + `<title>` per point the browser spent 400–680 ms recalculating the style
-//! of ~4,000 map elements after every answer (CDP trace at 10k rows, `tests/e2e/bench_app.mjs`),
-//! so the next sample appeared 0.7–1.7 s after the key press. Only the sample on screen is an
-//! element of its own (with its tooltip).
+//! opacity step, not one element per point, because restyling thousands of map elements after
+//! every answer delayed the next sample; only the sample on screen is an element of its own (with
+//! its tooltip).
 
-use super::{class_colour, name_of, use_insight};
+use super::{name_of, use_insight};
+use crate::chart::{class_colour, Chart, Frame, Plot, Table, TableDetails};
 use crate::format_percent;
 use crate::studio::use_class_names;
 use leptos::prelude::*;
 use worker::insight::{PointState, PoolMap as MapData};
 
-const W: f64 = 640.0;
-const H: f64 = 420.0;
-const PAD: f64 = 24.0;
+const FRAME: Frame = Frame::new(640.0, 420.0).padded(24.0);
 
 /// One drawn point.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,9 +34,7 @@ pub struct Glyph {
 /// Lay out the map's points: unlabeled first, then labeled, the query last (drawn on top).
 pub fn glyphs(map: &MapData, names: &[String], n_classes: usize) -> Vec<Glyph> {
     let [x0, x1, y0, y1] = map.bounds;
-    let span = |a: f64, b: f64| if (b - a).abs() > 1e-12 { b - a } else { 1.0 };
-    let sx = |x: f64| PAD + (x - x0) / span(x0, x1) * (W - 2.0 * PAD);
-    let sy = |y: f64| H - PAD - (y - y0) / span(y0, y1) * (H - 2.0 * PAD);
+    let plot = Plot::new(FRAME, (x0, x1), (y0, y1));
     let u_max = 1.0 - 1.0 / n_classes.max(2) as f64;
     let order = |s: PointState| match s {
         PointState::Unlabeled => 0,
@@ -61,10 +56,11 @@ pub fn glyphs(map: &MapData, names: &[String], n_classes: usize) -> Vec<Glyph> {
                 (_, Some(l)) => format!("labeled {}", name_of(names, l)),
                 _ => "unlabeled".to_string(),
             };
+            let (x, y) = plot.at((f64::from(p.x), f64::from(p.y)));
             Glyph {
                 row: p.row,
-                x: sx(f64::from(p.x)),
-                y: sy(f64::from(p.y)),
+                x,
+                y,
                 colour: p.predicted.map_or("#8c959f", class_colour),
                 opacity: (1.0 - 0.8 * (u / u_max)).clamp(0.2, 1.0),
                 state: p.state,
@@ -265,37 +261,49 @@ pub fn PoolMap() -> impl IntoView {
             })
             .collect_view()
     };
-    let table = move || {
+    let table = Signal::derive(move || {
         let names = names.get();
         let k = n_classes.get();
-        map.with(|m| {
-            m.as_ref().map(|m| {
-                counts(m, &names, k)
-                    .0
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(i, c)| *i < k || c.iter().sum::<usize>() > 0)
-                    .map(|(i, c)| {
-                        let name = if i < k { name_of(&names, i) } else { "no prediction".into() };
-                        view! { <tr><th scope="row">{name}</th><td>{c[1]}</td><td>{c[0]}</td><td>{c[2]}</td></tr> }
-                    })
-                    .collect_view()
-            })
-        })
-    };
+        let rows = map.with(|m| {
+            m.as_ref()
+                .map(|m| {
+                    counts(m, &names, k)
+                        .0
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(i, c)| *i < k || c.iter().sum::<usize>() > 0)
+                        .map(|(i, c)| {
+                            let name = if i < k {
+                                name_of(&names, i)
+                            } else {
+                                "no prediction".into()
+                            };
+                            vec![name, c[1].to_string(), c[0].to_string(), c[2].to_string()]
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        Table {
+            columns: ["Predicted class", "Labeled", "Unlabeled", "Next"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            row_headings: true,
+        }
+    });
     view! {
-        <figure class="chart pool-map">
+        <figure class="chart pool-map" aria-labelledby="map-title">
             <h3 id="map-title">"Map of the pool"</h3>
-            <svg
-                data-testid="pool-map"
-                viewBox=format!("0 0 {W} {H}")
-                role="img"
-                aria-labelledby="map-title map-summary"
+            <Chart
+                frame=FRAME
+                testid="pool-map"
+                labelled_by="map-title map-summary"
+                x_label=Signal::derive(move || axis(0))
+                y_label=Signal::derive(move || axis(1))
             >
-                <text class="axis-label" x=W / 2.0 y=H - 4.0 text-anchor="middle">{move || axis(0)}</text>
-                <text class="axis-label" x="12" y=H / 2.0 text-anchor="middle" transform=format!("rotate(-90 12 {})", H / 2.0)>{move || axis(1)}</text>
                 <g class="points">{points}</g>
-            </svg>
+            </Chart>
             <figcaption>
                 <ul class="legend map-legend">
                     {legend}
@@ -305,16 +313,7 @@ pub fn PoolMap() -> impl IntoView {
                     <li>"paler = less sure"</li>
                 </ul>
                 <p id="map-summary" data-testid="map-summary">{summary}</p>
-                <details>
-                    <summary>"Show the counts as a table"</summary>
-                    <table class="insight-table">
-                        <thead><tr>
-                            <th scope="col">"Predicted class"</th><th scope="col">"Labeled"</th>
-                            <th scope="col">"Unlabeled"</th><th scope="col">"Next"</th>
-                        </tr></thead>
-                        <tbody>{table}</tbody>
-                    </table>
-                </details>
+                <TableDetails summary="Show the counts as a table" class="insight-table" table=table/>
                 <p class="muted">"Principal component analysis of the standardized features, computed once for the pool."</p>
             </figcaption>
         </figure>

@@ -8,11 +8,15 @@ pub mod chart;
 #[cfg(target_arch = "wasm32")]
 pub mod controls;
 #[cfg(target_arch = "wasm32")]
+pub mod database;
+#[cfg(target_arch = "wasm32")]
 pub mod fault;
 #[cfg(target_arch = "wasm32")]
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod insight;
+#[cfg(target_arch = "wasm32")]
+pub mod job;
 pub mod keymap;
 #[cfg(target_arch = "wasm32")]
 pub mod open;

@@ -4,7 +4,12 @@
 //! and Cancel terminates that worker at once. The summary says who won in plain words; a replay
 //! link encodes a bundled dataset's race.
 
-use super::runlog;
+use super::chart::{
+    accuracy_floor, percent, series_style, Chart, Frame, Line, LineLegend, Plot, Table,
+    TableDetails, Ticks,
+};
+use super::job::{Job, JobButtons, JobError, NumberField};
+use super::runlog::{self, RunLog};
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
 use engine::race::{RaceSettings, StrategyCurve};
@@ -14,77 +19,32 @@ use wasm_bindgen::JsCast;
 use worker::race::{RaceReport, RaceRequest, TaskRequest, TaskResponse};
 use worker::MODEL_NAMES;
 
-/// Where the race is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RaceState {
-    /// Nothing run yet.
-    Idle,
-    /// Running.
-    Running,
-    /// Finished.
-    Done,
-    /// Cancelled by the person.
-    Cancelled,
-    /// Stopped by an error.
-    Failed,
-}
-
-impl RaceState {
-    /// The `data-state` value and the words for the person.
-    pub fn describe(self) -> (&'static str, &'static str) {
-        match self {
-            RaceState::Idle => ("idle", "Ready to race."),
-            RaceState::Running => ("running", "Racing…"),
-            RaceState::Done => ("done", "Finished."),
-            RaceState::Cancelled => ("cancelled", "Cancelled."),
-            RaceState::Failed => ("failed", "Stopped by an error."),
-        }
-    }
-}
-
 /// The simulation studio's state. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct RaceSim {
     /// The form.
     pub settings: RwSignal<RaceSettings>,
-    /// Where the race is.
-    pub state: RwSignal<RaceState>,
     /// `(runs done, runs in the race)`.
     pub progress: RwSignal<(usize, usize)>,
     /// The curves so far.
     pub curves: RwSignal<Vec<StrategyCurve>>,
-    /// The finished race.
-    pub report: RwSignal<Option<RaceReport>>,
-    /// The last error.
-    pub error: RwSignal<Option<String>>,
-    /// The person's own file (name, bytes), when chosen instead of a demo.
-    own_file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
-    /// Where the race runs; every run and cancel starts a new generation.
-    task: TaskRunner,
+    /// The race: where it is, its report, its error, the person's file.
+    pub job: Job<RaceReport>,
+    /// Where finished races are recorded.
+    runs: RunLog,
 }
 
 impl RaceSim {
-    fn with_task(task: TaskRunner) -> Self {
+    /// Races run by `task` (in Web Workers of their own, or on this thread in component tests)
+    /// and are recorded in `runs`.
+    pub fn new(runs: RunLog, task: TaskRunner) -> Self {
         Self {
             settings: RwSignal::new(RaceSettings::default()),
-            state: RwSignal::new(RaceState::Idle),
             progress: RwSignal::new((0, 0)),
             curves: RwSignal::new(Vec::new()),
-            report: RwSignal::new(None),
-            error: RwSignal::new(None),
-            own_file: StoredValue::new_local(None),
-            task,
+            job: Job::new(task),
+            runs,
         }
-    }
-
-    /// Races run in Web Workers of their own.
-    pub fn new_worker() -> Self {
-        Self::with_task(TaskRunner::new_worker())
-    }
-
-    /// Races run on this thread by `handler` (component tests).
-    pub fn new_in_thread(handler: impl Fn(TaskRequest, &dyn Fn(TaskResponse)) + 'static) -> Self {
-        Self::with_task(TaskRunner::new_in_thread(handler))
     }
 
     /// Apply a response of the current race.
@@ -98,15 +58,8 @@ impl RaceSim {
                 self.curves.set(report.curves.clone());
                 let total = self.progress.get_untracked().1;
                 self.progress.set((total, total));
-                runlog::record_race(&report);
-                self.report.set(Some(report));
-                self.state.set(RaceState::Done);
-                self.task.stop();
-            }
-            TaskResponse::Error(message) => {
-                self.error.set(Some(message));
-                self.state.set(RaceState::Failed);
-                self.task.stop();
+                self.runs.record_race(&report);
+                self.job.finish(report);
             }
             _ => {}
         }
@@ -114,35 +67,25 @@ impl RaceSim {
 
     /// Run the race with the current settings on `bytes`.
     pub fn run_bytes(&self, bytes: Vec<u8>) {
-        let generation = self.task.next_generation();
         let mut settings = self.settings.get_untracked();
         if let Err(e) = settings.check() {
-            self.error.set(Some(format!("The race cannot start: {e}.")));
-            self.state.set(RaceState::Failed);
+            self.job.fail(format!("The race cannot start: {e}."));
             return;
         }
+        let generation = self.job.begin();
         self.settings.set(settings.clone());
-        self.error.set(None);
-        self.report.set(None);
         self.curves.set(Vec::new());
         self.progress
             .set((0, settings.strategies.len() * settings.seeds.len()));
-        self.state.set(RaceState::Running);
         let request = TaskRequest::Race(RaceRequest { settings, bytes });
         let sim = *self;
-        if let Err(message) = self
-            .task
-            .start(generation, request, move |r| sim.receive(r))
-        {
-            self.error.set(Some(message));
-            self.state.set(RaceState::Failed);
-        }
+        self.job.start(generation, request, move |r| sim.receive(r));
     }
 
     /// Load the chosen dataset (a bundled demo, or the person's own file) and run.
     pub fn run(&self) {
         let data = self.settings.with_untracked(|s| s.data.clone());
-        let own = self.own_file.with_value(|f| {
+        let own = self.job.file.with_value(|f| {
             f.as_ref()
                 .filter(|(n, _)| *n == data)
                 .map(|(_, b)| b.clone())
@@ -152,54 +95,39 @@ impl RaceSim {
             return;
         }
         if !DEMOS.iter().any(|(_, f)| *f == data) {
-            self.error.set(Some(format!(
+            self.job.fail(format!(
                 "'{data}' is neither a bundled demo nor an opened file: choose a dataset."
-            )));
-            self.state.set(RaceState::Failed);
+            ));
             return;
         }
         let sim = *self;
-        let generation = self.task.next_generation();
-        self.error.set(None);
-        self.state.set(RaceState::Running);
+        let generation = self.job.begin();
         leptos::task::spawn_local(async move {
             let fetched = fetch_text(&format!("datasets/{data}")).await;
-            if !sim.task.is_current(generation) {
+            if !sim.job.is_current(generation) {
                 return; // cancelled while loading
             }
             match fetched {
                 Ok(text) => sim.run_bytes(text.into_bytes()),
-                Err(message) => {
-                    sim.error.set(Some(message));
-                    sim.state.set(RaceState::Failed);
-                }
+                Err(message) => sim.job.fail(message),
             }
         });
-    }
-
-    /// Stop the race now: the worker is terminated, its late messages ignored.
-    pub fn cancel(&self) {
-        self.task.cancel();
-        if self.state.get_untracked() == RaceState::Running {
-            self.state.set(RaceState::Cancelled);
-        }
     }
 
     /// Use the person's own file for the next race.
     pub fn set_own_file(&self, name: String, bytes: Vec<u8>) {
         self.settings.update(|s| s.data = name.clone());
-        self.own_file.set_value(Some((name, bytes)));
+        self.job.file.set_value(Some((name, bytes)));
     }
+}
 
-    /// The replay link of the current settings, when the dataset is a bundled demo.
-    pub fn replay_query(&self) -> Option<String> {
-        self.settings.with(|s| {
-            DEMOS
-                .iter()
-                .any(|(_, f)| *f == s.data)
-                .then(|| s.to_query())
-        })
-    }
+/// The replay link's query for a race on a bundled demo (a person's own file stays on their
+/// machine, so its race cannot be replayed from a link).
+pub fn replay_query(settings: &RaceSettings) -> Option<String> {
+    DEMOS
+        .iter()
+        .any(|(_, f)| *f == settings.data)
+        .then(|| settings.to_query())
 }
 
 /// Make the simulation studio available below.
@@ -214,42 +142,15 @@ pub fn use_race() -> RaceSim {
     use_context::<RaceSim>().expect("the Simulate view must be mounted below provide_race")
 }
 
-/// Okabe–Ito colours (black last) for the strategies, in race order; random keeps vermillion.
-pub const PALETTE: [&str; 6] = [
-    "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
-];
-/// Random's colour (the app's baseline colour).
-pub const RANDOM_COLOUR: &str = "#D55E00";
-/// Dash patterns, so the lines differ without colour too.
-pub const DASHES: [&str; 6] = ["", "8 4", "2 3", "10 3 2 3", "4 4", "1 2"];
-
-/// Colour and dash of the strategy at `index` of a race.
-pub fn series_style(strategy: &str, index: usize) -> (&'static str, &'static str) {
-    if strategy == "random" {
-        (RANDOM_COLOUR, "6 3 1 3")
-    } else {
-        (PALETTE[index % PALETTE.len()], DASHES[index % DASHES.len()])
-    }
-}
-
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 340.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 44.0;
+const FRAME: Frame = Frame::new(720.0, 340.0);
 
 /// One strategy's drawing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesGeometry {
-    pub strategy: String,
-    pub label: String,
-    pub colour: &'static str,
-    pub dash: &'static str,
-    /// Mean line.
-    pub mean_path: String,
-    /// Closed min–max band.
-    pub band_path: String,
+    /// The mean over seeds, named by the strategy.
+    pub mean: Line,
+    /// The closed min–max band over seeds.
+    pub band: String,
     /// The mean accuracies, comma-separated (for tests and the replay check).
     pub values: String,
 }
@@ -258,8 +159,7 @@ pub struct SeriesGeometry {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RaceGeometry {
     pub series: Vec<SeriesGeometry>,
-    pub x_ticks: Vec<(f64, String)>,
-    pub y_ticks: Vec<(f64, String)>,
+    pub ticks: Ticks,
 }
 
 /// Lay out the curves: labels on x (from the first to the last label count), accuracy on y (from
@@ -276,62 +176,70 @@ pub fn race_geometry(curves: &[StrategyCurve]) -> RaceGeometry {
         return RaceGeometry::default();
     }
     let x_max = x_max.max(x_min + 1);
-    let y_min = ((low * 10.0).floor() / 10.0).clamp(0.0, 0.9);
-    let sx = |n: usize| LEFT + (n - x_min) as f64 / (x_max - x_min) as f64 * (WIDTH - LEFT - RIGHT);
-    let sy = |a: f64| TOP + (1.0 - (a - y_min) / (1.0 - y_min)) * (HEIGHT - TOP - BOTTOM);
-    let fmt = |(x, y): (f64, f64)| format!("{x:.1},{y:.1}");
+    let plot = Plot::new(
+        FRAME,
+        (x_min as f64, x_max as f64),
+        (accuracy_floor(low), 1.0),
+    );
     let series = curves
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let (colour, dash) = series_style(&c.strategy, i);
-            let mean: Vec<String> = c
-                .stats
-                .iter()
-                .map(|s| fmt((sx(s.n_labels), sy(s.mean))))
-                .collect();
-            let upper = c.stats.iter().map(|s| fmt((sx(s.n_labels), sy(s.max))));
-            let lower = c
-                .stats
-                .iter()
-                .rev()
-                .map(|s| fmt((sx(s.n_labels), sy(s.min))));
-            let band: Vec<String> = upper.chain(lower).collect();
-            SeriesGeometry {
-                strategy: c.strategy.clone(),
+        .map(|(i, c)| SeriesGeometry {
+            mean: Line {
+                name: c.strategy.clone(),
                 label: c.label.clone(),
-                colour,
-                dash,
-                mean_path: if mean.is_empty() {
-                    String::new()
-                } else {
-                    format!("M{}", mean.join(" L"))
-                },
-                band_path: if band.is_empty() {
-                    String::new()
-                } else {
-                    format!("M{} Z", band.join(" L"))
-                },
-                values: c
-                    .stats
-                    .iter()
-                    .map(|s| s.mean.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            }
+                style: series_style(&c.strategy, i),
+                path: plot.line(c.stats.iter().map(|s| (s.n_labels as f64, s.mean))),
+            },
+            band: plot.band(c.stats.iter().map(|s| (s.n_labels as f64, s.min, s.max))),
+            values: c
+                .stats
+                .iter()
+                .map(|s| s.mean.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
         })
         .collect();
-    let step = ((x_max - x_min) as f64 / 6.0).ceil().max(1.0) as usize;
     RaceGeometry {
         series,
-        x_ticks: (x_min..=x_max)
-            .step_by(step)
-            .map(|n| (sx(n), n.to_string()))
+        ticks: Ticks {
+            x: plot.whole_x_ticks(),
+            y: plot.even_y_ticks(5, percent),
+        },
+    }
+}
+
+/// The curves as a table: a row per label count, a column per strategy (mean and spread).
+pub fn race_table(curves: &[StrategyCurve]) -> Table {
+    let len = curves.iter().map(|c| c.stats.len()).max().unwrap_or(0);
+    let rows = (0..len)
+        .map(|i| {
+            let n = curves
+                .iter()
+                .find_map(|c| c.stats.get(i).map(|s| s.n_labels))
+                .unwrap_or(0);
+            let cells = curves.iter().map(|c| {
+                c.stats
+                    .get(i)
+                    .map(|s| {
+                        format!(
+                            "{} ({}–{})",
+                            format_percent(s.mean),
+                            format_percent(s.min),
+                            format_percent(s.max)
+                        )
+                    })
+                    .unwrap_or_else(|| "–".into())
+            });
+            std::iter::once(n.to_string()).chain(cells).collect()
+        })
+        .collect();
+    Table {
+        columns: std::iter::once("Labels".to_string())
+            .chain(curves.iter().map(|c| format!("{} mean (min–max)", c.label)))
             .collect(),
-        y_ticks: (0..=5)
-            .map(|i| y_min + (1.0 - y_min) * i as f64 / 5.0)
-            .map(|a| (sy(a), format!("{:.0}%", a * 100.0)))
-            .collect(),
+        rows,
+        row_headings: false,
     }
 }
 
@@ -348,24 +256,20 @@ pub const RACE_STRATEGIES: [&str; 9] = [
     "qbc_kl",
 ];
 
-fn input_value(ev: &leptos::ev::Event) -> String {
-    event_target_value(ev)
-}
-
 /// The "Simulate" tab; expects [`provide_race`] above it.
 #[component]
 pub fn SimulateView() -> impl IntoView {
     let sim = use_race();
-    let running = move || sim.state.get() == RaceState::Running;
+    let running = move || sim.job.running();
     let on_data = move |ev: leptos::ev::Event| {
-        let v = input_value(&ev);
+        let v = event_target_value(&ev);
         sim.settings.update(|s| s.data = v);
     };
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             match super::controls::read_file(ev).await {
                 Ok((name, bytes)) => sim.set_own_file(name, bytes),
-                Err(message) => sim.error.set(Some(message)),
+                Err(message) => sim.job.error.set(Some(message)),
             }
         });
     };
@@ -373,7 +277,6 @@ pub fn SimulateView() -> impl IntoView {
         sim.settings
             .with(|s| (!DEMOS.iter().any(|(_, f)| *f == s.data)).then(|| s.data.clone()))
     };
-    let number = move |ev: &leptos::ev::Event| input_value(ev).trim().parse::<f64>().ok();
     let toggle = move |name: &'static str, on: bool| {
         sim.settings.update(|s| {
             s.strategies.retain(|n| n != name);
@@ -394,14 +297,14 @@ pub fn SimulateView() -> impl IntoView {
         })
     };
     let on_seeds = move |ev: leptos::ev::Event| {
-        let seeds: Vec<u64> = input_value(&ev)
+        let seeds: Vec<u64> = event_target_value(&ev)
             .split([',', ' '])
             .filter_map(|v| v.trim().parse().ok())
             .collect();
         sim.settings.update(|s| s.seeds = seeds);
     };
     let geo = Memo::new(move |_| sim.curves.with(|c| race_geometry(c)));
-    let status = move || sim.state.get().describe();
+    let status = move || sim.job.state.get().describe();
     view! {
         <main class="race" aria-labelledby="race-title">
             <h2 id="race-title">"Strategy race"</h2>
@@ -421,7 +324,7 @@ pub fn SimulateView() -> impl IntoView {
                         <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="race-file" on:change=on_file/>
                     </label>
                     <label>"Model "
-                        <select data-testid="race-model" on:change=move |ev| { let v = input_value(&ev); sim.settings.update(|s| s.model = v); } prop:value=move || sim.settings.with(|s| s.model.clone())>
+                        <select data-testid="race-model" on:change=move |ev| { let v = event_target_value(&ev); sim.settings.update(|s| s.model = v); } prop:value=move || sim.settings.with(|s| s.model.clone())>
                             {MODEL_NAMES.iter().map(|(n, label)| view! {
                                 <option value=*n selected=move || sim.settings.with(|s| s.model == *n)>{*label}</option>
                             }).collect_view()}
@@ -445,41 +348,28 @@ pub fn SimulateView() -> impl IntoView {
                 </fieldset>
                 <fieldset disabled=running>
                     <legend>"Budget, seeds and teaching toggles"</legend>
-                    <label>"Budget (labels) "
-                        <input type="number" min="2" max="5000" data-testid="race-budget"
-                            prop:value=move || sim.settings.with(|s| s.budget.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.budget = v.max(0.0) as usize) }/>
-                    </label>
-                    <label>"Batch size "
-                        <input type="number" min="1" data-testid="race-batch"
-                            prop:value=move || sim.settings.with(|s| s.batch.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.batch = v.max(0.0) as usize) }/>
-                    </label>
+                    <NumberField label="Budget (labels) " testid="race-budget" min="2" max="5000"
+                        value=move || sim.settings.with(|s| s.budget.to_string())
+                        set=move |v| sim.settings.update(|s| s.budget = v.max(0.0) as usize)/>
+                    <NumberField label="Batch size " testid="race-batch" min="1"
+                        value=move || sim.settings.with(|s| s.batch.to_string())
+                        set=move |v| sim.settings.update(|s| s.batch = v.max(0.0) as usize)/>
                     <label>"Seeds "
                         <input type="text" inputmode="numeric" data-testid="race-seeds" aria-describedby="seeds-hint"
                             prop:value=seeds_text on:change=on_seeds/>
                     </label>
                     <span id="seeds-hint" class="hint">"comma-separated, one run per strategy and seed"</span>
-                    <label>"Label noise rate "
-                        <input type="number" min="0" max="0.9" step="0.05" data-testid="race-noise"
-                            prop:value=move || sim.settings.with(|s| s.noise.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.noise = v) }/>
-                    </label>
-                    <label>"Minority classes kept (share) "
-                        <input type="number" min="0.05" max="1" step="0.05" data-testid="race-imbalance"
-                            prop:value=move || sim.settings.with(|s| s.imbalance.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.imbalance = v) }/>
-                    </label>
-                    <label>"Cold-start labels "
-                        <input type="number" min="0" data-testid="race-cold"
-                            prop:value=move || sim.settings.with(|s| s.cold_start.to_string())
-                            on:change=move |ev| if let Some(v) = number(&ev) { sim.settings.update(|s| s.cold_start = v.max(0.0) as usize) }/>
-                    </label>
+                    <NumberField label="Label noise rate " testid="race-noise" min="0" max="0.9" step="0.05"
+                        value=move || sim.settings.with(|s| s.noise.to_string())
+                        set=move |v| sim.settings.update(|s| s.noise = v)/>
+                    <NumberField label="Minority classes kept (share) " testid="race-imbalance" min="0.05" max="1" step="0.05"
+                        value=move || sim.settings.with(|s| s.imbalance.to_string())
+                        set=move |v| sim.settings.update(|s| s.imbalance = v)/>
+                    <NumberField label="Cold-start labels " testid="race-cold" min="0"
+                        value=move || sim.settings.with(|s| s.cold_start.to_string())
+                        set=move |v| sim.settings.update(|s| s.cold_start = v.max(0.0) as usize)/>
                 </fieldset>
-                <div class="race-actions">
-                    <button type="submit" data-testid="race-run" disabled=running>"Run the race"</button>
-                    <button type="button" data-testid="race-cancel" disabled=move || !running() on:click=move |_| sim.cancel()>"Cancel"</button>
-                </div>
+                <JobButtons job=sim.job testid="race" run="Run the race"/>
             </form>
             <div class="race-status" role="status" aria-live="polite" data-testid="race-status" data-state=move || status().0>
                 {move || status().1}
@@ -489,78 +379,32 @@ pub fn SimulateView() -> impl IntoView {
                 " "
                 <span data-testid="race-progress-text">{move || { let (d, t) = sim.progress.get(); format!("{d} of {t} runs") }}</span>
             </div>
-            {move || sim.error.get().map(|message| view! {
-                <div class="error" role="alert" data-testid="race-error">{message}</div>
-            })}
+            <JobError job=sim.job testid="race"/>
             <figure class="chart race-chart" aria-labelledby="race-chart-title">
                 <h3 id="race-chart-title">"Learning curves: mean test accuracy over seeds, band = min–max over seeds"</h3>
-                <svg data-testid="race-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="race-chart-title race-summary-title">
-                    <g class="grid">
-                        {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
-                            <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y></line>
-                            <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
-                        }).collect_view()}
-                        {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
-                            <text x=x y=HEIGHT - BOTTOM + 18.0 text-anchor="middle">{label}</text>
-                        }).collect_view()}
-                    </g>
-                    <text class="axis-label" x=(LEFT + WIDTH - RIGHT) / 2.0 y=HEIGHT - 6.0 text-anchor="middle">"labels"</text>
+                <Chart
+                    frame=FRAME
+                    testid="race-chart"
+                    labelled_by="race-chart-title race-summary-title"
+                    ticks=Signal::derive(move || geo.with(|g| g.ticks.clone()))
+                    x_label="labels"
+                >
                     {move || geo.get().series.into_iter().map(|s| view! {
-                        <g data-testid="race-series" data-strategy=s.strategy.clone()>
-                            <path class="race-band" d=s.band_path fill=s.colour></path>
-                            <path class="race-mean" data-testid="race-mean" data-strategy=s.strategy.clone() data-values=s.values
-                                d=s.mean_path fill="none" stroke=s.colour stroke-dasharray=s.dash></path>
+                        <g data-testid="race-series" data-strategy=s.mean.name.clone()>
+                            <path class="race-band" d=s.band fill=s.mean.style.colour></path>
+                            <path class="race-mean" data-testid="race-mean" data-strategy=s.mean.name.clone() data-values=s.values
+                                d=s.mean.path fill="none" stroke=s.mean.style.colour stroke-dasharray=s.mean.style.dash></path>
                         </g>
                     }).collect_view()}
-                </svg>
+                </Chart>
                 <figcaption>
-                    <ul class="legend race-legend">
-                        {move || geo.get().series.into_iter().map(|s| view! {
-                            <li>
-                                <svg width="36" height="10" aria-hidden="true"><line x1="0" x2="36" y1="5" y2="5" stroke=s.colour stroke-width="3" stroke-dasharray=s.dash></line></svg>
-                                {s.label}
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                    <details>
-                        <summary>"Show the curves as a table"</summary>
-                        <RaceTable/>
-                    </details>
+                    <LineLegend lines=Signal::derive(move || geo.with(|g| g.series.iter().map(|s| s.mean.clone()).collect()))/>
+                    <TableDetails summary="Show the curves as a table" class="curve-table" testid="race-table"
+                        table=Signal::derive(move || sim.curves.with(|c| race_table(c)))/>
                 </figcaption>
             </figure>
             <RaceSummaryView/>
         </main>
-    }
-}
-
-/// The curves as a table (the chart's text alternative).
-#[component]
-fn RaceTable() -> impl IntoView {
-    let sim = use_race();
-    view! {
-        <table class="curve-table" data-testid="race-table">
-            <thead><tr>
-                <th scope="col">"Labels"</th>
-                {move || sim.curves.get().into_iter().map(|c| view! { <th scope="col">{format!("{} mean (min–max)", c.label)}</th> }).collect_view()}
-            </tr></thead>
-            <tbody>
-                {move || {
-                    let curves = sim.curves.get();
-                    let len = curves.iter().map(|c| c.stats.len()).max().unwrap_or(0);
-                    (0..len).map(|i| {
-                        let n = curves.iter().find_map(|c| c.stats.get(i).map(|s| s.n_labels)).unwrap_or(0);
-                        view! {
-                            <tr>
-                                <td>{n}</td>
-                                {curves.iter().map(|c| view! {
-                                    <td>{c.stats.get(i).map(|s| format!("{} ({}–{})", format_percent(s.mean), format_percent(s.min), format_percent(s.max))).unwrap_or_else(|| "–".into())}</td>
-                                }).collect_view()}
-                            </tr>
-                        }
-                    }).collect_view()
-                }}
-            </tbody>
-        </table>
     }
 }
 
@@ -569,14 +413,10 @@ fn RaceTable() -> impl IntoView {
 fn RaceSummaryView() -> impl IntoView {
     let sim = use_race();
     let link = move || {
-        let query = sim.report.with(|r| {
-            r.as_ref().and_then(|r| {
-                DEMOS
-                    .iter()
-                    .any(|(_, f)| *f == r.settings.data)
-                    .then(|| r.settings.to_query())
-            })
-        })?;
+        let query = sim
+            .job
+            .report
+            .with(|r| r.as_ref().and_then(|r| replay_query(&r.settings)))?;
         let window = web_sys::window()?;
         let location = window.location();
         let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
@@ -585,16 +425,16 @@ fn RaceSummaryView() -> impl IntoView {
     view! {
         <section class="race-summary" aria-labelledby="race-summary-title">
             <h3 id="race-summary-title">"Summary"</h3>
-            <Show when=move || sim.report.with(Option::is_some) fallback=|| view! { <p class="hint">"The summary appears when the race is finished."</p> }>
+            <Show when=move || sim.job.report.with(Option::is_some) fallback=|| view! { <p class="hint">"The summary appears when the race is finished."</p> }>
                 <ul data-testid="race-summary">
-                    {move || sim.report.with(|r| r.as_ref().map(|r| r.summary.sentences.clone()).unwrap_or_default())
+                    {move || sim.job.report.with(|r| r.as_ref().map(|r| r.summary.sentences.clone()).unwrap_or_default())
                         .into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
                 </ul>
                 <table class="curve-table" data-testid="aulc-table">
                     <caption>"AULC (mean test accuracy over the curve) per strategy, over seeds"</caption>
                     <thead><tr><th scope="col">"Strategy"</th><th scope="col">"AULC mean"</th><th scope="col">"sd"</th><th scope="col">"per seed"</th></tr></thead>
                     <tbody>
-                        {move || sim.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
+                        {move || sim.job.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
                             <tr data-strategy=c.strategy.clone() data-aulc=c.aulc_mean.to_string()>
                                 <th scope="row">{c.label.clone()}</th>
                                 <td>{format!("{:.3}", c.aulc_mean)}</td>
@@ -629,8 +469,7 @@ pub fn replay_from_url(sim: RaceSim) -> bool {
             sim.run();
         }
         Err(e) => {
-            sim.error.set(Some(format!("{e}.")));
-            sim.state.set(RaceState::Failed);
+            sim.job.fail(format!("{e}."));
         }
     }
     true
@@ -668,10 +507,13 @@ impl Tab {
 /// run-log state are provided here, and a replay link in the URL opens the Simulate tab and runs.
 #[component]
 pub fn AppTabs(children: ChildrenFn) -> impl IntoView {
-    let sim = RaceSim::new_worker();
+    let runs = runlog::provide_runlog();
+    let sim = RaceSim::new(runs, TaskRunner::new_worker());
     provide_race(sim);
-    let stream = super::stream::StreamSim::new_worker();
-    super::stream::provide_stream(stream);
+    super::stream::provide_stream(super::stream::StreamSim::new(
+        runs,
+        TaskRunner::new_worker(),
+    ));
     let tab = RwSignal::new(Tab::Label);
     if replay_from_url(sim) {
         tab.set(Tab::Simulate);

@@ -4,10 +4,14 @@
 //! filters and picks runs, overlays their curves, and exports / imports them as JSON (one run is
 //! an object, several an array).
 //!
-//! For other views: [`record`] (any [`RunRecord`]), [`record_race`], [`record_stream`] and
-//! [`record_labeling`] store a run without waiting.
+//! For other views: [`provide_runlog`] hands out a [`RunLog`], through which a finished race or
+//! stream run records itself ([`RunLog::record_race`], [`RunLog::record_stream`]) and an open
+//! Runs tab learns that it must read the log again; [`record_labeling`] stores a labeling
+//! session's curve.
 
-use super::stream::{lines_geometry, LinesGeometry, Series};
+use super::chart::{series_style, Chart, LineLegend, Lines, Series};
+use super::database::{now_ms, Database, DbError, Schema};
+use super::stream::{lines_geometry, LINES_FRAME};
 use engine::simulation::CurvePoint;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -20,6 +24,11 @@ pub const DB_NAME: &str = "activelab-runs";
 pub const STORE: &str = "runs";
 /// The app version written into every record.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+const SCHEMA: Schema = Schema {
+    name: DB_NAME,
+    version: 1,
+    stores: &[(STORE, Some("id"))],
+};
 
 /// One curve of a run: `y` (accuracy) against `x` (labels, or rows seen for streams).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,10 +70,6 @@ pub struct RunRecord {
     pub replay: Option<String>,
 }
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
 fn new_id(kind: &str, fingerprint: &str) -> String {
     format!(
         "{kind}-{:.0}-{}-{:06}",
@@ -74,22 +79,8 @@ fn new_id(kind: &str, fingerprint: &str) -> String {
     )
 }
 
-/// Bumped after every write, so an open runs table reloads.
-fn revision() -> ArcRwSignal<u64> {
-    // Reference-counted, not owned by whichever component or effect first asks for it: an owned
-    // signal would be disposed with that owner (e.g. when the runs table's effect re-runs), and
-    // later writes would no longer refresh the table.
-    thread_local! {
-        static REVISION: ArcRwSignal<u64> = ArcRwSignal::new(0);
-    }
-    REVISION.with(|r| r.clone())
-}
-
-async fn open() -> Result<rexie::Rexie, String> {
-    rexie::Rexie::builder(DB_NAME)
-        .version(1)
-        .add_object_store(rexie::ObjectStore::new(STORE).key_path("id"))
-        .build()
+async fn open() -> Result<Database, String> {
+    Database::open(&SCHEMA)
         .await
         .map_err(|e| format!("The run log could not be opened: {e}"))
 }
@@ -104,77 +95,110 @@ fn from_js(value: &JsValue) -> Option<RunRecord> {
     serde_json::from_str(&text).ok()
 }
 
-/// Store runs (replacing runs with the same id).
-pub async fn put_all(records: &[RunRecord]) -> Result<(), String> {
+/// Store runs (replacing runs with the same id), in one transaction.
+async fn put_all(records: &[RunRecord]) -> Result<(), String> {
+    let values = records.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
     let db = open().await?;
-    let fail = |e: rexie::Error| format!("The run log could not be written: {e}");
-    let tx = db
-        .transaction(&[STORE], rexie::TransactionMode::ReadWrite)
-        .map_err(fail)?;
-    let store = tx.store(STORE).map_err(fail)?;
-    for r in records {
-        store.put(&to_js(r)?, None).await.map_err(fail)?;
+    let fail = |e: DbError| format!("The run log could not be written: {e}");
+    let tx = db.write(&[STORE]).map_err(fail)?;
+    for value in &values {
+        tx.put(STORE, None, value).await.map_err(fail)?;
     }
-    tx.done().await.map_err(fail)?;
-    db.close();
-    revision().update(|r| *r += 1);
-    Ok(())
+    tx.done().await.map_err(fail)
 }
 
 /// Every stored run, newest first.
 pub async fn list() -> Result<Vec<RunRecord>, String> {
-    let db = open().await?;
-    let fail = |e: rexie::Error| format!("The run log could not be read: {e}");
-    let tx = db
-        .transaction(&[STORE], rexie::TransactionMode::ReadOnly)
-        .map_err(fail)?;
-    let values = tx
-        .store(STORE)
-        .map_err(fail)?
-        .get_all(None, None)
+    let values = open()
+        .await?
+        .get_all(STORE, None)
         .await
-        .map_err(fail)?;
-    let _ = tx.done().await;
-    db.close();
+        .map_err(|e| format!("The run log could not be read: {e}"))?;
     let mut runs: Vec<RunRecord> = values.iter().filter_map(from_js).collect();
     runs.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
     Ok(runs)
 }
 
-/// Delete one run.
-pub async fn delete(id: &str) -> Result<(), String> {
-    let db = open().await?;
-    let fail = |e: rexie::Error| format!("The run could not be deleted: {e}");
-    let tx = db
-        .transaction(&[STORE], rexie::TransactionMode::ReadWrite)
-        .map_err(fail)?;
-    tx.store(STORE)
-        .map_err(fail)?
-        .delete(JsValue::from_str(id))
-        .await
-        .map_err(fail)?;
-    tx.done().await.map_err(fail)?;
-    db.close();
-    revision().update(|r| *r += 1);
-    Ok(())
-}
-
-/// Store a run without waiting (a failure is logged to the console).
-pub fn record(record: RunRecord) {
+/// Store a run without waiting (a failure is logged to the console), then call `stored`.
+fn spawn_put(record: RunRecord, stored: impl FnOnce() + 'static) {
     leptos::task::spawn_local(async move {
-        if let Err(e) = put_all(std::slice::from_ref(&record)).await {
-            leptos::logging::warn!("{e}");
+        match put_all(std::slice::from_ref(&record)).await {
+            Ok(()) => stored(),
+            Err(e) => leptos::logging::warn!("{e}"),
         }
     });
 }
 
-/// Record a finished race.
-pub fn record_race(report: &RaceReport) {
-    let replay = super::DEMOS
-        .iter()
-        .any(|(_, f)| *f == report.settings.data)
-        .then(|| report.settings.to_query());
-    record(RunRecord {
+/// The run log as the views share it: every write through it makes an open Runs tab read the log
+/// again. `Copy`, so closures and the views' state take it freely.
+#[derive(Clone, Copy)]
+pub struct RunLog {
+    revision: RwSignal<u64>,
+}
+
+impl Default for RunLog {
+    fn default() -> Self {
+        Self {
+            revision: RwSignal::new(0),
+        }
+    }
+}
+
+impl RunLog {
+    fn changed(self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Store runs (replacing runs with the same id).
+    pub async fn put_all(self, records: &[RunRecord]) -> Result<(), String> {
+        put_all(records).await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Delete one run.
+    pub async fn delete(self, id: &str) -> Result<(), String> {
+        open()
+            .await?
+            .delete(STORE, id)
+            .await
+            .map_err(|e| format!("The run could not be deleted: {e}"))?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Store a run without waiting (a failure is logged to the console).
+    fn record(self, record: RunRecord) {
+        spawn_put(record, move || self.changed());
+    }
+
+    /// Record a finished race.
+    pub fn record_race(self, report: &RaceReport) {
+        self.record(race_record(report));
+    }
+
+    /// Record a finished stream comparison.
+    pub fn record_stream(self, report: &StreamReport) {
+        self.record(stream_record(report));
+    }
+}
+
+/// Make the run log available below (the app's tabs do it).
+pub fn provide_runlog() -> RunLog {
+    let log = RunLog::default();
+    provide_context(log);
+    log
+}
+
+/// The run log provided by [`provide_runlog`].
+///
+/// Calling it outside [`provide_runlog`] is a programming error, not something user data can cause.
+pub fn use_runlog() -> RunLog {
+    use_context::<RunLog>().expect("the Runs view must be mounted below provide_runlog")
+}
+
+fn race_record(report: &RaceReport) -> RunRecord {
+    RunRecord {
         id: new_id("race", &report.fingerprint),
         kind: "race".into(),
         created_ms: now_ms(),
@@ -194,13 +218,12 @@ pub fn record_race(report: &RaceReport) {
             })
             .collect(),
         summary: report.summary.sentences.clone(),
-        replay,
-    });
+        replay: super::race::replay_query(&report.settings),
+    }
 }
 
-/// Record a finished stream comparison.
-pub fn record_stream(report: &StreamReport) {
-    record(RunRecord {
+fn stream_record(report: &StreamReport) -> RunRecord {
+    RunRecord {
         id: new_id("stream", &report.fingerprint),
         kind: "stream".into(),
         created_ms: now_ms(),
@@ -225,11 +248,12 @@ pub fn record_stream(report: &StreamReport) {
             .collect(),
         summary: report.sentences.clone(),
         replay: None,
-    });
+    }
 }
 
 /// Record a labeling session's learning curve (for the labeling studio): `settings` is whatever
-/// describes the session (strategy, model, seed…).
+/// describes the session (strategy, model, seed…). It tells no open Runs tab: the labeling studio
+/// and the Runs tab are never on screen together, and the tab reads the log whenever it opens.
 pub fn record_labeling(
     project_id: &str,
     dataset: &str,
@@ -238,7 +262,7 @@ pub fn record_labeling(
     seed: u64,
     curve: &[CurvePoint],
 ) {
-    record(RunRecord {
+    let record = RunRecord {
         // One record per project, replaced as the session goes on.
         id: format!("labeling-{project_id}"),
         kind: "labeling".into(),
@@ -256,7 +280,8 @@ pub fn record_labeling(
         }],
         summary: Vec::new(),
         replay: None,
-    });
+    };
+    spawn_put(record, || {});
 }
 
 /// Runs as JSON: one run as an object, several as an array.
@@ -324,27 +349,28 @@ fn describe(r: &RunRecord) -> String {
 /// The "Runs" tab.
 #[component]
 pub fn RunsView() -> impl IntoView {
-    let runs = RwSignal::new(Vec::<RunRecord>::new());
+    let log = use_runlog();
+    let stored = LocalResource::new(move || {
+        log.revision.track();
+        list()
+    });
+    let runs = Memo::new(move |_| {
+        stored.with(|s| match s {
+            Some(Ok(runs)) => runs.clone(),
+            _ => Vec::new(),
+        })
+    });
     let filter = RwSignal::new(String::new());
     let picked = RwSignal::new(Vec::<String>::new());
     let message = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
-    Effect::new(move |_| {
-        let wanted = revision().get();
-        leptos::task::spawn_local(async move {
-            let result = list().await;
-            // Reads can finish out of order (two writes close together): only the read for the
-            // latest revision may set the table, or a stale list would hide a new run.
-            if revision().get_untracked() != wanted {
-                return;
-            }
-            match result {
-                Ok(list) => runs.set(list),
-                Err(e) => message.set(Some(e)),
-            }
-            loaded.set(true);
-        });
-    });
+    let shown_message = move || {
+        message.get().or_else(|| {
+            stored.with(|s| match s {
+                Some(Err(e)) => Some(e.clone()),
+                _ => None,
+            })
+        })
+    };
     let shown = Memo::new(move |_| {
         let f = filter.get().to_lowercase();
         runs.get()
@@ -385,11 +411,18 @@ pub fn RunsView() -> impl IntoView {
                         )
                     })
                 })
+                .enumerate()
+                .map(|(i, (name, label, points))| Series {
+                    style: series_style(&name, i),
+                    name,
+                    label,
+                    points,
+                })
                 .collect()
         });
         let x_max = series
             .iter()
-            .flat_map(|s| s.2.iter().map(|p| p.0))
+            .flat_map(|s| s.points.iter().map(|p| p.0))
             .fold(1.0, f64::max);
         lines_geometry(&series, x_max, 1.0, true, None)
     });
@@ -418,7 +451,7 @@ pub fn RunsView() -> impl IntoView {
                 let (_, bytes) = super::controls::read_file(ev).await?;
                 let text = String::from_utf8(bytes).map_err(|_| "The file is not UTF-8 text.")?;
                 let records = import_json(&text)?;
-                put_all(&records).await?;
+                log.put_all(&records).await?;
                 Ok::<usize, String>(records.len())
             }
             .await;
@@ -428,7 +461,6 @@ pub fn RunsView() -> impl IntoView {
             }));
         });
     };
-    let overlay_geo = Memo::new(move |_| overlay.get());
     view! {
         <main class="race runs" aria-labelledby="runs-title">
             <h2 id="runs-title">"Run log"</h2>
@@ -448,8 +480,8 @@ pub fn RunsView() -> impl IntoView {
                     <input type="file" accept=".json,application/json" data-testid="runs-import" on:change=on_import/>
                 </label>
             </div>
-            {move || message.get().map(|m| view! { <p role="status" data-testid="runs-message">{m}</p> })}
-            <table class="curve-table runs-table" data-testid="runs-table" data-loaded=move || loaded.get().to_string()>
+            {move || shown_message().map(|m| view! { <p role="status" data-testid="runs-message">{m}</p> })}
+            <table class="curve-table runs-table" data-testid="runs-table" data-loaded=move || stored.with(|s| s.is_some()).to_string()>
                 <caption>"Recorded runs, newest first"</caption>
                 <thead><tr>
                     <th scope="col">"Overlay"</th><th scope="col">"When"</th><th scope="col">"Kind"</th>
@@ -479,7 +511,7 @@ pub fn RunsView() -> impl IntoView {
                                     <td>
                                         <button type="button" on:click=move |_| export(vec![one.clone()])>"Export"</button>
                                         {r.replay.clone().map(|q| view! { <a href=format!("?{q}")>"Replay"</a> })}
-                                        <button type="button" on:click=move |_| { let id = id_del.clone(); leptos::task::spawn_local(async move { if let Err(e) = delete(&id).await { message.set(Some(e)); } }); }>"Delete"</button>
+                                        <button type="button" on:click=move |_| { let id = id_del.clone(); leptos::task::spawn_local(async move { if let Err(e) = log.delete(&id).await { message.set(Some(e)); } }); }>"Delete"</button>
                                     </td>
                                 </tr>
                             }
@@ -490,36 +522,16 @@ pub fn RunsView() -> impl IntoView {
             <figure class="chart race-chart" aria-labelledby="overlay-title">
                 <h3 id="overlay-title">"Overlay of the picked runs' curves (accuracy against labels, or rows seen for streams)"</h3>
                 {move || mixed().then(|| view! { <p class="hint">"Only runs of the first picked run's kind are drawn (races count labels, streams count rows)."</p> })}
-                <OverlayChart geo=overlay_geo/>
-                <ul class="legend race-legend" data-testid="overlay-legend">
-                    {move || overlay_geo.get().lines.into_iter().map(|l| view! {
-                        <li>
-                            <svg width="36" height="10" aria-hidden="true"><line x1="0" x2="36" y1="5" y2="5" stroke=l.colour stroke-width="3" stroke-dasharray=l.dash></line></svg>
-                            {l.label}
-                        </li>
-                    }).collect_view()}
-                </ul>
+                <Chart
+                    frame=LINES_FRAME
+                    testid="overlay-chart"
+                    labelled_by="overlay-title"
+                    ticks=Signal::derive(move || overlay.with(|g| g.ticks.clone()))
+                >
+                    <Lines lines=Signal::derive(move || overlay.with(|g| g.lines.clone()))/>
+                </Chart>
+                <LineLegend testid="overlay-legend" lines=Signal::derive(move || overlay.with(|g| g.lines.clone()))/>
             </figure>
         </main>
-    }
-}
-
-#[component]
-fn OverlayChart(geo: Memo<LinesGeometry>) -> impl IntoView {
-    view! {
-        <svg data-testid="overlay-chart" viewBox="0 0 720 260" role="img" aria-labelledby="overlay-title">
-            <g class="grid">
-                {move || geo.get().y_ticks.into_iter().map(|(y, label)| view! {
-                    <line x1=56 x2=704 y1=y y2=y></line>
-                    <text x=50 y=y + 4.0 text-anchor="end">{label}</text>
-                }).collect_view()}
-                {move || geo.get().x_ticks.into_iter().map(|(x, label)| view! {
-                    <text x=x y=238 text-anchor="middle">{label}</text>
-                }).collect_view()}
-            </g>
-            {move || geo.get().lines.into_iter().map(|l| view! {
-                <path data-series=l.name.clone() d=l.path fill="none" stroke=l.colour stroke-width="2" stroke-dasharray=l.dash></path>
-            }).collect_view()}
-        </svg>
     }
 }

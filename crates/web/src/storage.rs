@@ -17,13 +17,14 @@
 //! or refuses (private windows, blocked storage, quota), [`Storage::open`] fails with a message and
 //! the studio keeps working in memory (see `Studio::storage_note`).
 
+use super::database::{Database, DbError, KeyRange, Schema};
 use engine::session::Event;
 use engine::simulation::CurvePoint;
-use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use worker::{ReadAs, Settings};
+
+pub use super::database::now_ms;
 
 /// The database's name.
 pub const DB_NAME: &str = "activelab";
@@ -33,6 +34,16 @@ const PROJECTS: &str = "projects";
 const DATASETS: &str = "datasets";
 const EVENTS: &str = "events";
 const META: &str = "meta";
+const SCHEMA: Schema = Schema {
+    name: DB_NAME,
+    version: DB_VERSION,
+    stores: &[
+        (PROJECTS, None),
+        (DATASETS, None),
+        (EVENTS, None),
+        (META, None),
+    ],
+};
 
 /// What went wrong with storage, in words for the person.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,34 +68,13 @@ pub enum StorageError {
     Failed(String),
 }
 
-/// An IndexedDB error in one short line (the browser's text can carry a whole stack).
-fn describe(e: &rexie::Error) -> String {
-    let text = format!("{e:?}");
-    let first = text.lines().next().unwrap_or_default();
-    let name = [
-        "SecurityError",
-        "QuotaExceededError",
-        "InvalidStateError",
-        "VersionError",
-        "UnknownError",
-        "NotFoundError",
-    ]
-    .into_iter()
-    .find(|n| text.contains(n));
-    match name {
-        Some(n) if text.contains("IndexedDbNotFound") => format!("IndexedDB is not available: {n}"),
-        Some(n) => n.to_string(),
-        None if text.contains("IndexedDbNotFound") => "IndexedDB is not available".into(),
-        None => first.chars().take(120).collect(),
-    }
-}
-
-fn failed(e: rexie::Error) -> StorageError {
-    let text = describe(&e);
-    if text.contains("Quota") {
-        StorageError::Quota(text)
-    } else {
-        StorageError::Failed(text)
+impl From<DbError> for StorageError {
+    fn from(e: DbError) -> Self {
+        if e.is_quota() {
+            StorageError::Quota(e.to_string())
+        } else {
+            StorageError::Failed(e.to_string())
+        }
     }
 }
 
@@ -160,7 +150,7 @@ pub struct ProjectRecord {
 /// A handle on the open database (cheap to clone).
 #[derive(Clone)]
 pub struct Storage {
-    db: Rc<Rexie>,
+    db: Database,
 }
 
 fn event_key(project: &str, seq: usize) -> String {
@@ -176,59 +166,26 @@ fn text_of(value: &JsValue, what: &str) -> Result<String, StorageError> {
 impl Storage {
     /// Open (or create) the database.
     pub async fn open() -> Result<Self, StorageError> {
-        let db = Rexie::builder(DB_NAME)
-            .version(DB_VERSION)
-            .add_object_store(ObjectStore::new(PROJECTS))
-            .add_object_store(ObjectStore::new(DATASETS))
-            .add_object_store(ObjectStore::new(EVENTS))
-            .add_object_store(ObjectStore::new(META))
-            .build()
+        let db = Database::open(&SCHEMA)
             .await
-            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-        Ok(Self { db: Rc::new(db) })
+            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+        Ok(Self { db })
     }
 
     async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store], TransactionMode::ReadWrite)
-            .map_err(failed)?;
-        tx.store(store)
-            .map_err(failed)?
-            .put(value, Some(&JsValue::from_str(key)))
-            .await
-            .map_err(failed)?;
-        tx.done().await.map_err(failed)?;
-        Ok(())
+        let tx = self.db.write(&[store])?;
+        tx.put(store, Some(key), value).await?;
+        Ok(tx.done().await?)
     }
 
     async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(failed)?;
-        let value = tx
-            .store(store)
-            .map_err(failed)?
-            .get(JsValue::from_str(key))
-            .await
-            .map_err(failed)?;
-        Ok(value.filter(|v| !v.is_undefined()))
+        Ok(self.db.get(store, key).await?)
     }
 
     /// Every project, most recently changed first. Damaged records are skipped and counted in the
     /// second value.
     pub async fn projects(&self) -> Result<(Vec<ProjectRecord>, usize), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[PROJECTS], TransactionMode::ReadOnly)
-            .map_err(failed)?;
-        let values = tx
-            .store(PROJECTS)
-            .map_err(failed)?
-            .get_all(None, None)
-            .await
-            .map_err(failed)?;
+        let values = self.db.get_all(PROJECTS, None).await?;
         let mut damaged = 0;
         let mut list: Vec<ProjectRecord> = values
             .iter()
@@ -347,16 +304,10 @@ impl Storage {
     /// A project's log, in order. A damaged entry stops the read: the events before it are
     /// returned with the error's text, so what can be read is never lost.
     pub async fn events(&self, id: &str) -> Result<(Vec<Event>, Option<String>), StorageError> {
-        let tx = self
+        let values = self
             .db
-            .transaction(&[EVENTS], TransactionMode::ReadOnly)
-            .map_err(failed)?;
-        let values = tx
-            .store(EVENTS)
-            .map_err(failed)?
-            .get_all(Some(Self::log_range(id, 0)?), None)
-            .await
-            .map_err(failed)?;
+            .get_all(EVENTS, Some(Self::log_range(id, 0)?))
+            .await?;
         let mut events = Vec::with_capacity(values.len());
         for (i, v) in values.iter().enumerate() {
             let parsed = v
@@ -383,36 +334,17 @@ impl Storage {
 
     /// Remove events `from..` of a project (a change the worker refused is taken back).
     pub async fn truncate_events(&self, id: &str, from: usize) -> Result<(), StorageError> {
-        let tx = self
+        Ok(self
             .db
-            .transaction(&[EVENTS], TransactionMode::ReadWrite)
-            .map_err(failed)?;
-        let store = tx.store(EVENTS).map_err(failed)?;
-        let keys = store
-            .get_all_keys(Some(Self::log_range(id, from)?), None)
-            .await
-            .map_err(failed)?;
-        for key in keys {
-            store.delete(key).await.map_err(failed)?;
-        }
-        tx.done().await.map_err(failed)?;
-        Ok(())
+            .delete_range(EVENTS, Self::log_range(id, from)?)
+            .await?)
     }
 
     /// Delete a project, its log, and its dataset when no other project uses it.
     pub async fn delete_project(&self, id: &str) -> Result<(), StorageError> {
         let record = self.project(id).await.ok().flatten();
         self.truncate_events(id, 0).await?;
-        let tx = self
-            .db
-            .transaction(&[PROJECTS], TransactionMode::ReadWrite)
-            .map_err(failed)?;
-        tx.store(PROJECTS)
-            .map_err(failed)?
-            .delete(JsValue::from_str(id))
-            .await
-            .map_err(failed)?;
-        tx.done().await.map_err(failed)?;
+        self.db.delete(PROJECTS, id).await?;
         if let Some(ProjectRecord {
             dataset: DatasetRef::Stored { key, .. },
             ..
@@ -423,16 +355,7 @@ impl Storage {
                 .iter()
                 .any(|p| matches!(&p.dataset, DatasetRef::Stored { key: k, .. } if *k == key));
             if !shared {
-                let tx = self
-                    .db
-                    .transaction(&[DATASETS], TransactionMode::ReadWrite)
-                    .map_err(failed)?;
-                tx.store(DATASETS)
-                    .map_err(failed)?
-                    .delete(JsValue::from_str(&key))
-                    .await
-                    .map_err(failed)?;
-                tx.done().await.map_err(failed)?;
+                self.db.delete(DATASETS, &key).await?;
             }
         }
         if self.last().await?.as_deref() == Some(id) {
@@ -491,16 +414,7 @@ impl Storage {
         store: &str,
         range: Option<KeyRange>,
     ) -> Result<Vec<RawEntry>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(failed)?;
-        let pairs = tx
-            .store(store)
-            .map_err(failed)?
-            .scan(range, None, None, None)
-            .await
-            .map_err(failed)?;
+        let pairs = self.db.scan(store, range).await?;
         Ok(pairs
             .iter()
             .map(|(key, value)| RawEntry {
@@ -524,16 +438,7 @@ impl Storage {
 
     /// The keys of the stored datasets.
     pub async fn dataset_keys(&self) -> Result<Vec<String>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[DATASETS], TransactionMode::ReadOnly)
-            .map_err(failed)?;
-        let keys = tx
-            .store(DATASETS)
-            .map_err(failed)?
-            .get_all_keys(None, None)
-            .await
-            .map_err(failed)?;
+        let keys = self.db.keys(DATASETS).await?;
         Ok(keys.iter().filter_map(JsValue::as_string).collect())
     }
 
@@ -547,43 +452,27 @@ impl Storage {
     ) -> Result<(), StorageError> {
         let record_text = serde_json::to_string(record)
             .map_err(|e| StorageError::Failed(format!("project record: {e}")))?;
-        let tx = self
-            .db
-            .transaction(&[EVENTS, PROJECTS], TransactionMode::ReadWrite)
-            .map_err(failed)?;
-        let store = tx.store(EVENTS).map_err(failed)?;
-        for (i, event) in events.iter().enumerate() {
-            let text = serde_json::to_string(event)
-                .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
-            store
-                .put(
-                    &JsValue::from_str(&text),
-                    Some(&JsValue::from_str(&event_key(&record.id, from + i))),
-                )
-                .await
-                .map_err(failed)?;
+        // Everything is put into words before the transaction starts, so a failure leaves it
+        // untouched.
+        let texts = events
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StorageError::Failed(format!("event: {e}")))?;
+        let tx = self.db.write(&[EVENTS, PROJECTS])?;
+        for (i, text) in texts.iter().enumerate() {
+            let key = event_key(&record.id, from + i);
+            tx.put(EVENTS, Some(&key), &JsValue::from_str(text)).await?;
         }
-        tx.store(PROJECTS)
-            .map_err(failed)?
-            .put(
-                &JsValue::from_str(&record_text),
-                Some(&JsValue::from_str(&record.id)),
-            )
-            .await
-            .map_err(failed)?;
-        tx.done().await.map_err(failed)?;
-        Ok(())
+        tx.put(PROJECTS, Some(&record.id), &JsValue::from_str(&record_text))
+            .await?;
+        Ok(tx.done().await?)
     }
 }
 
 /// A new project id: the time in milliseconds and a random suffix.
 pub fn new_project_id() -> String {
-    let now = js_sys::Date::now() as u64;
+    let now = now_ms() as u64;
     let random = (js_sys::Math::random() * 1e9) as u64;
     format!("p{now:x}{random:x}")
-}
-
-/// The time now, in milliseconds since the epoch.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
 }

@@ -5,8 +5,11 @@
 use engine::race::RaceSettings;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
-use web::race::{provide_race, RaceSim, RaceState, SimulateView};
+use web::job::JobState;
+use web::race::{provide_race, RaceSim, SimulateView};
+use web::runlog::RunLog;
 use web::stream::{provide_stream, StreamSim, StreamView};
+use web::task::TaskRunner;
 
 mod common;
 use common::*;
@@ -16,7 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     let container = container();
-    let sim = RaceSim::new_in_thread(handler);
+    let sim = RaceSim::new(RunLog::default(), TaskRunner::new_in_thread(handler));
     leptos::mount::mount_to(container.clone(), move || {
         provide_race(sim);
         view! { <SimulateView/> }
@@ -30,7 +33,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     });
     sim.run_bytes(IRIS.as_bytes().to_vec());
     settle().await;
-    assert_eq!(sim.state.get_untracked(), RaceState::Done);
+    assert_eq!(sim.job.state.get_untracked(), JobState::Done);
     assert_eq!(count(&container, "[data-testid=race-mean]"), 2);
     assert_eq!(count(&container, ".race-band"), 2);
     assert_eq!(count(&container, "[data-testid=race-summary] li"), 2);
@@ -45,7 +48,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     sim.settings.update(|s| s.seeds.clear());
     sim.run_bytes(IRIS.as_bytes().to_vec());
     settle().await;
-    assert_eq!(sim.state.get_untracked(), RaceState::Failed);
+    assert_eq!(sim.job.state.get_untracked(), JobState::Failed);
     assert_eq!(count(&container, "[data-testid=race-error]"), 1);
     container.remove();
 }
@@ -53,7 +56,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
 #[wasm_bindgen_test]
 async fn the_stream_view_marks_the_drift() {
     let container = container();
-    let sim = StreamSim::new_in_thread(handler);
+    let sim = StreamSim::new(RunLog::default(), TaskRunner::new_in_thread(handler));
     leptos::mount::mount_to(container.clone(), move || {
         provide_stream(sim);
         view! { <StreamView/> }
@@ -65,7 +68,7 @@ async fn the_stream_view_marks_the_drift() {
     });
     sim.run();
     settle().await;
-    assert_eq!(sim.state.get_untracked(), RaceState::Done);
+    assert_eq!(sim.job.state.get_untracked(), JobState::Done);
     assert_eq!(count(&container, "[data-testid=drift-marker]"), 2);
     assert_eq!(count(&container, "[data-testid=stream-table] tbody tr"), 5);
     container.remove();
