@@ -85,6 +85,7 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
 /// none), show the studio.
 #[component]
 pub fn App() -> impl IntoView {
+    crate::runlog::provide_runlog();
     let studio = Studio::new_worker();
     provide_studio(studio);
     start::provide_pages();

@@ -507,7 +507,7 @@ impl Tab {
 /// run-log state are provided here, and a replay link in the URL opens the Simulate tab and runs.
 #[component]
 pub fn AppTabs(children: ChildrenFn) -> impl IntoView {
-    let runs = runlog::provide_runlog();
+    let runs = use_context::<runlog::RunLog>().unwrap_or_else(runlog::provide_runlog);
     let sim = RaceSim::new(runs, TaskRunner::new_worker());
     provide_race(sim);
     super::stream::provide_stream(super::stream::StreamSim::new(

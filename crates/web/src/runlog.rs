@@ -6,7 +6,7 @@
 //!
 //! For other views: [`provide_runlog`] hands out a [`RunLog`], through which a finished race or
 //! stream run records itself ([`RunLog::record_race`], [`RunLog::record_stream`]) and an open
-//! Runs tab learns that it must read the log again; [`record_labeling`] stores a labeling
+//! Runs tab learns that it must read the log again; [`labeling_record`] describes a labeling
 //! session's curve.
 
 use super::chart::{series_style, Chart, LineLegend, Lines, Series};
@@ -181,9 +181,14 @@ impl RunLog {
     pub fn record_stream(self, report: &StreamReport) {
         self.record(stream_record(report));
     }
+
+    /// Record (or replace) a labeling session's learning curve ([`labeling_record`]).
+    pub fn record_labeling(self, record: RunRecord) {
+        self.record(record);
+    }
 }
 
-/// Make the run log available below (the app's tabs do it).
+/// Make the run log available below (the app does it, before the studio that records into it).
 pub fn provide_runlog() -> RunLog {
     let log = RunLog::default();
     provide_context(log);
@@ -252,17 +257,16 @@ fn stream_record(report: &StreamReport) -> RunRecord {
 }
 
 /// Record a labeling session's learning curve (for the labeling studio): `settings` is whatever
-/// describes the session (strategy, model, seed…). It tells no open Runs tab: the labeling studio
-/// and the Runs tab are never on screen together, and the tab reads the log whenever it opens.
-pub fn record_labeling(
+/// describes the session (strategy, model, seed…).
+pub fn labeling_record(
     project_id: &str,
     dataset: &str,
     fingerprint: &str,
     settings: serde_json::Value,
     seed: u64,
     curve: &[CurvePoint],
-) {
-    let record = RunRecord {
+) -> RunRecord {
+    RunRecord {
         // One record per project, replaced as the session goes on.
         id: format!("labeling-{project_id}"),
         kind: "labeling".into(),
@@ -280,8 +284,7 @@ pub fn record_labeling(
         }],
         summary: Vec::new(),
         replay: None,
-    };
-    spawn_put(record, || {});
+    }
 }
 
 /// Runs as JSON: one run as an object, several as an array.

@@ -13,6 +13,7 @@ mod intents;
 mod persistence;
 mod projects;
 
+use crate::runlog::RunLog;
 use crate::storage::{ProjectRecord, Storage};
 use client::Reading;
 pub use client::{Backend, InThreadHandler};
@@ -58,6 +59,8 @@ pub struct Studio {
     /// the project missing.
     pub saving: RwSignal<u32>,
     backend: StoredValue<Backend, LocalStorage>,
+    /// The run log the labeling session's curve is kept in (the app's, when it provides one).
+    runs: RunLog,
     storage: StoredValue<Option<Storage>, LocalStorage>,
     /// The person's events of the open project, as stored (the worker holds the same log).
     log: StoredValue<Vec<Event>, LocalStorage>,
@@ -92,6 +95,7 @@ impl Studio {
             progress: RwSignal::new(None),
             saving: RwSignal::new(0),
             backend: StoredValue::new_local(Backend::Unavailable),
+            runs: use_context::<RunLog>().unwrap_or_default(),
             storage: StoredValue::new_local(None),
             log: StoredValue::new_local(Vec::new()),
             pending: StoredValue::new_local(None),

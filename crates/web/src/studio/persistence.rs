@@ -184,13 +184,13 @@ impl Studio {
             DatasetRef::Stored { key, .. } => key.clone(),
             DatasetRef::Bundled { file } => format!("bundled:{file}"),
         };
-        crate::runlog::record_labeling(
+        self.runs.record_labeling(crate::runlog::labeling_record(
             &p.id,
             &p.name,
             &fingerprint,
             serde_json::to_value(&p.settings.session).unwrap_or_default(),
             p.settings.session.seed,
             &p.settings.curve,
-        );
+        ));
     }
 }
