@@ -6,7 +6,7 @@ Both sides run on the SAME splits and seed labels: the script asks our CLI for t
 Protocol: /work/shared/DESIGN.md, "Comparison protocol with peers" (details in README.md here).
 
     pip install -r benches/peers/requirements.txt
-    cargo build --release --bin activelab        # or pass --build
+    cargo build --profile cli -p activelab-cli        # or pass --build
     python3 benches/peers/peers.py                              # 4 datasets x 5 strategies, 10 seeds
     python3 benches/peers/peers.py --seeds 3 --datasets iris wine --strategies random margin
     python3 benches/peers/peers.py --side modal --json /tmp/peers.json
@@ -38,7 +38,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA_DIR = os.path.join(REPO_ROOT, "public", "datasets")
-DEFAULT_CLI = os.path.join(REPO_ROOT, "target", "release", "activelab")
+DEFAULT_CLI = os.path.join(REPO_ROOT, "target", "cli", "activelab")
 DATASETS = ["iris", "wine", "breast_cancer", "digits"]
 STRATEGIES = ["random", "least_confident", "margin", "entropy", "qbc"]
 DEFAULT_BUDGETS = {"iris": 30, "wine": 30, "breast_cancer": 40, "digits": 100}
@@ -359,7 +359,7 @@ def main(argv=None):
                     help="which side to run (seeds always come from our CLI)")
     ap.add_argument("--cli", default=DEFAULT_CLI, help="the activelab binary (default %(default)s)")
     ap.add_argument("--build", action="store_true",
-                    help="run `cargo build --release --bin activelab` first")
+                    help="run `cargo build --profile cli -p activelab-cli` first")
     ap.add_argument("--data-dir", default=DATA_DIR)
     ap.add_argument("--jobs", type=int, default=1, help="processes for the modAL side")
     ap.add_argument("--max-iter", type=int, default=1000, help="LogisticRegression max_iter")
@@ -386,10 +386,10 @@ def main(argv=None):
     budgets = parse_budgets(args.budget)
 
     if args.build:
-        subprocess.run(["cargo", "build", "--release", "--bin", "activelab"], cwd=REPO_ROOT, check=True)
+        subprocess.run(["cargo", "build", "--profile", "cli", "-p", "activelab-cli"], cwd=REPO_ROOT, check=True)
     if not os.access(args.cli, os.X_OK):
         raise SystemExit(f"{args.cli} is not an executable: build it with "
-                         "`cargo build --release --bin activelab` (or pass --build / --cli)")
+                         "`cargo build --profile cli -p activelab-cli` (or pass --build / --cli)")
 
     versions = {"python": platform.python_version(), "numpy": np.__version__,
                 "scikit-learn": sklearn.__version__}

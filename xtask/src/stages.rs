@@ -280,12 +280,12 @@ fn ensure_peer_requirements(ctx: &Ctx) -> Result<(), String> {
 fn peers(ctx: &Ctx) -> Result<(), String> {
     ensure_peer_requirements(ctx)?;
     run(Command::new("cargo")
-        .args(["build", "--release", "-p", "activelab-cli"])
+        .args(["build", "--profile", "cli", "-p", "activelab-cli"])
         .current_dir(&ctx.root))?;
     run(Command::new("python3")
         .arg(ctx.root.join("benches/peers/peers.py"))
-        .args(["--seeds", "10", "--cli"])
-        .arg(target_dir(ctx).join("release/activelab"))
+        .args(["--seeds", "10", "--strict", "--cli"])
+        .arg(target_dir(ctx).join("cli/activelab"))
         .current_dir(&ctx.root))
 }
 

@@ -3,26 +3,22 @@
 //! sets (split + seed labels) so that peer tools can run on identical rows.
 //!
 //! ```text
-//! cargo run --release --bin activelab -- simulate --data public/datasets/wine.csv \
+//! cargo activelab simulate --data public/datasets/wine.csv \
 //!     --strategy margin --model logistic --seeds 10 --budget 40 --json
-//! cargo run --release --bin activelab -- seeds --data public/datasets/wine.csv --seeds 10 > seeds.json
-//! cargo run --release --bin activelab -- simulate --data public/datasets/wine.csv --seed-file seeds.json
+//! cargo activelab seeds --data public/datasets/wine.csv --seeds 10 > seeds.json
+//! cargo activelab simulate --data public/datasets/wine.csv --seed-file seeds.json
 //! ```
 
-#[cfg(target_arch = "wasm32")]
-fn main() {}
+mod data;
 
-#[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     cli::main()
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    use crate::data::{load_labeled, DataArgs, MappingReport};
     use clap::{Parser, Subcommand};
-    use engine::data::import::{parse_csv, CsvOptions};
     use engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
-    use engine::data::Dataset;
     use engine::models::ModelSpec;
     use engine::session::SessionConfig;
     use engine::simulation::{
@@ -46,14 +42,9 @@ mod cli {
         command: Command,
     }
 
-    #[derive(clap::Args)]
-    struct DataArgs {
-        /// A CSV file the importer accepts (header line; label column by name or last).
-        #[arg(long)]
-        data: PathBuf,
-        /// The label column (default: `label`, `class`, `target`, `species`, `y`, else the last).
-        #[arg(long)]
-        label: Option<String>,
+    /// How the runs split and seed the data.
+    #[derive(clap::Args, Debug, Clone, Serialize)]
+    struct SplitArgs {
         /// Share of each class held out as the test split.
         #[arg(long, default_value_t = 0.3)]
         test_fraction: f64,
@@ -71,6 +62,8 @@ mod cli {
         Simulate {
             #[command(flatten)]
             data: DataArgs,
+            #[command(flatten)]
+            split: SplitArgs,
             /// Query strategy.
             #[arg(long, default_value = "margin")]
             strategy: String,
@@ -103,6 +96,8 @@ mod cli {
         Seeds {
             #[command(flatten)]
             data: DataArgs,
+            #[command(flatten)]
+            split: SplitArgs,
         },
         /// Stream mode on a synthetic drifting stream (rotating hyperplane): compare asking for
         /// everything, random at the budget and the selective samplers.
@@ -149,6 +144,22 @@ mod cli {
         }
     }
 
+    /// Every setting a simulation ran with: enough to run it again.
+    #[derive(Serialize)]
+    struct SimulationSettings {
+        mapping: MappingReport,
+        strategy: String,
+        model: String,
+        batch_size: usize,
+        batch_diversity: String,
+        budget: usize,
+        noise: f64,
+        imbalance: Option<f64>,
+        #[serde(flatten)]
+        split: SplitArgs,
+        seed_file: Option<PathBuf>,
+    }
+
     #[derive(Serialize)]
     struct SimulationReport<'a> {
         dataset: &'a str,
@@ -158,6 +169,7 @@ mod cli {
         model: &'a str,
         budget: usize,
         noise: f64,
+        settings: SimulationSettings,
         aulc_mean: f64,
         aulc_std: f64,
         mean_curve: Vec<CurveStat>,
@@ -179,22 +191,7 @@ mod cli {
         })
     }
 
-    fn load(args: &DataArgs) -> Result<Dataset, String> {
-        let bytes = std::fs::read(&args.data)
-            .map_err(|e| format!("cannot read {}: {e}", args.data.display()))?;
-        let name = args
-            .data
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let options = CsvOptions {
-            label_column: args.label.clone(),
-            ..CsvOptions::named(&name)
-        };
-        parse_csv(&bytes, &options).map_err(|e| format!("{}: {e}", args.data.display()))
-    }
-
-    fn config(args: &DataArgs, seed: u64, strategy: Strategy) -> SessionConfig {
+    fn config(args: &SplitArgs, seed: u64, strategy: Strategy) -> SessionConfig {
         SessionConfig {
             seed,
             test_fraction: args.test_fraction,
@@ -303,10 +300,12 @@ mod cli {
 
     fn execute(cli: Cli) -> Result<(), String> {
         match cli.command {
-            Command::Seeds { data } => {
-                let dataset = load(&data)?;
-                let seed_sets = (data.first_seed..data.first_seed + data.seeds)
-                    .map(|seed| seed_set(&dataset, &config(&data, seed, Strategy::Random)))
+            Command::Seeds { data, split } => {
+                let loaded = load_labeled(&data)?;
+                eprintln!("activelab: {}", loaded.describe());
+                let dataset = loaded.dataset;
+                let seed_sets = (split.first_seed..split.first_seed + split.seeds)
+                    .map(|seed| seed_set(&dataset, &config(&split, seed, Strategy::Random)))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| e.to_string())?;
                 let file = SeedFile {
@@ -328,6 +327,7 @@ mod cli {
             } => stream(rows, drift_at, budget, seed, json),
             Command::Simulate {
                 data,
+                split,
                 strategy,
                 model,
                 batch_size,
@@ -344,11 +344,13 @@ mod cli {
                     return Err(format!("--noise must be in [0, 1), got {noise}"));
                 }
                 let parsed = parse_strategy(&strategy)?;
-                let dataset = load(&data)?;
+                let loaded = load_labeled(&data)?;
+                eprintln!("activelab: {}", loaded.describe());
+                let mapping = loaded.mapping_report();
                 let dataset = match imbalance {
-                    None => dataset,
+                    None => loaded.dataset,
                     Some(share) => {
-                        engine::simulation::with_imbalance(&dataset, share, data.first_seed)
+                        engine::simulation::with_imbalance(&loaded.dataset, share, split.first_seed)
                             .map_err(|e| e.to_string())?
                     }
                 };
@@ -367,10 +369,10 @@ mod cli {
                     model: model_spec.clone(),
                     batch_size,
                     batch_diversity: diversity,
-                    ..config(&data, seed, parsed)
+                    ..config(&split, seed, parsed)
                 };
                 let runs = match &sets {
-                    None => (data.first_seed..data.first_seed + data.seeds)
+                    None => (split.first_seed..split.first_seed + split.seeds)
                         .map(|seed| run(&dataset, &make(seed), None, options))
                         .collect::<Result<Vec<_>, _>>(),
                     Some(sets) => sets
@@ -388,6 +390,18 @@ mod cli {
                     model: &model,
                     budget,
                     noise,
+                    settings: SimulationSettings {
+                        mapping,
+                        strategy: strategy.clone(),
+                        model: model.clone(),
+                        batch_size,
+                        batch_diversity: batch_diversity.clone(),
+                        budget,
+                        noise,
+                        imbalance,
+                        split: split.clone(),
+                        seed_file: seed_file.clone(),
+                    },
                     aulc_mean,
                     aulc_std,
                     mean_curve: curve_stats(&runs),

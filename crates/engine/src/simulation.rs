@@ -229,7 +229,7 @@ pub fn run(
     let mut noise_rng = rng(seed, STREAM_NOISE);
     let n_classes = data.n_classes();
     let mut curve = Vec::new();
-    loop {
+    'rounds: loop {
         let round = session.round()?;
         if let Some(accuracy) = round.test_accuracy {
             curve.push(CurvePoint {
@@ -237,23 +237,25 @@ pub fn run(
                 accuracy,
             });
         }
-        let Some(query) = round.query else { break };
-        if round.n_labels >= options.budget {
+        if round.batch.is_empty() || round.n_labels >= options.budget {
             break;
         }
-        let Some(truth) = data.known_labels[query.row] else {
-            break; // the oracle cannot answer an unlabeled row
-        };
-        let class = if options.noise > 0.0 && noise_rng.gen::<f64>() < options.noise {
-            (truth + noise_rng.gen_range(1..n_classes)) % n_classes
-        } else {
-            truth
-        };
-        session.apply(Event::Label {
-            row: query.row,
-            class,
-            origin: Origin::Oracle,
-        })?;
+        // The whole batch is labeled before the next fit, as a person labels it in the studio.
+        for query in round.batch.iter().take(options.budget - round.n_labels) {
+            let Some(truth) = data.known_labels[query.row] else {
+                break 'rounds; // the oracle cannot answer an unlabeled row
+            };
+            let class = if options.noise > 0.0 && noise_rng.gen::<f64>() < options.noise {
+                (truth + noise_rng.gen_range(1..n_classes)) % n_classes
+            } else {
+                truth
+            };
+            session.apply(Event::Label {
+                row: query.row,
+                class,
+                origin: Origin::Oracle,
+            })?;
+        }
     }
     let order = session
         .log()
