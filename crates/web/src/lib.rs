@@ -19,6 +19,8 @@ pub mod insight;
 pub mod job;
 pub mod keymap;
 #[cfg(target_arch = "wasm32")]
+pub mod mapping;
+#[cfg(target_arch = "wasm32")]
 pub mod open;
 #[cfg(target_arch = "wasm32")]
 mod page;

@@ -6,9 +6,10 @@
 //! them slice by slice and reports its progress, so no copy of the file passes through the page
 //! and the `<progress>` bar moves; the worker then previews, imports or decodes them.
 
+use super::mapping::{class_list, MappingForm};
 use super::studio::{use_studio, Studio};
 use super::DEMOS;
-use engine::data::preview::{ColumnKind, Mapping, Preview};
+use engine::data::preview::{Mapping, Preview};
 use engine::project::Fingerprint;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -330,17 +331,6 @@ fn dropped_files(
     });
 }
 
-/// Recent projects: filled in by the storage work (a placeholder slot until then).
-#[component]
-pub fn RecentProjects() -> impl IntoView {
-    view! {
-        <div class="recent-projects" data-testid="recent-projects">
-            <h3>"Recent projects"</h3>
-            <p class="muted">"Projects you open here will be listed for you to come back to."</p>
-        </div>
-    }
-}
-
 /// The reading or decoding progress bar.
 #[component]
 fn ProgressBar(state: OpenState) -> impl IntoView {
@@ -374,35 +364,12 @@ fn ProgressBar(state: OpenState) -> impl IntoView {
     }
 }
 
-/// The comma-separated class names typed in a field.
-fn class_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// The preview table and the column-mapping form.
+/// The preview and the column-mapping form of a table the studio opens as a new project.
 #[component]
 fn MappingStep(preview: Preview, state: OpenState) -> impl IntoView {
     let studio = use_studio();
-    let s = preview.suggested.clone();
-    let label = RwSignal::new(s.label.clone().unwrap_or_default());
-    let text = RwSignal::new(s.text.clone().unwrap_or_default());
-    let id = RwSignal::new(s.id.clone().unwrap_or_default());
-    let ignore = RwSignal::new(s.ignore.clone());
-    let classes = RwSignal::new(String::new());
-    let names: Vec<String> = preview.columns.iter().map(|c| c.name.clone()).collect();
     let name = preview.name.clone();
-    let start = move |_| {
-        let opt = |v: String| (!v.is_empty()).then_some(v);
-        let mapping = Mapping {
-            label: opt(label.get_untracked()),
-            text: opt(text.get_untracked()),
-            id: opt(id.get_untracked()),
-            ignore: ignore.get_untracked(),
-            classes: class_list(&classes.get_untracked()),
-        };
+    let on_start = Callback::new(move |mapping: Mapping| {
         state.pending.set(None);
         match state.table.try_update_value(Option::take).flatten() {
             Some((file, key)) => studio.open_mapped(name.clone(), file.into(), key, mapping),
@@ -410,150 +377,12 @@ fn MappingStep(preview: Preview, state: OpenState) -> impl IntoView {
                 .error
                 .set(Some("Choose the file again: it is no longer read.".into())),
         }
-    };
-    let cancel = move |_| {
+    });
+    let on_cancel = Callback::new(move |()| {
         state.pending.set(None);
         studio.preview.set(None);
-    };
-    let select = move |testid: &'static str,
-                       title: &'static str,
-                       none: &'static str,
-                       signal: RwSignal<String>,
-                       names: Vec<String>| {
-        let options = names
-            .into_iter()
-            .map(|n| {
-                let value = n.clone();
-                view! { <option value=value.clone() selected=move || signal.get() == value>{n}</option> }
-            })
-            .collect_view();
-        view! {
-            <label>
-                {title}
-                <select
-                    data-testid=testid
-                    prop:value=move || signal.get()
-                    on:change=move |ev| signal.set(event_target_value(&ev))
-                >
-                    <option value="" selected=move || signal.get().is_empty()>{none}</option>
-                    {options}
-                </select>
-            </label>
-        }
-    };
-    let header = preview
-        .columns
-        .iter()
-        .map(|c| {
-            let role = {
-                let name = c.name.clone();
-                move || {
-                    if label.get() == name {
-                        "label"
-                    } else if text.get() == name {
-                        "text"
-                    } else if id.get() == name {
-                        "id"
-                    } else if ignore.with(|i| i.contains(&name)) {
-                        "ignored"
-                    } else {
-                        "feature"
-                    }
-                }
-            };
-            let role_attr = role.clone();
-            let kind = c.kind.label();
-            let missing = (c.missing > 0).then(|| format!(", {} missing", c.missing));
-            view! {
-                <th scope="col" data-role=role_attr>
-                    <span class="col-name">{c.name.clone()}</span>
-                    <span class="col-kind">{kind}{missing}" · "{role}</span>
-                </th>
-            }
-        })
-        .collect_view();
-    let rows = preview
-        .rows
-        .iter()
-        .map(|row| {
-            let cells = row
-                .iter()
-                .map(|c| view! { <td>{c.clone()}</td> })
-                .collect_view();
-            view! { <tr>{cells}</tr> }
-        })
-        .collect_view();
-    let ignore_boxes = names
-        .iter()
-        .map(|n| {
-            let (value, checked_name, toggle_name) = (n.clone(), n.clone(), n.clone());
-            view! {
-                <label class="ignore-box">
-                    <input
-                        type="checkbox"
-                        data-testid="map-ignore"
-                        value=value
-                        prop:checked=move || ignore.with(|i| i.contains(&checked_name))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            ignore.update(|i| {
-                                i.retain(|x| x != &toggle_name);
-                                if on {
-                                    i.push(toggle_name.clone());
-                                }
-                            });
-                        }
-                    />
-                    {n.clone()}
-                </label>
-            }
-        })
-        .collect_view();
-    let text_columns: Vec<String> = preview
-        .columns
-        .iter()
-        .filter(|c| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical))
-        .map(|c| c.name.clone())
-        .collect();
-    let no_label = move || label.with(String::is_empty);
-    view! {
-        <section class="mapping" data-testid="mapping" aria-labelledby="mapping-title">
-            <h3 id="mapping-title">"Preview of " {preview.name.clone()}</h3>
-            <p data-testid="preview-summary">
-                {format!("{}, {} rows, {} columns{}.", preview.format, preview.n_rows, preview.columns.len(),
-                    if preview.header_detected { "" } else { ", no header line (columns are numbered)" })}
-            </p>
-            <div class="preview-scroll" tabindex="0" role="region" aria-label="The first rows">
-                <table class="preview-table" data-testid="preview-table">
-                    <thead><tr>{header}</tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            <div class="mapping-form">
-                {select("map-label", "Label column ", "(none: the rows are unlabeled)", label, names.clone())}
-                {select("map-text", "Text column ", "(none)", text, text_columns)}
-                {select("map-id", "Id column ", "(none: number the rows)", id, names.clone())}
-                <fieldset class="ignore">
-                    <legend>"Columns to ignore"</legend>
-                    {ignore_boxes}
-                </fieldset>
-                <label>
-                    {move || if no_label() { "Class names (comma-separated, at least two) " } else { "More class names (optional, comma-separated) " }}
-                    <input
-                        type="text"
-                        data-testid="map-classes"
-                        placeholder="e.g. spam, ham"
-                        prop:value=move || classes.get()
-                        on:input=move |ev| classes.set(event_target_value(&ev))
-                    />
-                </label>
-            </div>
-            <div class="actions">
-                <button class="primary" data-testid="map-start" on:click=start>"Start labeling"</button>
-                <button on:click=cancel>"Cancel"</button>
-            </div>
-        </section>
-    }
+    });
+    view! { <MappingForm preview on_start on_cancel start="Start labeling" ask_classes=true/> }
 }
 
 /// The step for a folder of images: what was found, class names, go.
@@ -637,7 +466,6 @@ pub fn OpenPanel() -> impl IntoView {
                     <h3>"Demos"</h3>
                     <ul class="demo-list">{demos}</ul>
                 </div>
-                <RecentProjects/>
                 <div
                     class="drop-zone"
                     class:dragging=move || state.dragging.get()
