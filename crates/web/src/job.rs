@@ -3,9 +3,20 @@
 //! generation of its [`TaskRunner`], so a cancelled run's late messages never land. The views
 //! of such runs share [`NumberField`], [`JobButtons`] and [`JobError`].
 
+use super::mapping::{needs_confirming, MappingForm};
 use super::task::TaskRunner;
+use engine::data::preview::{Mapping, Preview};
 use leptos::prelude::*;
 use worker::race::{TaskRequest, TaskResponse};
+
+/// The person's own file, read as the studio reads it: its bytes, and the column roles to read
+/// them with once known (the suggested ones, or the ones the person confirmed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub mapping: Option<Mapping>,
+}
 
 /// Where a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +37,8 @@ impl JobState {
     /// The `data-state` value and the words for the person.
     pub fn describe(self) -> (&'static str, &'static str) {
         match self {
-            JobState::Idle => ("idle", "Ready to race."),
-            JobState::Running => ("running", "Racing…"),
+            JobState::Idle => ("idle", "Ready."),
+            JobState::Running => ("running", "Running…"),
             JobState::Done => ("done", "Finished."),
             JobState::Cancelled => ("cancelled", "Cancelled."),
             JobState::Failed => ("failed", "Stopped by an error."),
@@ -43,8 +54,10 @@ pub struct Job<R: Send + Sync + 'static> {
     pub report: RwSignal<Option<R>>,
     /// The last error, in words for the person.
     pub error: RwSignal<Option<String>>,
-    /// The person's own file (name, bytes), when chosen instead of a bundled dataset.
-    pub file: StoredValue<Option<(String, Vec<u8>)>, LocalStorage>,
+    /// The person's own file, when chosen instead of a bundled dataset.
+    pub file: StoredValue<Option<OwnFile>, LocalStorage>,
+    /// The preview of the person's file while its column roles wait for the person.
+    pub preview: RwSignal<Option<Preview>>,
     task: TaskRunner,
 }
 
@@ -64,6 +77,7 @@ impl<R: Send + Sync + 'static> Job<R> {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             file: StoredValue::new_local(None),
+            preview: RwSignal::new(None),
             task,
         }
     }
@@ -125,6 +139,50 @@ impl<R: Send + Sync + 'static> Job<R> {
         }
     }
 
+    /// Read the person's file `name` the way the studio reads it: a preview in a worker, whose
+    /// suggested roles are used as they are when they are certain, and otherwise shown in the
+    /// mapping step ([`Self::preview`]) for the person to confirm.
+    pub fn choose_file(&self, name: String, bytes: Vec<u8>) {
+        let request = TaskRequest::Preview {
+            name: name.clone(),
+            bytes: bytes.clone(),
+        };
+        self.file.set_value(Some(OwnFile {
+            name,
+            bytes,
+            mapping: None,
+        }));
+        self.preview.set(None);
+        let generation = self.begin();
+        let job = *self;
+        self.start(generation, request, move |response| {
+            if let TaskResponse::Preview(preview) = response {
+                job.task.stop();
+                job.state.set(JobState::Idle);
+                if needs_confirming(&preview) {
+                    job.preview.set(Some(preview));
+                } else {
+                    job.use_mapping(preview.suggested);
+                }
+            }
+        });
+    }
+
+    /// Read the person's file with `mapping` from now on.
+    pub fn use_mapping(&self, mapping: Mapping) {
+        self.preview.set(None);
+        self.file.update_value(|f| {
+            if let Some(f) = f {
+                f.mapping = Some(mapping);
+            }
+        });
+    }
+
+    /// The person's file, once its roles are known: ready to run on.
+    pub fn ready_file(&self) -> Option<OwnFile> {
+        self.file.get_value().filter(|f| f.mapping.is_some())
+    }
+
     /// Whether it is running (reactive).
     pub fn running(&self) -> bool {
         self.state.get() == JobState::Running
@@ -181,6 +239,21 @@ pub fn JobError<R: Send + Sync + 'static>(job: Job<R>, testid: &'static str) -> 
     move || {
         job.error.get().map(|message| {
             view! { <div class="error" role="alert" data-testid=format!("{testid}-error")>{message}</div> }
+        })
+    }
+}
+
+/// The mapping step of a job's own file, while its roles wait for the person.
+#[component]
+pub fn JobMapping<R: Send + Sync + 'static>(job: Job<R>) -> impl IntoView {
+    move || {
+        job.preview.get().map(|preview| {
+            let on_start = Callback::new(move |mapping: Mapping| job.use_mapping(mapping));
+            let on_cancel = Callback::new(move |()| {
+                job.preview.set(None);
+                job.file.set_value(None);
+            });
+            view! { <MappingForm preview on_start on_cancel start="Use these columns" ask_classes=false/> }
         })
     }
 }

@@ -13,6 +13,12 @@ pub fn class_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the roles suggested for a file need the person's confirmation before a simulation
+/// uses them: no label column was found by its name, or some column would be left out.
+pub fn needs_confirming(preview: &Preview) -> bool {
+    preview.suggested.label.is_none() || !preview.suggested.ignore.is_empty()
+}
+
 /// The preview table and the column-mapping form: the suggested roles, which the person may
 /// change; `on_start` gets the roles chosen. `start` names the button; `ask_classes` adds the
 /// field for class names (a file labeled by the person; a simulation needs its label column).

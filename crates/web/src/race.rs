@@ -8,10 +8,11 @@ use super::chart::{
     accuracy_floor, percent, series_style, Chart, Frame, Line, LineLegend, Plot, Table,
     TableDetails, Ticks,
 };
-use super::job::{Job, JobButtons, JobError, NumberField};
+use super::job::{Job, JobButtons, JobError, JobMapping, NumberField};
 use super::runlog::{self, RunLog};
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
+use engine::data::preview::Mapping;
 use engine::race::{RaceSettings, StrategyCurve};
 use engine::strategies::Strategy;
 use leptos::prelude::*;
@@ -65,8 +66,9 @@ impl RaceSim {
         }
     }
 
-    /// Run the race with the current settings on `bytes`.
-    pub fn run_bytes(&self, bytes: Vec<u8>) {
+    /// Run the race with the current settings on `bytes`, read with `mapping` (the suggested
+    /// roles when `None`).
+    pub fn run_bytes(&self, bytes: Vec<u8>, mapping: Option<Mapping>) {
         let mut settings = self.settings.get_untracked();
         if let Err(e) = settings.check() {
             self.job.fail(format!("The race cannot start: {e}."));
@@ -77,7 +79,11 @@ impl RaceSim {
         self.curves.set(Vec::new());
         self.progress
             .set((0, settings.strategies.len() * settings.seeds.len()));
-        let request = TaskRequest::Race(RaceRequest { settings, bytes });
+        let request = TaskRequest::Race(RaceRequest {
+            settings,
+            bytes,
+            mapping,
+        });
         let sim = *self;
         self.job.start(generation, request, move |r| sim.receive(r));
     }
@@ -85,13 +91,13 @@ impl RaceSim {
     /// Load the chosen dataset (a bundled demo, or the person's own file) and run.
     pub fn run(&self) {
         let data = self.settings.with_untracked(|s| s.data.clone());
-        let own = self.job.file.with_value(|f| {
-            f.as_ref()
-                .filter(|(n, _)| *n == data)
-                .map(|(_, b)| b.clone())
-        });
-        if let Some(bytes) = own {
-            self.run_bytes(bytes);
+        if let Some(own) = self.job.file.get_value().filter(|f| f.name == data) {
+            match own.mapping {
+                Some(mapping) => self.run_bytes(own.bytes, Some(mapping)),
+                None => self.job.fail(format!(
+                    "Choose the columns of {data} first: which one holds the labels."
+                )),
+            }
             return;
         }
         if !DEMOS.iter().any(|(_, f)| *f == data) {
@@ -108,16 +114,17 @@ impl RaceSim {
                 return; // cancelled while loading
             }
             match fetched {
-                Ok(text) => sim.run_bytes(text.into_bytes()),
+                Ok(text) => sim.run_bytes(text.into_bytes(), None),
                 Err(message) => sim.job.fail(message),
             }
         });
     }
 
-    /// Use the person's own file for the next race.
+    /// Use the person's own file for the next race, read as the studio reads it (its roles
+    /// confirmed by the person when the suggestion is not certain).
     pub fn set_own_file(&self, name: String, bytes: Vec<u8>) {
         self.settings.update(|s| s.data = name.clone());
-        self.job.file.set_value(Some((name, bytes)));
+        self.job.choose_file(name, bytes);
     }
 }
 
@@ -320,7 +327,7 @@ pub fn SimulateView() -> impl IntoView {
                             {move || own_name().map(|n| view! { <option value=n.clone() selected=true>{format!("Your file: {n}")}</option> })}
                         </select>
                     </label>
-                    <label class="file-open">"or your own labeled CSV "
+                    <label class="file-open">"or your own file (CSV, TSV, JSON Lines) "
                         <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="race-file" on:change=on_file/>
                     </label>
                     <label>"Model "
@@ -379,6 +386,7 @@ pub fn SimulateView() -> impl IntoView {
                 " "
                 <span data-testid="race-progress-text">{move || { let (d, t) = sim.progress.get(); format!("{d} of {t} runs") }}</span>
             </div>
+            <JobMapping job=sim.job/>
             <JobError job=sim.job testid="race"/>
             <figure class="chart race-chart" aria-labelledby="race-chart-title">
                 <h3 id="race-chart-title">"Learning curves: mean test accuracy over seeds, band = min–max over seeds"</h3>

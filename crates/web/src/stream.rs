@@ -7,7 +7,7 @@ use super::chart::palette::LIMIT;
 use super::chart::{
     percent, series_style, Chart, Frame, Line, LineLegend, Lines, Plot, Series, Ticks,
 };
-use super::job::{Job, JobButtons, JobError, NumberField};
+use super::job::{Job, JobButtons, JobError, JobMapping, NumberField};
 use super::runlog::RunLog;
 use super::task::TaskRunner;
 use engine::simulation::StreamPoint;
@@ -83,10 +83,15 @@ impl StreamSim {
                 noise: form.noise,
             }
         } else {
-            match self.job.file.get_value() {
-                Some((name, bytes)) => StreamSource::File { name, bytes },
+            match self.job.ready_file() {
+                Some(f) => StreamSource::File {
+                    name: f.name,
+                    bytes: f.bytes,
+                    mapping: f.mapping,
+                },
                 None => {
-                    self.job.fail("Choose a file first.".into());
+                    self.job
+                        .fail("Choose a file, and its label column, first.".into());
                     return;
                 }
             }
@@ -203,7 +208,7 @@ pub fn StreamView() -> impl IntoView {
             match super::controls::read_file(ev).await {
                 Ok((name, bytes)) => {
                     sim.form.update(|f| f.source = name.clone());
-                    sim.job.file.set_value(Some((name, bytes)));
+                    sim.job.choose_file(name, bytes);
                 }
                 Err(message) => sim.job.error.set(Some(message)),
             }
@@ -289,6 +294,7 @@ pub fn StreamView() -> impl IntoView {
                 <JobButtons job=sim.job testid="stream" run="Run the stream"/>
             </form>
             <div class="race-status" role="status" aria-live="polite" data-testid="stream-status" data-state=move || status().0>{move || status().1}</div>
+            <JobMapping job=sim.job/>
             <JobError job=sim.job testid="stream"/>
             <figure class="chart race-chart" aria-labelledby="stream-acc-title">
                 <h3 id="stream-acc-title">"Prequential accuracy over the last 50 rows, as the stream goes by"</h3>

@@ -31,7 +31,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
         budget: 12,
         ..RaceSettings::default()
     });
-    sim.run_bytes(IRIS.as_bytes().to_vec());
+    sim.run_bytes(IRIS.as_bytes().to_vec(), None);
     settle().await;
     assert_eq!(sim.job.state.get_untracked(), JobState::Done);
     assert_eq!(count(&container, "[data-testid=race-mean]"), 2);
@@ -46,7 +46,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     assert_eq!(status.get_attribute("data-state").as_deref(), Some("done"));
     // A bad setting is refused with a message, not a panic.
     sim.settings.update(|s| s.seeds.clear());
-    sim.run_bytes(IRIS.as_bytes().to_vec());
+    sim.run_bytes(IRIS.as_bytes().to_vec(), None);
     settle().await;
     assert_eq!(sim.job.state.get_untracked(), JobState::Failed);
     assert_eq!(count(&container, "[data-testid=race-error]"), 1);

@@ -2,7 +2,8 @@
 //! their handling. A task runs in a worker of its own, which the page cancels by terminating it;
 //! a race reports after every (seed, strategy) run, so the page draws the curves as they grow.
 
-use engine::data::import::{parse_csv, parse_jsonl, CsvOptions};
+use crate::protocol::PREVIEW_ROWS;
+use engine::data::preview::{import_with_mapping, preview, Mapping, Preview};
 use engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
 use engine::data::Dataset;
 use engine::project::model_by_name;
@@ -16,6 +17,8 @@ use serde::{Deserialize, Serialize};
 /// What the page asks of a task worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TaskRequest {
+    /// Describe a file before a race or a stream uses it: [`TaskResponse::Preview`].
+    Preview { name: String, bytes: Vec<u8> },
     /// Race strategies over seeds with the known labels as the oracle ([`handle_race`]).
     Race(RaceRequest),
     /// Compare stream samplers on one stream ([`handle_stream`]).
@@ -31,6 +34,8 @@ pub enum TaskResponse {
     RaceDone(RaceReport),
     /// A stream comparison finished.
     StreamDone(StreamReport),
+    /// What a file looks like, and the roles suggested for its columns.
+    Preview(Preview),
     /// The task stopped; the message is meant for the person.
     Error(String),
 }
@@ -38,6 +43,9 @@ pub enum TaskResponse {
 /// Run one task, emitting its responses as they come ([`TaskResponse::Error`] when it stops).
 pub fn handle_task(request: TaskRequest, emit: &mut dyn FnMut(TaskResponse)) {
     let done = match request {
+        TaskRequest::Preview { name, bytes } => preview(&bytes, &name, PREVIEW_ROWS)
+            .map(|p| emit(TaskResponse::Preview(p)))
+            .map_err(|e| format!("Could not read {name}: {e}")),
         TaskRequest::Race(race) => handle_race(race, emit),
         TaskRequest::Stream(stream) => handle_stream(stream, emit),
     };
@@ -53,6 +61,9 @@ pub struct RaceRequest {
     pub settings: RaceSettings,
     /// The file's raw bytes (CSV/TSV, or JSON Lines when the name ends in `.jsonl`/`.ndjson`).
     pub bytes: Vec<u8>,
+    /// The column roles the person chose; `None`: the ones the preview suggests.
+    #[serde(default)]
+    pub mapping: Option<Mapping>,
 }
 
 /// The curves so far.
@@ -90,8 +101,14 @@ pub enum StreamSource {
         drift_at: Option<usize>,
         noise: f64,
     },
-    /// A file's rows in file order.
-    File { name: String, bytes: Vec<u8> },
+    /// A file's rows in file order, read with the person's column roles (`None`: the ones the
+    /// preview suggests).
+    File {
+        name: String,
+        bytes: Vec<u8>,
+        #[serde(default)]
+        mapping: Option<Mapping>,
+    },
 }
 
 /// Run the stream comparison.
@@ -129,15 +146,25 @@ pub struct StreamReport {
     pub sentences: Vec<String>,
 }
 
-fn open(name: &str, bytes: &[u8]) -> Result<Dataset, String> {
-    let lower = name.to_ascii_lowercase();
-    let options = CsvOptions::named(name);
-    if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        parse_jsonl(bytes, &options)
-    } else {
-        parse_csv(bytes, &options)
+/// A file read as the studio reads it: the same preview, suggested roles (or the person's) and
+/// import; it needs a label column, whose labels are the oracle.
+fn open(name: &str, bytes: &[u8], mapping: Option<&Mapping>) -> Result<Dataset, String> {
+    let fail = |e: engine::data::DataError| format!("Could not open {name}: {e}");
+    let suggested;
+    let mapping = match mapping {
+        Some(m) => m,
+        None => {
+            suggested = preview(bytes, name, 0).map_err(fail)?.suggested;
+            &suggested
+        }
+    };
+    let data = import_with_mapping(bytes, name, mapping).map_err(fail)?;
+    if mapping.label.is_none() {
+        return Err(format!(
+            "{name} has no label column to simulate with: choose the column that holds the labels"
+        ));
     }
-    .map_err(|e| format!("Could not open {name}: {e}"))
+    Ok(data)
 }
 
 /// Run a race, emitting [`TaskResponse::RaceProgress`] after every run and [`TaskResponse::RaceDone`] at
@@ -149,7 +176,7 @@ pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(TaskResponse)) -> 
         .map_err(|e| format!("The race cannot start: {e}."))?;
     let model = model_by_name(&settings.model)
         .ok_or_else(|| format!("Unknown model '{}'.", settings.model))?;
-    let data = open(&settings.data, &request.bytes)?;
+    let data = open(&settings.data, &request.bytes, request.mapping.as_ref())?;
     let runs = run_race(&data, &settings, &model, &mut |runs, done, total| {
         emit(TaskResponse::RaceProgress(RaceProgress {
             done,
@@ -199,7 +226,15 @@ pub fn handle_stream(
             );
             (data, fp, *drift_at)
         }
-        StreamSource::File { name, bytes } => (open(name, bytes)?, fingerprint(bytes), None),
+        StreamSource::File {
+            name,
+            bytes,
+            mapping,
+        } => (
+            open(name, bytes, mapping.as_ref())?,
+            fingerprint(bytes),
+            None,
+        ),
     };
     let options = StreamOptions {
         report_every: (data.n_rows() / 100).max(1),

@@ -20,6 +20,7 @@ fn race(settings: RaceSettings) -> Vec<Response> {
     handle(Request::Race(RaceRequest {
         settings,
         bytes: IRIS.to_vec(),
+        mapping: None,
     }))
 }
 
@@ -140,6 +141,7 @@ fn bad_races_are_refused_with_a_message() {
     let responses = handle(Request::Race(RaceRequest {
         settings: RaceSettings::default(),
         bytes: b"a,b\n1,\n".to_vec(),
+        mapping: None,
     }));
     assert!(
         matches!(responses.as_slice(), [Response::Error(m)] if m.starts_with("Could not open iris.csv"))
@@ -248,4 +250,54 @@ fn the_replay_reference_matches_the_engine() {
             );
         }
     }
+}
+
+/// The Simulate tab's file: a preview first (Seattle's 1,461 days of weather: a date, four
+/// numbers and the weather, which no name marks as the label), then a race with the person's
+/// column roles.
+#[test]
+fn a_race_runs_on_a_real_file_with_the_roles_the_person_chose() {
+    let weather = common::public("seattle-weather.csv");
+    let previewed = handle(Request::Preview {
+        name: "seattle-weather.csv".into(),
+        bytes: weather.clone(),
+    });
+    let [Response::Preview(preview)] = previewed.as_slice() else {
+        panic!("{previewed:?}")
+    };
+    assert_eq!(preview.n_rows, 1461);
+    assert_eq!(
+        preview.suggested.label, None,
+        "no column is named like labels"
+    );
+    let mapping = engine::data::preview::Mapping {
+        label: Some("weather".into()),
+        ..preview.suggested.clone()
+    };
+    let settings = RaceSettings {
+        data: "seattle-weather.csv".into(),
+        strategies: vec!["margin".into(), "random".into()],
+        seeds: vec![1, 2],
+        budget: 20,
+        ..RaceSettings::default()
+    };
+    let responses = handle(Request::Race(RaceRequest {
+        settings: settings.clone(),
+        bytes: weather.clone(),
+        mapping: Some(mapping),
+    }));
+    let Some(Response::RaceDone(report)) = responses.last() else {
+        panic!("{responses:?}")
+    };
+    assert_eq!(report.curves.len(), 2);
+    // Without roles the file has no labels to race with, and says so.
+    let refused = handle(Request::Race(RaceRequest {
+        settings,
+        bytes: weather,
+        mapping: None,
+    }));
+    assert!(
+        matches!(refused.as_slice(), [Response::Error(m)] if m.contains("seattle-weather.csv")),
+        "{refused:?}"
+    );
 }

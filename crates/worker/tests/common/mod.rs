@@ -50,3 +50,17 @@ pub fn skip(row: usize) -> Request {
 pub fn undo() -> Request {
     Request::Apply { event: Event::Undo }
 }
+
+/// A public dataset no one here wrote, from the npm package the e2e tests install
+/// (`vega-datasets`, pinned in tests/e2e/package-lock.json).
+pub fn public(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/e2e/node_modules/vega-datasets/data")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: `cargo xtask test` installs it (or run `npm ci --prefix tests/e2e`)",
+            path.display()
+        )
+    })
+}
