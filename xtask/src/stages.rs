@@ -164,33 +164,19 @@ pub const WASM_BENCH_PROFILE: &str = "worker";
 /// `ACTIVELAB_WASM_RUSTFLAGS` is passed on as RUSTFLAGS, replacing `.cargo/config.toml`'s list (e.g.
 /// `--cfg erase_components` alone measures the build without `simd128`).
 fn wasm_bench(ctx: &Ctx) -> Result<(), String> {
-    let webdriver_json = ctx.root.join("webdriver.json");
-    if !webdriver_json.is_file() {
-        return Err(format!("{} is missing", webdriver_json.display()));
-    }
     let profile =
         std::env::var("ACTIVELAB_WASM_PROFILE").unwrap_or_else(|_| WASM_BENCH_PROFILE.to_string());
-    let mut cmd = cargo(ctx);
+    let mut cmd = in_chromium(ctx, 1800)?;
     cmd.args([
-        "test",
         "-p",
         "activelab-engine-browser",
         "--profile",
         &profile,
-        "--target",
-        "wasm32-unknown-unknown",
         "--test",
         "bench_wasm",
         "--",
         "--nocapture",
-    ])
-    .env(
-        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-        "wasm-bindgen-test-runner",
-    )
-    .env("CHROMEDRIVER", CHROMEDRIVER)
-    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
-    .env("WASM_BINDGEN_TEST_TIMEOUT", "1800");
+    ]);
     if let Some(flags) = std::env::var_os("ACTIVELAB_WASM_RUSTFLAGS") {
         cmd.env("RUSTFLAGS", flags);
     }
@@ -436,38 +422,33 @@ fn is_web_crate(line: &str) -> bool {
 /// source names no test configuration) and its golden-run test, the worker's file reading in a
 /// dedicated worker, and the app's components.
 fn browser_tests(ctx: &Ctx) -> Result<(), String> {
+    run(in_chromium(ctx, 120)?
+        .args(["-p", "activelab-engine-browser", "--lib"])
+        .env("WASM_BINDGEN_USE_BROWSER", "1"))?;
+    for package in ["activelab-worker", "activelab-web"] {
+        run(in_chromium(ctx, 120)?.args(["-p", package, "--lib", "--test", "browser*"]))?;
+    }
+    Ok(())
+}
+
+/// `cargo test --target wasm32-unknown-unknown`, its test binaries run by wasm-bindgen-test-runner
+/// in headless Chromium (through chromedriver, with the capabilities in `webdriver.json`), each
+/// allowed `timeout_secs`.
+fn in_chromium(ctx: &Ctx, timeout_secs: u32) -> Result<Command, String> {
     let webdriver_json = ctx.root.join("webdriver.json");
     if !webdriver_json.is_file() {
         return Err(format!("{} is missing", webdriver_json.display()));
     }
-    let browser = |args: &[&str]| {
-        let mut cmd = cargo(ctx);
-        cmd.args(["test", "--target", "wasm32-unknown-unknown"])
-            .args(args)
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-        cmd
-    };
-    run(browser(&["-p", "activelab-engine-browser", "--lib"]).env("WASM_BINDGEN_USE_BROWSER", "1"))?;
-    run(&mut browser(&[
-        "-p",
-        "activelab-worker",
-        "--lib",
-        "--test",
-        "browser*",
-    ]))?;
-    run(&mut browser(&[
-        "-p",
-        "activelab-web",
-        "--lib",
-        "--test",
-        "browser*",
-    ]))
+    let mut cmd = cargo(ctx);
+    cmd.args(["test", "--target", "wasm32-unknown-unknown"])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", timeout_secs.to_string());
+    Ok(cmd)
 }
 
 /// `trunk build --release --public-url ./`, offline: Trunk must never download a tool.

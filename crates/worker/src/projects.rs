@@ -45,10 +45,7 @@ impl WorkerState {
         bundled: Option<String>,
         emit: &mut dyn FnMut(Response),
     ) -> Result<(), String> {
-        let session = self
-            .session
-            .as_ref()
-            .ok_or("No dataset is open: open one first.")?;
+        let session = self.session()?;
         if self.images {
             return Err(IMAGES_NOT_IN_PROJECT_FILES.into());
         }
@@ -82,10 +79,7 @@ impl WorkerState {
         kind: ExportKind,
         emit: &mut dyn FnMut(Response),
     ) -> Result<(), String> {
-        let session = self
-            .session
-            .as_ref()
-            .ok_or("No dataset is open: open one first.")?;
+        let session = self.session()?;
         let stem = file_stem(&self.file.0);
         let fail = |e: engine::export::ExportError| format!("Nothing was exported: {e}.");
         let file = match kind {

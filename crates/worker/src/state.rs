@@ -46,6 +46,9 @@ pub struct WorkerState {
     pub(crate) scale: Vec<f64>,
 }
 
+/// Why a request that needs a dataset was refused.
+const NOTHING_OPEN: &str = "No dataset is open: open one first.";
+
 impl WorkerState {
     /// Handle one request, emitting responses as soon as each is ready (the first round before the
     /// slower baseline).
@@ -190,14 +193,23 @@ impl WorkerState {
         Ok(())
     }
 
+    /// The open session, to change; an error for the person when none is open.
     pub(crate) fn open_session(&mut self) -> Result<&mut Session, String> {
         self.session
             .as_mut()
-            .ok_or_else(|| "No dataset is open: open one first.".to_string())
+            .ok_or_else(|| NOTHING_OPEN.to_string())
+    }
+
+    /// The open session; an error for the person when none is open.
+    pub(crate) fn session(&self) -> Result<&Session, String> {
+        self.session
+            .as_ref()
+            .ok_or_else(|| NOTHING_OPEN.to_string())
     }
 
     pub(crate) fn round(&mut self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
-        let session = self.session.as_mut().ok_or("No dataset is open.")?;
+        // Field by field: the round borrows the session beside the other fields.
+        let session = self.session.as_mut().ok_or(NOTHING_OPEN)?;
         let Round {
             n_labels,
             test_accuracy,
@@ -241,7 +253,7 @@ impl WorkerState {
         // The sample first: the page shows it while the insight is computed (a second pass of
         // the model over the pool, the map, the test-split scores).
         self.emit_round(emit, true)?;
-        let session = self.session.as_ref().ok_or("No dataset is open.")?;
+        let session = self.session.as_ref().ok_or(NOTHING_OPEN)?;
         let insight = Box::new(self.insight.update(session, first.as_ref(), &self.curve));
         emit(Response::Insight(insight.clone()));
         self.last_insight = Some(insight);
@@ -264,7 +276,7 @@ impl WorkerState {
         emit: &mut dyn FnMut(Response),
         insight_follows: bool,
     ) -> Result<(), String> {
-        let session = self.session.as_ref().ok_or("No dataset is open.")?;
+        let session = self.session()?;
         let state = session.state();
         let data = session.data();
         let query = self.pending.first().cloned();
@@ -295,7 +307,7 @@ impl WorkerState {
     }
 
     pub(crate) fn baseline(&self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
-        let session = self.session.as_ref().ok_or("No dataset is open.")?;
+        let session = self.session()?;
         if session.data().n_classes() < 2 || session.split().test.is_empty() {
             return Ok(()); // no known labels to simulate random sampling with
         }
