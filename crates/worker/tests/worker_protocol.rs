@@ -447,11 +447,10 @@ fn apply(state: &mut WorkerState, event: Event) -> RoundView {
     last_round(&out)
 }
 
-#[test]
-fn a_mapped_session_restores_from_its_log_with_its_mapping() {
-    let mut state = WorkerState::default();
+/// The plants file opened with its mapping (seed 42): its class names and the responses.
+fn open_plants(state: &mut WorkerState) -> (Vec<String>, Vec<Response>) {
     let out = collect(
-        &mut state,
+        state,
         Request::OpenWith {
             name: "plants.csv".into(),
             bytes: PLANTS.to_vec(),
@@ -460,7 +459,13 @@ fn a_mapped_session_restores_from_its_log_with_its_mapping() {
         },
     );
     no_errors(&out);
-    let names = class_names(&out);
+    (class_names(&out), out)
+}
+
+#[test]
+fn a_mapped_session_restores_from_its_log_with_its_mapping() {
+    let mut state = WorkerState::default();
+    let (names, out) = open_plants(&mut state);
     let mut round = last_round(&out);
     let mut log = Vec::new();
     for i in 0..7 {
@@ -669,17 +674,7 @@ fn an_image_folder_restores_from_its_stored_pixels() {
 #[test]
 fn the_journey_on_the_native_engine_gives_the_expected_labels_file() {
     let mut state = WorkerState::default();
-    let out = collect(
-        &mut state,
-        Request::OpenWith {
-            name: "plants.csv".into(),
-            bytes: PLANTS.to_vec(),
-            mapping: plants_mapping(),
-            seed: 42,
-        },
-    );
-    no_errors(&out);
-    let names = class_names(&out);
+    let (names, out) = open_plants(&mut state);
     assert_eq!(names, ["short", "tall"], "keys 1 and 2");
     let mut round = last_round(&out);
     let mut log = Vec::new();
