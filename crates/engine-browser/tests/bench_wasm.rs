@@ -91,7 +91,7 @@ fn the_bench_data_has_the_recorded_fingerprints() {
 mod wasm {
     use super::*;
     use engine::data::split::Split;
-    use engine::models::linalg::{exp as linalg_exp, gradient_into, logits_into, PackedWeights};
+    use engine::models::linalg::exp as linalg_exp;
     use engine::models::logistic::{LogisticParams, LogisticRegression};
     use engine::models::simd;
     use engine::models::{Classifier, ModelSpec};
@@ -197,10 +197,9 @@ mod wasm {
         let predict = median_ms(|| (), |_| current.predict_proba(pool));
         let margin = median_ms(|| (), |_| margin_scores(proba.view()));
         let top = median_ms(|| (), |_| top_k(&scores, BATCH, &mut rng(SEED, 1)));
-        // Kernels, old (ndarray's `dot` = matrixmultiply, std `exp`) against new
-        // (`models::linalg`), measured one after the other in this run.
+        // ndarray's products (matrixmultiply's scalar kernel in wasm) against the `simd` module's
+        // (simd128 kernels when the build enables `simd128`, plain loops otherwise).
         let coef = current.coef.view();
-        let packed = PackedWeights::new(coef, current.intercept.as_slice().expect("contiguous"));
         let proba_ndarray = median_ms(
             || (),
             |_| {
@@ -217,21 +216,12 @@ mod wasm {
         );
         let logits_pool_ndarray = median_ms(|| (), |_| pool.dot(&coef.t()) + &current.intercept);
         let mut zbuf = Array2::zeros((pool.nrows(), N_CLASSES));
-        let logits_pool_linalg = median_ms(|| (), |_| logits_into(pool, &packed, zbuf.view_mut()));
         let logits_500_ndarray = median_ms(|| (), |_| labeled.dot(&coef.t()));
         let mut z500 = Array2::zeros((LABELED, N_CLASSES));
-        let logits_500_linalg =
-            median_ms(|| (), |_| logits_into(labeled, &packed, z500.view_mut()));
         let resid = current.predict_proba(labeled);
         let grad_500_ndarray = median_ms(|| (), |_| resid.t().dot(&labeled));
         let mut g = Array2::zeros((N_CLASSES, N_FEATURES));
-        let grad_500_linalg = median_ms(
-            || (),
-            |_| gradient_into(resid.view(), labeled, g.view_mut()),
-        );
-        // The `simd` module's products (simd128 kernels when the build enables `simd128`, plain
-        // loops otherwise) against ndarray's, 100 calls per sample: one call on 500 rows is near
-        // the browser's timer resolution.
+        // 100 calls per sample: one call on 500 rows is near the browser's timer resolution.
         let simd_packed =
             simd::Packed::new(coef, current.intercept.as_slice().expect("contiguous"));
         let per_100 = |f: &mut dyn FnMut()| {
@@ -344,9 +334,8 @@ mod wasm {
              \"top_k\":{top:.3},\"round_warm\":{warm:.3},\"round_cold\":{cold:.3},\
              \"round_session\":{session:.3},\"round_session_copy\":{session_copy:.3},\
              \"round_session_blocks\":{session_blocks:.3},\"proba_ndarray\":{proba_ndarray:.3},\
-             \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_pool_linalg\":{logits_pool_linalg:.3},\
-             \"logits_500_ndarray\":{logits_500_ndarray:.4},\"logits_500_linalg\":{logits_500_linalg:.4},\
-             \"grad_500_ndarray\":{grad_500_ndarray:.4},\"grad_500_linalg\":{grad_500_linalg:.4},\
+             \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_500_ndarray\":{logits_500_ndarray:.4},\
+             \"grad_500_ndarray\":{grad_500_ndarray:.4},\
              \"exp_std_1m\":{exp_std:.3},\"exp_linalg_1m\":{exp_linalg:.3},\"exp_lanes_1m\":{exp_lanes:.3},\
              \"logits_500_ndarray_x100\":{logits_500_ndarray_x100:.4},\"logits_500_simd_x100\":{logits_500_simd_x100:.4},\
              \"grad_500_ndarray_x100\":{grad_500_ndarray_x100:.4},\"grad_500_simd_x100\":{grad_500_simd_x100:.4},\

@@ -25,8 +25,9 @@ mod native {
     use engine::data::synthetic::blobs;
     use engine::data::Dataset;
     use engine::models::committee::CommitteeParams;
-    use engine::models::linalg::{exp as linalg_exp, gradient_into, logits_into, PackedWeights};
+    use engine::models::linalg::exp as linalg_exp;
     use engine::models::logistic::{CheckedLogistic, LogisticParams, LogisticRegression};
+    use engine::models::simd;
     use engine::models::{Classifier, ModelSpec};
     use engine::session::{Event, Origin, Session, SessionConfig};
     use engine::strategies::batch::ranked_batch;
@@ -311,8 +312,9 @@ mod native {
         });
         g.finish();
 
-        // The kernels of `models::linalg` against what they replaced (ndarray's `dot`, which is
-        // matrixmultiply, and the platform's `exp`), as `tests/bench_wasm.rs` measures them too.
+        // The products of the wasm worker's logistic regression (`models::simd`, plain loops
+        // natively) against ndarray's `dot` (matrixmultiply), which the native build uses, and
+        // `linalg::exp` against the platform's `exp`, as `bench_wasm.rs` measures them too.
         let mut g = c.benchmark_group("kernels");
         let coef = w.current.coef.view();
         let bias = w
@@ -320,29 +322,35 @@ mod native {
             .intercept
             .as_slice()
             .expect("contiguous intercepts");
-        let packed = PackedWeights::new(coef, bias);
+        let packed = simd::Packed::new(coef, bias);
         g.bench_function(BenchmarkId::new("logits_pool_ndarray", n), |b| {
             b.iter(|| black_box(w.pool().dot(&coef.t()) + &w.current.intercept))
         });
         let mut z = Array2::zeros((w.pool().nrows(), N_CLASSES));
-        g.bench_function(BenchmarkId::new("logits_pool_linalg", n), |b| {
-            b.iter(|| black_box(logits_into(w.pool(), &packed, z.view_mut())))
+        g.bench_function(BenchmarkId::new("logits_pool_simd", n), |b| {
+            b.iter(|| black_box(simd::logits_into(w.pool(), &packed, z.view_mut())))
         });
         if n == SIZES[0] {
             let mut z500 = Array2::zeros((LABELED, N_CLASSES));
             g.bench_function("logits_500_ndarray", |b| {
                 b.iter(|| black_box(w.labeled().dot(&coef.t())))
             });
-            g.bench_function("logits_500_linalg", |b| {
-                b.iter(|| black_box(logits_into(w.labeled(), &packed, z500.view_mut())))
+            g.bench_function("logits_500_simd", |b| {
+                b.iter(|| black_box(simd::logits_into(w.labeled(), &packed, z500.view_mut())))
             });
             let resid = w.current.predict_proba(w.labeled());
             let mut grad = Array2::zeros((N_CLASSES, N_FEATURES));
             g.bench_function("grad_500_ndarray", |b| {
                 b.iter(|| black_box(resid.t().dot(&w.labeled())))
             });
-            g.bench_function("grad_500_linalg", |b| {
-                b.iter(|| black_box(gradient_into(resid.view(), w.labeled(), grad.view_mut())))
+            g.bench_function("grad_500_simd", |b| {
+                b.iter(|| {
+                    black_box(simd::gradient_into(
+                        resid.view(),
+                        w.labeled(),
+                        grad.view_mut(),
+                    ))
+                })
             });
             let args: Vec<f64> = (0..1_000_000).map(|i| -20.0 * (i as f64) / 1e6).collect();
             g.bench_function("exp_std_1m", |b| {

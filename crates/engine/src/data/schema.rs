@@ -98,34 +98,6 @@ pub fn looks_like_grouped_number(cell: &str) -> bool {
             .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Check that a dataset can start an active learning session: its label column names at least
-/// 2 classes. The message names the column (and the one class, if there is one).
-///
-/// ```
-/// use engine::data::import::{parse_csv, CsvOptions};
-/// use engine::data::schema::check_learnable;
-/// let d = parse_csv(b"x,label\n1,a\n2,a\n", &CsvOptions::named("t")).unwrap();
-/// assert_eq!(
-///     check_learnable(&d).unwrap_err().to_string(),
-///     "the label column 'label' has only 1 class ('a'): active learning needs at least 2 classes; label at least one row of another class in the file"
-/// );
-/// ```
-pub fn check_learnable(data: &Dataset) -> Result<(), DataError> {
-    let column = if data.report.label_column.is_empty() {
-        "label".to_string()
-    } else {
-        data.report.label_column.clone()
-    };
-    match data.class_names.as_slice() {
-        [] => Err(DataError::NoLabels { column }),
-        [class] => Err(DataError::OneClass {
-            column,
-            class: shown(class),
-        }),
-        _ => Ok(()),
-    }
-}
-
 /// The cells of one column, stored in one string (no allocation per cell).
 #[derive(Debug, Default)]
 pub(crate) struct Column {

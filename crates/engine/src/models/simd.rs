@@ -19,8 +19,8 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// `W` (`k × d`) packed as `Wᵀ` (`d × kp`), `kp` = `k` rounded up to even, the extra class zero.
 ///
-/// Like [`super::linalg::PackedWeights`] but padded to two classes, not four: with 10 classes
-/// that is 5 lane pairs instead of 6, a sixth less work in both products.
+/// Padded to an even class count only, the least the two-lane kernels need: every padded class
+/// costs work in both products.
 #[derive(Debug, Clone)]
 pub struct Packed {
     wt: Vec<f64>,
