@@ -1,4 +1,4 @@
-//! The engine bench's round workloads compiled to wasm and timed in headless Chromium (issue 6).
+//! The engine bench's round workloads compiled to wasm and timed in headless Chromium.
 //!
 //! A benchmark, not a test: nothing here fails because something is slow. It runs only when asked
 //! (`cargo xtask bench --only wasm`, or by hand):
@@ -10,7 +10,7 @@
 //! cargo test --profile release --target wasm32-unknown-unknown --test bench_wasm -- --nocapture
 //! ```
 //!
-//! Workload: the same as `benches/engine.rs` (see `benches/README.md`): `blobs(n, 50, 10, 1.5,
+//! Workload: the same as `crates/engine/benches/engine.rs`: `blobs(n, 50, 10, 1.5,
 //! rng(42, 0))`, rows `0..500` labeled, rows `500..n` the pool; one round = fit logistic regression
 //! (warm: from the model fitted on rows `0..490`; cold: from zeros), `predict_proba` over the pool,
 //! margin scores, top 10 with `rng(42, 1)`; *session* = `Session::round` with the same labels.

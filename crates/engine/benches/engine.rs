@@ -1,7 +1,7 @@
-//! Criterion benches of the engine (issue 6): the pieces of one active learning round and every
+//! Criterion benches of the engine: the pieces of one active learning round and every
 //! strategy, on a seeded synthetic pool that `benches/peers/speed.py` reads too.
 //!
-//! Workload (the same everywhere, see `benches/README.md`): `blobs(n, 50, 10, 1.5, rng(42, 0))`
+//! Workload (the same in every bench and in `bench_wasm.rs`): `blobs(n, 50, 10, 1.5, rng(42, 0))`
 //! for n = 10k, 50k, 100k rows; rows `0..500` are the labeled rows (balanced: blobs assigns the
 //! classes round-robin), rows `500..n` the unlabeled pool. One round = fit logistic regression
 //! (C = 1) on the 500 labeled rows, `predict_proba` over the pool, margin scores, top 10.
@@ -9,7 +9,7 @@
 //! (the previous round had 10 labels fewer).
 //!
 //! ```sh
-//! cargo bench --bench engine                                   # everything, about 4 minutes
+//! cargo bench --bench engine                                   # everything
 //! cargo bench --bench engine -- round                          # criterion's name filter
 //! ACTIVELAB_WRITE_BENCH_DATA=only cargo bench --bench engine   # only write target/bench-data/
 //! ```
@@ -200,7 +200,7 @@ mod native {
         hits as f64 / y.len().max(1) as f64
     }
 
-    /// What the fits did (printed once; `benches/README.md` quotes it).
+    /// What the fits did, printed once per pool size beside the timings.
     fn describe(w: &Workload) {
         let cold = fit(w.labeled(), w.labels(), None);
         let pool_y = &w.y[LABELED..];
@@ -503,9 +503,9 @@ mod native {
                 )
             })
         });
-        // The session's 50 candidates take 50 × 10 refits (about 10 s a call): 10 calls would
-        // double the whole run, so the default is 5 candidates (cost is linear in candidates;
-        // the log loss differs only on 200 evaluation rows). ACTIVELAB_BENCH_FULL_EER=1 runs both
+        // The session's 50 candidates take 50 × 10 refits a call, and criterion takes at least 10
+        // calls, so the default is 5 candidates (cost is linear in candidates; the log loss
+        // differs only on 200 evaluation rows). ACTIVELAB_BENCH_FULL_EER=1 runs both
         // losses with 50 candidates.
         let full = std::env::var("ACTIVELAB_BENCH_FULL_EER").is_ok_and(|v| v == "1");
         let runs: &[(&str, usize, EerLoss)] = if full {

@@ -101,8 +101,8 @@ impl Pca {
     }
 
     /// [`Pca::fit`] on the rows `rows` of `x`, read in place: only the fitted sample is copied
-    /// (a whole 100k-row pool copied would be 40 MB more at the import's peak). Row numbers in
-    /// errors count within `rows`.
+    /// (a copy of the whole pool would add to the import's memory peak). Row numbers in errors
+    /// count within `rows`.
     pub fn fit_rows(
         x: ArrayView2<f64>,
         rows: &[usize],

@@ -23,7 +23,7 @@
 //! naming rows or classes that do not exist, and [`Project::replay_into`] refuses any event the
 //! session refuses (with its index).
 //!
-//! The README's "Project files and exports" section describes the file format field by field.
+//! `docs/project-format.md` describes the file format field by field.
 
 use crate::data::import::{parse_csv, parse_jsonl, parse_text_csv, CsvOptions};
 use crate::data::preview::{import_with_mapping, Mapping};

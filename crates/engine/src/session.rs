@@ -476,9 +476,8 @@ pub struct Round {
     pub probe: bool,
 }
 
-/// Rows standardized at a time by [`Session::predict_rows`]: 400 KB at 50 features, small
-/// enough to stay in cache between the copy and the product, and a multiple of every kernel's
-/// row block.
+/// Rows standardized at a time by [`Session::predict_rows`]: few enough to stay in cache between
+/// the copy and the product at usual widths, and a multiple of every kernel's row block.
 pub const PREDICT_BLOCK_ROWS: usize = 1024;
 
 /// [`Session::predict_rows`] with a given block size (tests compare block sizes).
@@ -553,10 +552,8 @@ pub struct Session {
     standardizer: Standardizer,
     /// The pool and test rows standardized once, while they take at most
     /// [`STANDARDIZED_COPY_MAX_BYTES`]; above that, rounds standardize the rows they read block
-    /// by block ([`Session::predict_rows`]): one copy of the features in memory instead of two
-    /// (a 100k × 50 file: 40 MB less) for about 1–1.5 ms more a round at 50,000–100,000 rows in
-    /// wasm since the standardization runs in two lanes (4–6 ms before; README "Performance",
-    /// seventh and tenth rounds). Both ways give the same bits.
+    /// by block ([`Session::predict_rows`]): one copy of the features in memory instead of two,
+    /// for a little more work each round. Both ways give the same bits.
     copy: Option<Standardized>,
     log: Vec<Event>,
     /// `LabelState::replay(&log)`, kept up to date by `apply` one event at a time.
@@ -983,9 +980,8 @@ impl Session {
         let skipped = &self.state.skipped;
         let mut rng = self.query_rng();
         // Candidates as positions in the pool. The labeled and skipped rows are marked in one
-        // pass over each set, not looked up in its tree once per pool row (two tree lookups a row
-        // cost `Session::round` at 100k rows about 4 ms in wasm: 33.1 → 28.9 ms; README, "Tenth
-        // round").
+        // pass over each set, not looked up in its tree once per pool row (two tree lookups for
+        // every pool row, every round).
         let mut mark = vec![Mark::Open; self.split.pool.len()];
         let marks = (skipped.iter().map(|&row| (row, Mark::Skipped)))
             .chain(labels.keys().map(|&row| (row, Mark::Labeled)));
@@ -1861,10 +1857,8 @@ mod tests {
     }
 
     /// A digest of every query (row, score, probabilities) of short oracle runs over every strategy,
-    /// four models and two batch sizes: the golden value was recorded before the per-round copies
-    /// of the pool features were removed, so equal digests prove the rounds are unchanged. (Recorded
-    /// again when the logistic fit changed its arithmetic for speed: bit-level changes only; the
-    /// scikit-learn reference tests bound the values.)
+    /// four models and two batch sizes: equal digests prove that a change left the rounds
+    /// unchanged to the bit (the scikit-learn reference tests bound the values themselves).
     #[cfg(not(target_arch = "wasm32"))]
     fn rounds_digest(keep_copy: bool) -> u64 {
         use crate::strategies::STRATEGY_NAMES;

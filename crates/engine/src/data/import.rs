@@ -7,8 +7,8 @@
 //!
 //! **Numbers are read as numbers.** In a CSV/TSV file, a column whose second row is a finite
 //! number or missing is read straight into one row-major block of `f64` ([`schema::Numbers`]),
-//! which becomes the feature matrix in place when every feature column is numeric: a 100k × 50
-//! file peaks at 1.1 × its size instead of 1.8 × (`tests/import_memory.rs`). Every column also
+//! which becomes the feature matrix in place when every feature column is numeric, so no number
+//! is held as text, parsed and copied again at the import's peak. Every column also
 //! keeps the text of its first 1,001 rows (the header detection's look-ahead, the preview's
 //! rows). A column whose cells stop being finite numbers later, or a numeric column that turns
 //! out to be the label, id or text column, has its text read again from the source
@@ -234,8 +234,8 @@ impl Watch {
         let at = self.seen.get();
         self.seen.set(at + chunk.len() as u64);
         if self.nul.get().is_none() {
-            // memchr: this runs over every byte of every import (a plain byte loop was 6 % of a
-            // 100k-row preview); the NUL's line is counted only when there is one.
+            // memchr: this runs over every byte of every import; the NUL's line is counted only
+            // when there is one.
             if let Some(p) = memchr::memchr(0, chunk) {
                 self.nul.set(Some(at + p as u64));
             }
@@ -436,11 +436,9 @@ const PRESIZE_AFTER_ROWS: usize = 256;
 /// `total` bytes held `lines.len()` rows.
 ///
 /// Why: a column grown one cell at a time doubles its buffers, so at the end of a large file the
-/// buffers hold up to twice their cells, and while one moves both copies are live: the table
-/// of a 100k × 50 file peaked at about 2.2 × the file instead of 1.3 ×
-/// (`tests/import_memory.rs`). The estimate is raised by 2 % and capped by the bytes left, so
-/// a file whose first rows are unusual costs at most its own size; where it falls short, the
-/// buffers grow as before.
+/// buffers hold up to twice their cells, and while one moves both copies are live. The estimate
+/// is raised by 2 % and capped by the bytes left, so a file whose first rows are unusual costs at
+/// most its own size; where it falls short, the buffers grow by doubling.
 ///
 /// Called again when the numbers block is full, the rows still to come are estimated from the
 /// rows read since the last call (`since`: rows and bytes then), not from the first rows.

@@ -177,9 +177,9 @@ pub(crate) enum Held {
 /// Numeric columns as they are read: one row-major block of `f64`, one slot per numeric column,
 /// which becomes the feature matrix in place when every feature column is numeric.
 ///
-/// Why: a column table of text (12.5 bytes a cell for `0.123456,`) plus the parsed columns plus
-/// the feature matrix they were copied into made a 100k × 50 import peak at 1.8 × the file
-/// (`tests/import_memory.rs`); numbers read straight into the block hold 8 bytes a cell once.
+/// Why: a column table of text plus the parsed columns plus the feature matrix they were copied
+/// into hold every number three times at the import's peak; numbers read straight into the block
+/// hold 8 bytes a cell once (`crates/worker/tests/import_memory.rs` bounds the peak).
 #[derive(Debug, Default)]
 pub(crate) struct Numbers {
     /// Row-major, `width` values a row, one row per table row (row 0 too).

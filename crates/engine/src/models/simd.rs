@@ -1,14 +1,13 @@
 //! The two products of softmax regression written with wasm `simd128` (two f64 lanes), for the
-//! worker's build (issue 6); beside them the softmax's row helpers (`exp_shifted`, `row_max`,
+//! worker's build; beside them the softmax's row helpers (`exp_shifted`, `row_max`,
 //! `divide`) and the margin's `top_two`, two lanes at a time in wasm and plain loops elsewhere.
 //!
 //! Why by hand: in wasm, ndarray's `dot` runs matrixmultiply's generic kernel, scalar code that
-//! packs both operands on every call; natively the same call picks an AVX2 + FMA kernel at run
-//! time. That difference was most of the 2.3–2.5× between our wasm and native rounds, and
-//! `+simd128` alone did not close it (LLVM does not vectorise the generic kernel). These kernels
-//! use two rows of `x` at a time against all classes (the weights packed transposed, classes
-//! padded to an even count), so each f64x2 multiply-add serves two classes and every weight load
-//! serves two rows. The sums run over features in order with separate multiplies and adds (wasm
+//! packs both operands on every call (natively the same call picks an AVX2 + FMA kernel at run
+//! time), and `+simd128` alone does not help: LLVM does not vectorise the generic kernel. These
+//! kernels use two rows of `x` at a time against all classes (the weights packed transposed,
+//! classes padded to an even count), so each f64x2 multiply-add serves two classes and every
+//! weight load serves two rows. The sums run over features in order with separate multiplies and adds (wasm
 //! has no fused multiply-add in `simd128`), so results differ from ndarray's only by rounding.
 //!
 //! Off wasm32 or without `+simd128`, [`logits_into`] and [`gradient_into`] are plain loops with
@@ -152,12 +151,10 @@ pub fn gradient_into(r: ArrayView2<f64>, x: ArrayView2<f64>, mut out: ArrayViewM
 /// order: [`ndarray_sum`]).
 ///
 /// With `simd128` the exponentials are [`super::linalg::exp`] two lanes at a time (the same
-/// operations in the same order, so the same bits as the scalar function): Rust's `exp` in wasm is
-/// libm's scalar code, 17–22 ns a call in Chromium here, and the softmax needs one per class and
-/// row — 400,000 per warm fit on 500 rows, a million per `predict_proba` on 100,000 (README,
-/// "Fifth round"). Elsewhere this is `f64::exp` (natively glibc's, faster than any of these).
-/// A slice, not an ndarray view: making a view and summing it cost more than a 10-class row's
-/// exponentials in wasm (README, "Tenth round").
+/// operations in the same order, so the same bits as the scalar function), because Rust's `exp`
+/// in wasm is libm's scalar code and the softmax needs one per class and row. Elsewhere this is
+/// `f64::exp` (natively glibc's, which is fast). A slice, not an ndarray view: in wasm, making a
+/// view and summing it costs more than a short row's exponentials.
 ///
 /// ```
 /// use engine::models::simd::exp_shifted;
@@ -219,7 +216,7 @@ pub(crate) fn ndarray_sum(n: usize, t: impl Fn(usize) -> f64) -> f64 {
 /// NaN) and selects gained nothing over jumps in V8 (see [`top_two`]).
 /// With `simd128` two lanes take alternate entries (`f64x2_pmax`) and merge at the end. Where
 /// `f64::max` could answer −0 or +0 this may answer the other; every caller subtracts the maximum
-/// or adds it to a logarithm, which gives the same bits either way (README, "Ninth round").
+/// or adds it to a logarithm, which gives the same bits either way.
 ///
 /// ```
 /// use engine::models::simd::row_max;
@@ -266,9 +263,8 @@ pub fn divide(values: &mut [f64], d: f64) {
 /// `dst[i] = (src[i] − mean[i]) / scale[i]` over the shortest of the four slices; answers whether
 /// every value written is finite (the standardizer's fast path: `data::scale`). Subtraction and
 /// division are correctly rounded, so two lanes at a time (with `simd128`) give the same bits as
-/// one by one. In wasm the scalar loop was not vectorised: one division at a time made a 100k-row
-/// `Session::round` that standardizes its pool block by block about 7 ms slower (36.9 → 30.2 ms;
-/// README, "Tenth round").
+/// one by one; in wasm the scalar loop is not vectorised, and a round that standardizes its pool
+/// block by block runs it over every pool row.
 ///
 /// ```
 /// use engine::models::simd::standardize;
@@ -298,12 +294,10 @@ pub fn standardize(dst: &mut [f64], src: &[f64], mean: &[f64], scale: &[f64]) ->
 /// The two largest entries of `row`, `(first, second)` with `first ≥ second`, NaNs ignored, −∞
 /// for what is missing (margin sampling: `strategies::uncertainty`).
 ///
-/// Without branches: with jumps, the comparisons over the pool's rows were mispredicted so often
-/// that margin scores took 4.8 ms on 100,000 rows of 10 classes (natively and in wasm), a tenth of
-/// a round. Natively selects fixed that (0.9 ms); in wasm the same selects changed nothing (V8
-/// seems to turn them back into jumps), so there two lanes each keep their own two largest over
-/// alternate entries (`f64x2_pmax`/`pmin`, one instruction each) and are merged at the end
-/// (README, "Ninth round").
+/// Without branches, because the comparisons over the pool's rows are mispredicted too often as
+/// jumps. Natively selects do it; in wasm V8 turns the same selects back into jumps, so there two
+/// lanes each keep their own two largest over alternate entries (`f64x2_pmax`/`pmin`, one
+/// instruction each) and are merged at the end.
 ///
 /// ```
 /// use engine::models::simd::top_two;
@@ -471,10 +465,8 @@ mod kernel {
 
     /// Run `$body` with `$q` bound to 0, 1, … up to `$m − 1` (at most 6), unrolled by hand: `$m`
     /// is a const generic, so the untaken branches fold away and the accumulator arrays, indexed
-    /// by constants only, stay in registers at any opt-level. With a loop over a run-time count
-    /// LLVM kept them in memory even at opt-level 3: the pool's logits took 12.1 ms at 100k rows
-    /// in wasm, unrolled 6.9 ms; and at opt-level "s" (the worker's since then) the loop form made
-    /// the warm fit 1.4× slower (README, "Ninth round").
+    /// by constants only, stay in registers at any opt-level: with a loop over a run-time count
+    /// LLVM keeps them in memory, even at opt-level 3.
     macro_rules! pairs {
         ($m:expr, |$q:ident| $body:block) => {
             pairs!(@one $m, 0, $q, $body);
