@@ -223,7 +223,7 @@ impl LabelState {
 }
 
 /// A few words naming an event, for messages ("a label of row 9").
-pub(super) fn describe(event: &Event) -> String {
+pub(crate) fn describe(event: &Event) -> String {
     match event {
         Event::Label { row, .. } => format!("a label of row {row}"),
         Event::Skip { row } => format!("a skip of row {row}"),

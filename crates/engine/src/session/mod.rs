@@ -30,7 +30,7 @@ pub use self::log::{Event, HistoryEntry, LabelState, Origin, MAX_CLASS_NAME_CHAR
 pub use self::pool::{PREDICT_BLOCK_ROWS, STANDARDIZED_COPY_MAX_BYTES};
 pub use self::round::{Query, Round};
 
-use self::log::describe;
+pub(crate) use self::log::describe;
 use self::pool::Pool;
 use crate::data::scale::Standardizer;
 use crate::data::split::{stratified_split, Split};
