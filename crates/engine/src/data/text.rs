@@ -817,8 +817,7 @@ mod tests {
 
     #[test]
     fn matches_scikit_learn_to_1e_9() {
-        let reference: Reference =
-            serde_json::from_str(include_str!("../../../../tests/reference/tfidf.json")).unwrap();
+        let reference: Reference = crate::testing::reference_as("tfidf");
         let docs: Vec<&str> = reference.corpus.iter().map(String::as_str).collect();
         let mut worst = 0.0f64;
         for case in &reference.cases {

@@ -377,8 +377,8 @@ impl Classifier for LogisticRegression {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::import::{parse_csv, CsvOptions};
     use crate::data::scale::Standardizer;
+    use crate::testing::{bundled, iris, reference_as};
     use ndarray::Axis;
     use serde::Deserialize;
     use std::collections::BTreeMap;
@@ -399,22 +399,11 @@ mod tests {
         proba: Vec<Vec<f64>>,
     }
 
-    fn dataset(name: &str) -> &'static [u8] {
-        match name {
-            "iris" => include_bytes!("../../../../public/datasets/iris.csv"),
-            "wine" => include_bytes!("../../../../public/datasets/wine.csv"),
-            "breast_cancer" => include_bytes!("../../../../public/datasets/breast_cancer.csv"),
-            other => panic!("no bundled dataset {other}"),
-        }
-    }
-
     /// Largest absolute difference to scikit-learn's probabilities, over every case of a dataset.
     fn max_deviation(name: &str) -> f64 {
-        let reference: Reference =
-            serde_json::from_str(include_str!("../../../../tests/reference/logistic.json"))
-                .unwrap();
+        let reference: Reference = reference_as("logistic");
         let r = &reference.datasets[name];
-        let data = parse_csv(dataset(name), &CsvOptions::named(name)).unwrap();
+        let data = bundled(name);
         assert_eq!(data.class_names, r.classes);
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
         let model = LogisticParams::default().tol(1e-9).check().unwrap();
@@ -500,7 +489,7 @@ mod tests {
 
     #[test]
     fn warm_start_needs_fewer_iterations() {
-        let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
+        let data = iris();
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
         let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
         let model = LogisticParams::default().check().unwrap();
@@ -581,7 +570,7 @@ mod tests {
 
     #[test]
     fn warm_start_from_a_model_that_never_saw_a_class() {
-        let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
+        let data = iris();
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
         let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
         let m = LogisticParams::default().check().unwrap();

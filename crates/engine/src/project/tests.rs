@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::session::SessionConfig;
-use crate::testing::iris;
+use crate::testing::{bundled_csv, iris};
 
 fn project(events: Vec<Event>) -> Project {
     Project {
@@ -12,10 +12,7 @@ fn project(events: Vec<Event>) -> Project {
         name: "iris".into(),
         created_ms: 1,
         updated_ms: 2,
-        source: Source::embedded(
-            "iris.csv",
-            include_bytes!("../../../../public/datasets/iris.csv").to_vec(),
-        ),
+        source: Source::embedded("iris.csv", bundled_csv("iris").to_vec()),
         import: ImportSettings::tabular(),
         settings: Settings::from_config(&SessionConfig::default()).unwrap(),
         events,

@@ -162,23 +162,11 @@ fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
-
-    fn reference() -> Value {
-        serde_json::from_str(include_str!("../../../../tests/reference/race.json")).unwrap()
-    }
-
-    fn floats(v: &Value) -> Vec<f64> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect()
-    }
+    use crate::testing::{floats, reference};
 
     #[test]
     fn t_tail_matches_scipy() {
-        let r = reference();
+        let r = reference("race");
         let mut worst = 0.0_f64;
         for case in r["t_two_sided"].as_array().unwrap() {
             let (t, df, want) = (
@@ -199,7 +187,7 @@ mod tests {
 
     #[test]
     fn paired_test_matches_scipy_ttest_rel() {
-        for case in reference()["ttest_rel"].as_array().unwrap() {
+        for case in reference("race")["ttest_rel"].as_array().unwrap() {
             let (a, b) = (floats(&case["a"]), floats(&case["b"]));
             let got = paired_t_test(&a, &b).unwrap();
             assert_eq!(got.df as u64, case["df"].as_u64().unwrap());

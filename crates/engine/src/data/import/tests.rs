@@ -4,6 +4,7 @@ use super::*;
 use crate::data::source::Bytes;
 use crate::data::text::{TextOptions, TextVectorizer};
 use crate::data::{ImputedColumn, OneHotColumn};
+use crate::testing::{bundled, bundled_csv};
 
 fn parse(text: &str) -> Result<Dataset, DataError> {
     parse_csv(text.as_bytes(), &CsvOptions::named("t"))
@@ -518,31 +519,23 @@ fn text_columns_become_tfidf_features() {
 
 #[test]
 fn bundled_datasets_import() {
-    let d = parse_csv(
-        include_bytes!("../../../../../public/datasets/iris.csv"),
-        &CsvOptions::named("iris"),
-    )
-    .unwrap();
+    let d = bundled("iris");
     assert_eq!((d.n_rows(), d.n_features()), (150, 4));
     assert_eq!(d.class_names, vec!["setosa", "versicolor", "virginica"]);
     assert!(d.known_labels.iter().all(Option::is_some));
     assert!(d.report.header_detected);
-    let d = parse_csv(
-        include_bytes!("../../../../../public/datasets/wine.csv"),
-        &CsvOptions::named("wine"),
-    )
-    .unwrap();
+    let d = bundled("wine");
     assert_eq!((d.n_rows(), d.n_features(), d.n_classes()), (178, 13, 3));
-    let d = parse_csv(
-        include_bytes!("../../../../../public/datasets/breast_cancer.csv"),
-        &CsvOptions::named("bc"),
-    )
-    .unwrap();
+    let d = bundled("breast_cancer");
     assert_eq!((d.n_rows(), d.n_features(), d.n_classes()), (569, 30, 2));
-    let digits = include_bytes!("../../../../../public/datasets/digits.csv");
-    let d = parse_csv(digits, &CsvOptions::named("digits")).unwrap();
+    let d = bundled("digits");
     assert_eq!((d.n_rows(), d.n_classes()), (1797, 10));
     assert_eq!(d.n_features() + d.report.dropped_constant.len(), 64);
     let opts = with(|o| o.keep_constant_columns = true);
-    assert_eq!(parse_csv(digits, &opts).unwrap().n_features(), 64);
+    assert_eq!(
+        parse_csv(bundled_csv("digits"), &opts)
+            .unwrap()
+            .n_features(),
+        64
+    );
 }
