@@ -918,33 +918,27 @@ mod tests {
 
     #[test]
     fn analyzers_follow_scikit_learn() {
-        let stop = TextOptions {
-            english_stop_words: true,
-            ngram_range: (1, 2),
-            ..TextOptions::default()
+        let terms = |text: &str, analyzer, ngram_range, english_stop_words| {
+            let options = TextOptions {
+                analyzer,
+                ngram_range,
+                english_stop_words,
+                ..TextOptions::default()
+            };
+            analyze(text, &options).unwrap()
         };
         assert_eq!(
-            analyze("The best of_all  friends", &stop).unwrap(),
+            terms("The best of_all  friends", Analyzer::Word, (1, 2), true),
             vec!["best", "of_all", "friends", "best of_all", "of_all friends"]
         );
-        let chars = TextOptions {
-            analyzer: Analyzer::Char,
-            ngram_range: (2, 2),
-            ..TextOptions::default()
-        };
         assert_eq!(
-            analyze("Ab  c\td", &chars).unwrap(),
+            terms("Ab  c\td", Analyzer::Char, (2, 2), false),
             vec!["ab", "b ", " c", "c\t", "\td"]
         );
-        let wb = TextOptions {
-            analyzer: Analyzer::CharWb,
-            ngram_range: (1, 5),
-            ..TextOptions::default()
-        };
         // " é " has 3 characters: n = 1, 2 as usual; n = 3 is the whole padded word, and then
         // longer n-grams stop (scikit-learn gives the same list).
         assert_eq!(
-            analyze("é", &wb).unwrap(),
+            terms("é", Analyzer::CharWb, (1, 5), false),
             vec![" ", "é", " ", " é", "é ", " é "]
         );
         assert!(ENGLISH_STOP_WORDS.windows(2).all(|w| w[0] < w[1]));

@@ -144,7 +144,12 @@ impl Settings {
                 ),
             });
         }
-        Ok(Self {
+        Ok(Self::named(strategy, model, config))
+    }
+
+    /// The settings of `config` with the strategy and model named `strategy` and `model`.
+    fn named(strategy: &str, model: &str, config: &SessionConfig) -> Self {
+        Self {
             strategy: strategy.to_string(),
             model: model.to_string(),
             batch_size: config.batch_size,
@@ -154,7 +159,7 @@ impl Settings {
             probe_share: config.probe_share,
             seed: config.seed,
             test_fraction: config.test_fraction,
-        })
+        }
     }
 }
 
@@ -163,17 +168,7 @@ impl Default for Settings {
     /// sample at a time, k-means++ first picks, no probes, seed 0, 30 % test split.
     fn default() -> Self {
         let config = SessionConfig::default();
-        Self {
-            strategy: config.strategy.name().to_string(),
-            model: "logistic".to_string(),
-            batch_size: config.batch_size,
-            batch_diversity: config.batch_diversity,
-            batch_factor: config.batch_factor,
-            cold_start: config.cold_start,
-            probe_share: config.probe_share,
-            seed: config.seed,
-            test_fraction: config.test_fraction,
-        }
+        Self::named(config.strategy.name(), "logistic", &config)
     }
 }
 

@@ -237,7 +237,16 @@ impl Session {
         let mut batch: Vec<Query> = probe.map(|i| query(i, 0.0, true)).into_iter().collect();
         if batch.len() < self.config.batch_size {
             let picks = match (model, &proba) {
-                (Some(m), Some(p)) => self.pick(m, p.view(), x_cand.view(), x_labeled, y, rng)?,
+                (Some(model), Some(p)) => {
+                    let scoring = Scoring {
+                        model,
+                        proba: p.view(),
+                        x_cand: x_cand.view(),
+                        x_labeled: x_labeled.reborrow(),
+                        y,
+                    };
+                    self.pick(scoring, rng)?
+                }
                 _ => self.pick_cold(candidates.len(), x_cand.view(), rng)?,
             };
             let extra = picks
@@ -280,18 +289,19 @@ impl Session {
         })
     }
 
-    /// Picks with a fitted model: `(candidate index, score)`, best first. `x_cand` holds the
-    /// candidates' rows only when [`Session::needs_features`] says so (else it is the whole pool
-    /// and must not be read); `proba` always holds exactly the candidates' rows.
+    /// Picks with a fitted model: `(candidate index, score)`, best first.
     fn pick(
         &self,
-        model: &FittedModel,
-        proba: ArrayView2<f64>,
-        x_cand: ArrayView2<f64>,
-        x_labeled: ArrayView2<f64>,
-        y: &[usize],
+        scoring: Scoring<'_>,
         rng: &mut EngineRng,
     ) -> Result<Vec<(usize, f64)>, SessionError> {
+        let Scoring {
+            proba,
+            x_cand,
+            x_labeled,
+            y,
+            ..
+        } = scoring;
         let k = self.config.batch_size;
         let from_picks = |picks: Vec<crate::strategies::Pick>| {
             picks
@@ -328,7 +338,7 @@ impl Session {
                 density_weighted_scores(&base.scores(proba), &density, beta)?
             }
             Strategy::ExpectedErrorReduction { candidates, loss } => {
-                self.eer_scores(model, proba, x_cand, x_labeled, y, candidates, loss, rng)?
+                self.eer_scores(scoring, candidates, loss, rng)?
             }
             simple => simple
                 .scores(proba, rng)
@@ -353,18 +363,20 @@ impl Session {
 
     /// Expected error reduction over a seeded subsample of candidates, measured on a seeded
     /// subsample of the pool; rows outside the candidate subsample score −∞.
-    #[allow(clippy::too_many_arguments)]
     fn eer_scores(
         &self,
-        model: &FittedModel,
-        proba: ArrayView2<f64>,
-        x_cand: ArrayView2<f64>,
-        x_labeled: ArrayView2<f64>,
-        y: &[usize],
+        scoring: Scoring<'_>,
         n_candidates: usize,
         loss: crate::strategies::eer::EerLoss,
         rng: &mut EngineRng,
     ) -> Result<Vec<f64>, SessionError> {
+        let Scoring {
+            model,
+            proba,
+            x_cand,
+            x_labeled,
+            y,
+        } = scoring;
         let n = x_cand.nrows();
         let mut chosen: Vec<usize> = sample(rng, n, n_candidates.clamp(1, n)).into_vec();
         chosen.sort_unstable();
@@ -400,6 +412,20 @@ impl Session {
         }
         Ok(scores)
     }
+}
+
+/// What a strategy scores the candidates from once a model exists.
+#[derive(Clone, Copy)]
+struct Scoring<'a> {
+    model: &'a FittedModel,
+    /// The candidates' probabilities.
+    proba: ArrayView2<'a, f64>,
+    /// The candidates' standardized rows, when [`Session::needs_features`] says a strategy reads
+    /// them (else an empty matrix).
+    x_cand: ArrayView2<'a, f64>,
+    x_labeled: ArrayView2<'a, f64>,
+    /// The labeled rows' classes.
+    y: &'a [usize],
 }
 
 /// The probe draw of the round at log length `log_len` ([`STREAM_PROBE`]).

@@ -71,7 +71,7 @@ pub(crate) fn argmax_random_ties<R: Rng>(
 }
 
 /// Squared distance of every pool row to its nearest labeled row (`+∞` with no labeled rows).
-fn nearest_sq(pool: ArrayView2<f64>, labeled: ArrayView2<f64>) -> Vec<f64> {
+pub(crate) fn nearest_sq(pool: ArrayView2<f64>, labeled: ArrayView2<f64>) -> Vec<f64> {
     pool.rows()
         .into_iter()
         .map(|x| {
@@ -81,6 +81,18 @@ fn nearest_sq(pool: ArrayView2<f64>, labeled: ArrayView2<f64>) -> Vec<f64> {
                 .fold(f64::INFINITY, |m, l| nan_min(m, sq_dist(x, l)))
         })
         .collect()
+}
+
+/// Mark pool row `u` picked, and lower every unpicked row's squared distance to its nearest
+/// picked or labeled row (`min_sq`) to its distance to `u` where that is nearer.
+pub(crate) fn take(pool: ArrayView2<f64>, u: usize, picked: &mut [bool], min_sq: &mut [f64]) {
+    picked[u] = true;
+    let centre = pool.row(u);
+    for (i, m) in min_sq.iter_mut().enumerate() {
+        if !picked[i] {
+            *m = nan_min(*m, sq_dist(pool.row(i), centre));
+        }
+    }
 }
 
 /// Core-set scores (Sener & Savarese 2018): `score(x) = min_{l ∈ labeled} ‖x − l‖₂`, the distance
@@ -142,17 +154,11 @@ pub fn k_center_greedy<R: Rng>(
         let Some((u, d)) = argmax_random_ties(candidates, rng) else {
             break;
         };
-        picked[u] = true;
         picks.push(Pick {
             index: u,
             score: d.sqrt(),
         });
-        let centre = pool.row(u);
-        for (i, m) in min_sq.iter_mut().enumerate() {
-            if !picked[i] {
-                *m = nan_min(*m, sq_dist(pool.row(i), centre));
-            }
-        }
+        take(pool, u, &mut picked, &mut min_sq);
     }
     Ok(picks)
 }
@@ -227,17 +233,11 @@ pub fn kmeans_pp<R: Rng>(
             let from = if clean.is_empty() { &remaining } else { &clean };
             from[uniform_index(from.len(), rng)]
         };
-        picked[u] = true;
         picks.push(Pick {
             index: u,
             score: d2[u].sqrt(),
         });
-        let centre = pool.row(u);
-        for (i, m) in d2.iter_mut().enumerate() {
-            if !picked[i] {
-                *m = nan_min(*m, sq_dist(pool.row(i), centre));
-            }
-        }
+        take(pool, u, &mut picked, &mut d2);
     }
     Ok(picks)
 }

@@ -568,94 +568,81 @@ mod tests {
     /// cell 900 rows down, decimal commas, constant and empty columns, huge values.
     fn held_numbers_corpus() -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut add = |name: &str, rows: Vec<String>| {
-            files.push((name.to_string(), (rows.join("\n") + "\n").into_bytes()));
+        // A file of its first line (a header, or a row of data) and then `rows`, each line ended
+        // by a newline.
+        let mut add = |name: &str, first: Option<&str>, rows: Vec<String>| {
+            let lines: Vec<String> = first.map(str::to_string).into_iter().chain(rows).collect();
+            files.push((name.to_string(), (lines.join("\n") + "\n").into_bytes()));
+        };
+        // The cell `value` where `special`, else `usual`.
+        let unless = |special: bool, value: &str, usual: String| {
+            if special {
+                value.to_string()
+            } else {
+                usual
+            }
         };
         let numbers = |i: usize| format!("{}.{:03},{}", i % 17, (i * 7919) % 1000, (i * 31) % 101);
-        let mut late_text = vec!["a,b,label".to_string()];
-        late_text.extend((0..1_500).map(|i| {
-            let b = if i == 1_200 {
-                "abc".to_string()
-            } else {
-                (i % 13).to_string()
-            };
+        let late_text = (0..1_500).map(|i| {
+            let b = unless(i == 1_200, "abc", (i % 13).to_string());
             format!("{},{b},{}", numbers(i), if i % 2 == 0 { "x" } else { "y" })
-        }));
-        add("late_text.csv", late_text);
-        let mut late_categories = vec!["a,cat,label".to_string()];
-        late_categories.extend((0..2_400).map(|i| {
-            let cat = if i < 1_100 {
-                format!("0{}", i % 2 + 1)
-            } else {
-                "x".into()
-            };
+        });
+        add("late_text.csv", Some("a,b,label"), late_text.collect());
+        let late_categories = (0..2_400).map(|i| {
+            let cat = unless(i >= 1_100, "x", format!("0{}", i % 2 + 1));
             format!("{},{cat},{}", i % 7, if i % 3 == 0 { "p" } else { "q" })
-        }));
-        add("late_categories.csv", late_categories);
-        let mut late_inf = vec!["a,b,label".to_string()];
-        late_inf.extend((0..1_300).map(|i| {
-            let b = if i == 1_250 {
-                "-inf".to_string()
-            } else {
-                format!("{}", i % 5)
-            };
+        });
+        add(
+            "late_categories.csv",
+            Some("a,cat,label"),
+            late_categories.collect(),
+        );
+        let late_inf = (0..1_300).map(|i| {
+            let b = unless(i == 1_250, "-inf", format!("{}", i % 5));
             format!("{},{b},{}", numbers(i), i % 2)
-        }));
-        add("late_inf.csv", late_inf);
-        let mut numeric_labels = vec!["id,a,b,label".to_string()];
-        numeric_labels.extend((0..1_200).map(|i| {
-            let label = if i % 9 == 0 {
-                "NA".to_string()
-            } else {
-                format!("0{}", i % 3)
-            };
+        });
+        add("late_inf.csv", Some("a,b,label"), late_inf.collect());
+        let numeric_labels = (0..1_200).map(|i| {
+            let label = unless(i % 9 == 0, "NA", format!("0{}", i % 3));
             format!("{:04},{},{label}", i, numbers(i))
-        }));
-        add("numeric_labels.csv", numeric_labels);
+        });
+        add(
+            "numeric_labels.csv",
+            Some("id,a,b,label"),
+            numeric_labels.collect(),
+        );
         for at in [900, 1_200] {
-            let mut rows = vec!["3,1.5,t,a".to_string()];
-            rows.extend((1..1_400).map(|i| {
-                let c = if i == at {
-                    "t".to_string()
-                } else {
-                    format!("{}", i % 4)
-                };
-                format!(
-                    "{},{},{c},{}",
-                    i % 11,
-                    (i % 5) as f64 / 4.0,
-                    if i % 2 == 0 { "a" } else { "b" }
-                )
-            }));
-            add(&format!("first_row_data_{at}.csv"), rows);
+            let rows = (1..1_400).map(|i| {
+                let c = unless(i == at, "t", format!("{}", i % 4));
+                let label = if i % 2 == 0 { "a" } else { "b" };
+                format!("{},{},{c},{label}", i % 11, (i % 5) as f64 / 4.0)
+            });
+            let name = format!("first_row_data_{at}.csv");
+            add(&name, Some("3,1.5,t,a"), rows.collect());
         }
-        let mut semicolons = vec!["a;b;label".to_string()];
-        semicolons.extend((0..1_100).map(|i| format!("{},{};{};{}", i % 9, i % 10, i % 4, i % 2)));
-        add("decimal_comma.csv", semicolons);
-        let mut odd = vec!["const,empty,huge,miss,label".to_string()];
-        odd.extend((0..1_100).map(|i| {
-            let miss = if i % 10 == 0 {
-                "NA".to_string()
-            } else {
-                format!("{}", i % 6)
-            };
+        let semicolons = (0..1_100).map(|i| format!("{},{};{};{}", i % 9, i % 10, i % 4, i % 2));
+        add("decimal_comma.csv", Some("a;b;label"), semicolons.collect());
+        let odd = (0..1_100).map(|i| {
+            let miss = unless(i % 10 == 0, "NA", format!("{}", i % 6));
             let huge = if i % 2 == 0 { "1.7e308" } else { "1.6e308" };
             format!("5,,{huge},{miss},{}", i % 2)
-        }));
-        add("constant_empty_huge.csv", odd);
-        let mut no_header = Vec::new();
-        no_header.extend((0..1_100).map(|i| format!("{},{}", numbers(i), i % 2)));
-        add("no_header.csv", no_header);
-        let mut mostly_text = vec!["a,note,label".to_string()];
-        mostly_text.extend((0..1_100).map(|i| {
-            let note = if i < 3 {
-                "".to_string()
-            } else {
-                format!("note {}", i % 40)
-            };
+        });
+        add(
+            "constant_empty_huge.csv",
+            Some("const,empty,huge,miss,label"),
+            odd.collect(),
+        );
+        let no_header = (0..1_100).map(|i| format!("{},{}", numbers(i), i % 2));
+        add("no_header.csv", None, no_header.collect());
+        let mostly_text = (0..1_100).map(|i| {
+            let note = unless(i < 3, "", format!("note {}", i % 40));
             format!("{},{note},{}", i % 8, i % 2)
-        }));
-        add("missing_then_text.csv", mostly_text);
+        });
+        add(
+            "missing_then_text.csv",
+            Some("a,note,label"),
+            mostly_text.collect(),
+        );
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         for dir in [
             "tests/fixtures/bad",
