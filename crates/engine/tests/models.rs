@@ -64,6 +64,15 @@ struct RefDataset<C> {
     cases: Vec<C>,
 }
 
+impl<C> RefDataset<C> {
+    /// The bundled dataset `name` ([`load`]), checked to have the reference's classes.
+    fn load(&self, name: &str) -> (Dataset, Array2<f64>, Array2<f64>) {
+        let loaded = load(name);
+        assert_eq!(loaded.0.class_names, self.classes);
+        loaded
+    }
+}
+
 #[derive(Deserialize)]
 struct NbCase {
     name: String,
@@ -100,9 +109,8 @@ fn nb_deviation(name: &str) -> f64 {
     let reference: Reference<NbCase> =
         serde_json::from_str(include_str!("../../../tests/reference/gaussian_nb.json")).unwrap();
     let r = &reference.datasets[name];
-    let loaded = load(name);
+    let loaded = r.load(name);
     let data = &loaded.0;
-    assert_eq!(data.class_names, r.classes);
     let mut worst = 0.0_f64;
     for case in &r.cases {
         let (x, x_train, y_train) = case_inputs(&loaded, &case.preprocessing, &case.train_rows);
@@ -158,9 +166,8 @@ fn knn_matches_scikit_learn() {
         serde_json::from_str(include_str!("../../../tests/reference/knn.json")).unwrap();
     let (mut compared, mut ties) = (0usize, 0usize);
     for (name, r) in &reference.datasets {
-        let loaded = load(name);
+        let loaded = r.load(name);
         let data = &loaded.0;
-        assert_eq!(data.class_names, r.classes);
         let mut worst = 0.0_f64;
         for case in &r.cases {
             let (x, x_train, y_train) = case_inputs(&loaded, &case.preprocessing, &case.train_rows);

@@ -238,13 +238,17 @@ fn collapse_whitespace(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Every character n-gram of `s` for `n` in `lo..=hi`, in scikit-learn's order.
-fn char_ngrams(s: &str, lo: usize, hi: usize, f: &mut dyn FnMut(&str)) {
-    let bounds: Vec<usize> = s
-        .char_indices()
+/// The byte offset of every character of `s`, and its length.
+fn char_bounds(s: &str) -> Vec<usize> {
+    s.char_indices()
         .map(|(i, _)| i)
         .chain(std::iter::once(s.len()))
-        .collect();
+        .collect()
+}
+
+/// Every character n-gram of `s` for `n` in `lo..=hi`, in scikit-learn's order.
+fn char_ngrams(s: &str, lo: usize, hi: usize, f: &mut dyn FnMut(&str)) {
+    let bounds = char_bounds(s);
     let len = bounds.len() - 1;
     for n in lo.max(1)..=hi.min(len) {
         for i in 0..=len - n {
@@ -309,11 +313,7 @@ fn for_each_term(text: &str, options: &TextOptions, buf: &mut String, f: &mut dy
                 buf.push(' ');
                 buf.push_str(word);
                 buf.push(' ');
-                let bounds: Vec<usize> = buf
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain(std::iter::once(buf.len()))
-                    .collect();
+                let bounds = char_bounds(buf);
                 let len = bounds.len() - 1;
                 for n in lo.max(1)..=hi {
                     let mut offset = 0;
@@ -617,16 +617,31 @@ pub fn term_weights(
     coef_b: &[f64],
     top: usize,
 ) -> Vec<TermWeight> {
+    weigh_terms(feature_names, column, row, top, |j, value| {
+        let s = scale.get(j).copied().filter(|s| *s > 0.0).unwrap_or(1.0);
+        let weight = value / s * (coef_a.get(j)? - coef_b.get(j)?);
+        (value != 0.0).then_some(weight)
+    })
+}
+
+/// The `top` strongest terms of `column` in `row` as [`strongest`] orders them, each weighed by
+/// `weigh(feature index, value)`; terms it does not weigh, or weighs 0 or not finite, are left
+/// out.
+fn weigh_terms(
+    feature_names: &[String],
+    column: &str,
+    row: &[f64],
+    top: usize,
+    mut weigh: impl FnMut(usize, f64) -> Option<f64>,
+) -> Vec<TermWeight> {
     let prefix = format!("{column}:");
     let all: Vec<TermWeight> = feature_names
         .iter()
         .enumerate()
         .filter_map(|(j, name)| {
             let term = name.strip_prefix(&prefix)?;
-            let value = *row.get(j)?;
-            let s = scale.get(j).copied().filter(|s| *s > 0.0).unwrap_or(1.0);
-            let weight = value / s * (coef_a.get(j)? - coef_b.get(j)?);
-            (value != 0.0 && weight != 0.0 && weight.is_finite()).then(|| TermWeight {
+            let weight = weigh(j, *row.get(j)?)?;
+            (weight != 0.0 && weight.is_finite()).then(|| TermWeight {
                 term: term.to_string(),
                 weight,
             })
@@ -718,7 +733,6 @@ pub fn occlusion_weights(
     predict: impl Fn(&[f64]) -> Vec<f64>,
     top: usize,
 ) -> Vec<TermWeight> {
-    let prefix = format!("{column}:");
     let margin =
         |p: &[f64]| p.get(class_a).copied().unwrap_or(0.0) - p.get(class_b).copied().unwrap_or(0.0);
     let full = margin(&predict(row));
@@ -726,25 +740,15 @@ pub fn occlusion_weights(
         return Vec::new();
     }
     let mut without = row.to_vec();
-    let all: Vec<TermWeight> = feature_names
-        .iter()
-        .enumerate()
-        .filter_map(|(j, name)| {
-            let term = name.strip_prefix(&prefix)?;
-            let value = *row.get(j)?;
-            if value == 0.0 || !value.is_finite() {
-                return None;
-            }
-            without[j] = 0.0;
-            let weight = full - margin(&predict(&without));
-            without[j] = value;
-            (weight != 0.0 && weight.is_finite()).then(|| TermWeight {
-                term: term.to_string(),
-                weight,
-            })
-        })
-        .collect();
-    strongest(all, top)
+    weigh_terms(feature_names, column, row, top, |j, value| {
+        if value == 0.0 || !value.is_finite() {
+            return None;
+        }
+        without[j] = 0.0;
+        let weight = full - margin(&predict(&without));
+        without[j] = value;
+        Some(weight)
+    })
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ fn parse_csv_text(
     let delimiter = delimiter(options, head, source.size())?;
     let observe = |chunk: &[u8]| watch.observe(chunk);
     let mut reader = csv_reader(delimiter, Reader::new(source, head.start).watched(&observe));
-    let mut rows = Rows::new(source, head, delimiter);
+    let mut rows = Rows::new(source, head, delimiter, options.has_header);
     let mut record = ByteRecord::new();
     while next_record(&mut reader, &mut record)? {
         // Byte offsets in the file (the reader counts from the text's start).
@@ -86,10 +86,10 @@ fn parse_csv_text(
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
-        rows.push(&record, line, start, options)?;
+        rows.push(&record, line, start)?;
         rows.presize_when_due(reader.position().byte());
     }
-    rows.finish(options)
+    rows.finish()
 }
 
 /// A CSV/TSV table being read, one non-blank record at a time.
@@ -98,6 +98,8 @@ struct Rows<'a> {
     delimiter: u8,
     /// In `;` files a decimal comma is a number.
     decimal_comma: bool,
+    /// Whether the first row is a header ([`CsvOptions::has_header`]; `None` detects it).
+    has_header: Option<bool>,
     /// Bytes of text in the file (after a byte order mark), for [`presize`].
     text_len: usize,
     columns: Vec<Column>,
@@ -112,11 +114,17 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
-    fn new(source: &'a dyn ByteSource, head: &Head, delimiter: u8) -> Self {
+    fn new(
+        source: &'a dyn ByteSource,
+        head: &Head,
+        delimiter: u8,
+        has_header: Option<bool>,
+    ) -> Self {
         Self {
             source,
             delimiter,
             decimal_comma: delimiter == b';',
+            has_header,
             text_len: usize::try_from(source.size() - head.start).unwrap_or(usize::MAX),
             columns: Vec::new(),
             lines: Vec::new(),
@@ -127,23 +135,16 @@ impl<'a> Rows<'a> {
     }
 
     /// Whether the first row is a header: as the options say, else detected.
-    fn header(&self, options: &CsvOptions) -> bool {
-        options
-            .has_header
+    fn header(&self) -> bool {
+        self.has_header
             .unwrap_or_else(|| !first_row_is_data(&self.columns, self.decimal_comma))
     }
 
     /// Take the record that starts at byte `start` on line `line`: check its width, decide at
     /// row 1 how each column is held, and keep its cells.
-    fn push(
-        &mut self,
-        record: &ByteRecord,
-        line: u64,
-        start: u64,
-        options: &CsvOptions,
-    ) -> Result<(), DataError> {
+    fn push(&mut self, record: &ByteRecord, line: u64, start: u64) -> Result<(), DataError> {
         self.last_start = (start, line);
-        self.check_width(record, line, start, options)?;
+        self.check_width(record, line, start)?;
         let row = self.lines.len();
         if row == 1 && holds_numbers() {
             self.numbers = Some(hold_from(record, self.decimal_comma)).filter(|n| n.width > 0);
@@ -178,13 +179,7 @@ impl<'a> Rows<'a> {
     }
 
     /// The first record sets the number of columns; every later one must have as many fields.
-    fn check_width(
-        &mut self,
-        record: &ByteRecord,
-        line: u64,
-        start: u64,
-        options: &CsvOptions,
-    ) -> Result<(), DataError> {
+    fn check_width(&mut self, record: &ByteRecord, line: u64, start: u64) -> Result<(), DataError> {
         if self.columns.is_empty() {
             if record.len() > MAX_COLUMNS {
                 return Err(DataError::TooManyColumns {
@@ -200,7 +195,7 @@ impl<'a> Rows<'a> {
                 expected: self.columns.len(),
                 found: record.len(),
                 delimiter: self.delimiter as char,
-                header: self.header(options),
+                header: self.header(),
             });
         }
         Ok(())
@@ -249,14 +244,14 @@ impl<'a> Rows<'a> {
 
     /// After the last record: refuse an empty file and a quote never closed, decide the header
     /// and name the columns.
-    fn finish(mut self, options: &CsvOptions) -> Result<Table, DataError> {
+    fn finish(mut self) -> Result<Table, DataError> {
         if self.columns.is_empty() {
             return Err(DataError::Empty);
         }
         // A quote never closed swallows the rest of the file into the last record.
         let (start, line) = self.last_start;
         refuse_unclosed_quote(self.source, start, line, self.delimiter)?;
-        let header = self.header(options);
+        let header = self.header();
         if !header {
             self.hold_row_zero();
         }
