@@ -1,4 +1,4 @@
-//! The engine bench's round workloads compiled to wasm and timed in headless Chromium (issue 6).
+//! The engine bench's round workloads compiled to wasm and timed in headless Chromium.
 //!
 //! A benchmark, not a test: nothing here fails because something is slow. It runs only when asked
 //! (`cargo xtask bench --only wasm`, or by hand):
@@ -10,7 +10,7 @@
 //! cargo test --profile release --target wasm32-unknown-unknown --test bench_wasm -- --nocapture
 //! ```
 //!
-//! Workload: the same as `benches/engine.rs` (see `benches/README.md`): `blobs(n, 50, 10, 1.5,
+//! Workload: the same as `crates/engine/benches/engine.rs`: `blobs(n, 50, 10, 1.5,
 //! rng(42, 0))`, rows `0..500` labeled, rows `500..n` the pool; one round = fit logistic regression
 //! (warm: from the model fitted on rows `0..490`; cold: from zeros), `predict_proba` over the pool,
 //! margin scores, top 10 with `rng(42, 1)`; *session* = `Session::round` with the same labels.
@@ -22,15 +22,11 @@
 //! bench reports how many leading rows match (`rows_same_as_native`) and requires the first chunk
 //! (the labeled rows and the 10k pool) to.
 
-use engine::data::synthetic::blobs;
+#[path = "../../engine/benches/support/workload.rs"]
+mod workload;
+
 use engine::data::Dataset;
 use ndarray::s;
-
-const SEED: u64 = 42;
-const N_FEATURES: usize = 50;
-const N_CLASSES: usize = 10;
-const SPREAD: f64 = 1.5;
-const LABELED: usize = 500;
 /// Rows per fingerprinted chunk.
 const CHUNK: usize = 10_000;
 /// FNV-1a over the bit patterns of each 10,000-row chunk of `blobs(100_000, …)`, as the native
@@ -47,11 +43,6 @@ const FINGERPRINTS: [u64; 10] = [
     0x02ff_cb74_d818_baf8,
     0xf3af_38d9_3d8c_e310,
 ];
-
-fn workload_data(n: usize) -> Dataset {
-    blobs(n, N_FEATURES, N_CLASSES, SPREAD, &mut engine::rng(SEED, 0))
-        .expect("the synthetic blobs are valid")
-}
 
 /// FNV-1a (64 bit) over the little-endian bytes of the values of rows `rows`.
 fn fingerprint(data: &Dataset, rows: std::ops::Range<usize>) -> u64 {
@@ -77,36 +68,32 @@ fn rows_same_as_native(data: &Dataset) -> usize {
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn the_bench_data_has_the_recorded_fingerprints() {
-    let data = workload_data(FINGERPRINTS.len() * CHUNK);
+    let (data, _) = workload::data(FINGERPRINTS.len() * CHUNK);
     let found: Vec<u64> = (0..FINGERPRINTS.len())
         .map(|c| fingerprint(&data, c * CHUNK..(c + 1) * CHUNK))
         .collect();
     eprintln!("{found:#x?}");
     assert_eq!(found, FINGERPRINTS);
     assert_eq!(rows_same_as_native(&data), data.n_rows());
-    let _ = LABELED;
 }
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::workload::{self, BATCH, LABELED, N_CLASSES, N_FEATURES, PREVIOUS, SEED};
     use super::*;
-    use engine::data::split::Split;
-    use engine::models::linalg::{exp as linalg_exp, gradient_into, logits_into, PackedWeights};
+    use engine::models::linalg::exp as linalg_exp;
     use engine::models::logistic::{LogisticParams, LogisticRegression};
     use engine::models::simd;
-    use engine::models::{Classifier, ModelSpec};
+    use engine::models::Classifier;
     use engine::rng;
-    use engine::session::{Event, Origin, Session, SessionConfig};
+    use engine::strategies::top_k;
     use engine::strategies::uncertainty::margin_scores;
-    use engine::strategies::{top_k, Strategy};
     use ndarray::{Array2, ArrayView2};
     use std::hint::black_box;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    const PREVIOUS: usize = 490;
-    const BATCH: usize = 10;
     /// Timed repetitions per measurement (the median is reported).
     const REPS: usize = 9;
 
@@ -162,18 +149,13 @@ mod wasm {
 
     fn bench(n: usize) {
         let t0 = now();
-        let data = workload_data(n);
+        let (data, y) = workload::data(n);
         let generated_ms = now() - t0;
         let same = rows_same_as_native(&data);
         assert!(
             same >= CHUNK.min(n),
             "the wasm build drew other labeled rows than the native one"
         );
-        let y: Vec<usize> = data
-            .known_labels
-            .iter()
-            .map(|l| l.expect("blobs label every row"))
-            .collect();
         let labeled = data.features.slice(s![..LABELED, ..]);
         let pool = data.features.slice(s![LABELED.., ..]);
         let previous = fit(
@@ -197,10 +179,9 @@ mod wasm {
         let predict = median_ms(|| (), |_| current.predict_proba(pool));
         let margin = median_ms(|| (), |_| margin_scores(proba.view()));
         let top = median_ms(|| (), |_| top_k(&scores, BATCH, &mut rng(SEED, 1)));
-        // Kernels, old (ndarray's `dot` = matrixmultiply, std `exp`) against new
-        // (`models::linalg`), measured one after the other in this run.
+        // ndarray's products (matrixmultiply's scalar kernel in wasm) against the `simd` module's
+        // (simd128 kernels when the build enables `simd128`, plain loops otherwise).
         let coef = current.coef.view();
-        let packed = PackedWeights::new(coef, current.intercept.as_slice().expect("contiguous"));
         let proba_ndarray = median_ms(
             || (),
             |_| {
@@ -217,21 +198,12 @@ mod wasm {
         );
         let logits_pool_ndarray = median_ms(|| (), |_| pool.dot(&coef.t()) + &current.intercept);
         let mut zbuf = Array2::zeros((pool.nrows(), N_CLASSES));
-        let logits_pool_linalg = median_ms(|| (), |_| logits_into(pool, &packed, zbuf.view_mut()));
         let logits_500_ndarray = median_ms(|| (), |_| labeled.dot(&coef.t()));
         let mut z500 = Array2::zeros((LABELED, N_CLASSES));
-        let logits_500_linalg =
-            median_ms(|| (), |_| logits_into(labeled, &packed, z500.view_mut()));
         let resid = current.predict_proba(labeled);
         let grad_500_ndarray = median_ms(|| (), |_| resid.t().dot(&labeled));
         let mut g = Array2::zeros((N_CLASSES, N_FEATURES));
-        let grad_500_linalg = median_ms(
-            || (),
-            |_| gradient_into(resid.view(), labeled, g.view_mut()),
-        );
-        // The `simd` module's products (simd128 kernels when the build enables `simd128`, plain
-        // loops otherwise) against ndarray's, 100 calls per sample: one call on 500 rows is near
-        // the browser's timer resolution.
+        // 100 calls per sample: one call on 500 rows is near the browser's timer resolution.
         let simd_packed =
             simd::Packed::new(coef, current.intercept.as_slice().expect("contiguous"));
         let per_100 = |f: &mut dyn FnMut()| {
@@ -290,35 +262,7 @@ mod wasm {
         let cold = median_ms(|| (), |_| round(None));
 
         // The app's path, as the native bench's `round/session`.
-        let config = SessionConfig {
-            seed: SEED,
-            strategy: Strategy::Margin,
-            model: ModelSpec::Logistic(LogisticParams::default()),
-            batch_size: BATCH,
-            ..SessionConfig::default()
-        };
-        let split = Split {
-            pool: (0..n).collect(),
-            test: Vec::new(),
-        };
-        let mut prepared = Session::with_split(data, config, split).expect("a valid session");
-        let label = |s: &mut Session, row: usize| {
-            s.apply(Event::Label {
-                row,
-                class: y[row],
-                origin: Origin::Oracle,
-            })
-            .expect("a pool row, labeled once");
-        };
-        for row in 0..PREVIOUS {
-            label(&mut prepared, row);
-        }
-        prepared
-            .round()
-            .expect("the round with PREVIOUS labels runs");
-        for row in PREVIOUS..LABELED {
-            label(&mut prepared, row);
-        }
+        let mut prepared = workload::session(data, &y);
         let session = median_ms(
             || prepared.clone(),
             |mut s| s.round().expect("the round runs"),
@@ -344,9 +288,8 @@ mod wasm {
              \"top_k\":{top:.3},\"round_warm\":{warm:.3},\"round_cold\":{cold:.3},\
              \"round_session\":{session:.3},\"round_session_copy\":{session_copy:.3},\
              \"round_session_blocks\":{session_blocks:.3},\"proba_ndarray\":{proba_ndarray:.3},\
-             \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_pool_linalg\":{logits_pool_linalg:.3},\
-             \"logits_500_ndarray\":{logits_500_ndarray:.4},\"logits_500_linalg\":{logits_500_linalg:.4},\
-             \"grad_500_ndarray\":{grad_500_ndarray:.4},\"grad_500_linalg\":{grad_500_linalg:.4},\
+             \"logits_pool_ndarray\":{logits_pool_ndarray:.3},\"logits_500_ndarray\":{logits_500_ndarray:.4},\
+             \"grad_500_ndarray\":{grad_500_ndarray:.4},\
              \"exp_std_1m\":{exp_std:.3},\"exp_linalg_1m\":{exp_linalg:.3},\"exp_lanes_1m\":{exp_lanes:.3},\
              \"logits_500_ndarray_x100\":{logits_500_ndarray_x100:.4},\"logits_500_simd_x100\":{logits_500_simd_x100:.4},\
              \"grad_500_ndarray_x100\":{grad_500_ndarray_x100:.4},\"grad_500_simd_x100\":{grad_500_simd_x100:.4},\

@@ -1,15 +1,15 @@
-//! Criterion benches of the engine (issue 6): the pieces of one active learning round and every
+//! Criterion benches of the engine: the pieces of one active learning round and every
 //! strategy, on a seeded synthetic pool that `benches/peers/speed.py` reads too.
 //!
-//! Workload (the same everywhere, see `benches/README.md`): `blobs(n, 50, 10, 1.5, rng(42, 0))`
-//! for n = 10k, 50k, 100k rows; rows `0..500` are the labeled rows (balanced: blobs assigns the
+//! Workload (`support/workload.rs`, shared with `bench_wasm.rs`):
+//! `blobs(n, 50, 10, 1.5, rng(42, 0))` for n = 10k, 50k, 100k rows; rows `0..500` are the labeled rows (balanced: blobs assigns the
 //! classes round-robin), rows `500..n` the unlabeled pool. One round = fit logistic regression
 //! (C = 1) on the 500 labeled rows, `predict_proba` over the pool, margin scores, top 10.
 //! "Warm" rounds start the fit from the previous round's model, the one fitted on rows `0..490`
 //! (the previous round had 10 labels fewer).
 //!
 //! ```sh
-//! cargo bench --bench engine                                   # everything, about 4 minutes
+//! cargo bench --bench engine                                   # everything
 //! cargo bench --bench engine -- round                          # criterion's name filter
 //! ACTIVELAB_WRITE_BENCH_DATA=only cargo bench --bench engine   # only write target/bench-data/
 //! ```
@@ -20,15 +20,19 @@
 //! (default: `$CARGO_TARGET_DIR/bench-data` when that is set).
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "support/workload.rs"]
+mod workload;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use super::workload::{self, BATCH, LABELED, N_CLASSES, N_FEATURES, PREVIOUS, SEED, SPREAD};
     use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode};
-    use engine::data::synthetic::blobs;
     use engine::data::Dataset;
     use engine::models::committee::CommitteeParams;
-    use engine::models::linalg::{exp as linalg_exp, gradient_into, logits_into, PackedWeights};
+    use engine::models::linalg::exp as linalg_exp;
     use engine::models::logistic::{CheckedLogistic, LogisticParams, LogisticRegression};
+    use engine::models::simd;
     use engine::models::{Classifier, ModelSpec};
-    use engine::session::{Event, Origin, Session, SessionConfig};
     use engine::strategies::batch::ranked_batch;
     use engine::strategies::committee::{
         consensus_entropy_scores, max_kl_disagreement_scores, vote_entropy_scores,
@@ -39,7 +43,7 @@ mod native {
     use engine::strategies::diversity::k_center_greedy;
     use engine::strategies::eer::{expected_error_reduction, EerLoss};
     use engine::strategies::uncertainty::{entropy_scores, least_confident_scores, margin_scores};
-    use engine::strategies::{random_scores, top_k, Strategy};
+    use engine::strategies::{random_scores, top_k};
     use engine::{rng, EngineRng};
     use ndarray::{concatenate, s, Array2, ArrayView2, Axis};
     use rand::seq::index::sample;
@@ -48,18 +52,7 @@ mod native {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    /// Seed of the data (stream 0) and of the query draws (stream 1).
-    const SEED: u64 = 42;
-    const N_FEATURES: usize = 50;
-    const N_CLASSES: usize = 10;
-    const SPREAD: f64 = 1.5;
     const SIZES: [usize; 3] = [10_000, 50_000, 100_000];
-    /// Labeled rows this round (rows `0..LABELED`).
-    const LABELED: usize = 500;
-    /// Labeled rows the previous round (rows `0..PREVIOUS`): its model is the warm start.
-    const PREVIOUS: usize = 490;
-    /// Rows picked per round.
-    const BATCH: usize = 10;
     /// Expected error reduction: evaluation rows, as `Session` subsamples them (it also takes 50
     /// candidates; see `strategy_benches`).
     const EER_EVAL_ROWS: usize = 200;
@@ -83,13 +76,7 @@ mod native {
 
     impl Workload {
         fn new(n: usize) -> Self {
-            let data = blobs(n, N_FEATURES, N_CLASSES, SPREAD, &mut rng(SEED, 0))
-                .expect("the synthetic blobs are valid");
-            let y: Vec<usize> = data
-                .known_labels
-                .iter()
-                .map(|l| l.expect("blobs label every row"))
-                .collect();
+            let (data, y) = workload::data(n);
             let previous = fit(
                 data.features.slice(s![..PREVIOUS, ..]),
                 &y[..PREVIOUS],
@@ -160,46 +147,12 @@ mod native {
         top_k(&scores, BATCH, &mut rng(SEED, 1))
     }
 
-    /// A session holding rows `0..LABELED` as labels, whose warm model was fitted on `0..PREVIOUS`
-    /// (a round ran after the first `PREVIOUS` labels). The pool is every row, no test split.
-    fn session(w: &Workload) -> Session {
-        let n = w.data.n_rows();
-        let config = SessionConfig {
-            seed: SEED,
-            strategy: Strategy::Margin,
-            model: ModelSpec::Logistic(LogisticParams::default()),
-            batch_size: BATCH,
-            ..SessionConfig::default()
-        };
-        let split = engine::data::split::Split {
-            pool: (0..n).collect(),
-            test: Vec::new(),
-        };
-        let mut s = Session::with_split(w.data.clone(), config, split).expect("a valid session");
-        let label = |s: &mut Session, row: usize| {
-            s.apply(Event::Label {
-                row,
-                class: w.y[row],
-                origin: Origin::Oracle,
-            })
-            .expect("a pool row, labeled once");
-        };
-        for row in 0..PREVIOUS {
-            label(&mut s, row);
-        }
-        s.round().expect("the round with PREVIOUS labels runs");
-        for row in PREVIOUS..LABELED {
-            label(&mut s, row);
-        }
-        s
-    }
-
     fn accuracy(m: &LogisticRegression, x: ArrayView2<f64>, y: &[usize]) -> f64 {
         let hits = m.predict(x).iter().zip(y).filter(|(a, b)| a == b).count();
         hits as f64 / y.len().max(1) as f64
     }
 
-    /// What the fits did (printed once; `benches/README.md` quotes it).
+    /// What the fits did, printed once per pool size beside the timings.
     fn describe(w: &Workload) {
         let cold = fit(w.labeled(), w.labels(), None);
         let pool_y = &w.y[LABELED..];
@@ -311,8 +264,9 @@ mod native {
         });
         g.finish();
 
-        // The kernels of `models::linalg` against what they replaced (ndarray's `dot`, which is
-        // matrixmultiply, and the platform's `exp`), as `tests/bench_wasm.rs` measures them too.
+        // The products of the wasm worker's logistic regression (`models::simd`, plain loops
+        // natively) against ndarray's `dot` (matrixmultiply), which the native build uses, and
+        // `linalg::exp` against the platform's `exp`, as `bench_wasm.rs` measures them too.
         let mut g = c.benchmark_group("kernels");
         let coef = w.current.coef.view();
         let bias = w
@@ -320,29 +274,35 @@ mod native {
             .intercept
             .as_slice()
             .expect("contiguous intercepts");
-        let packed = PackedWeights::new(coef, bias);
+        let packed = simd::Packed::new(coef, bias);
         g.bench_function(BenchmarkId::new("logits_pool_ndarray", n), |b| {
             b.iter(|| black_box(w.pool().dot(&coef.t()) + &w.current.intercept))
         });
         let mut z = Array2::zeros((w.pool().nrows(), N_CLASSES));
-        g.bench_function(BenchmarkId::new("logits_pool_linalg", n), |b| {
-            b.iter(|| black_box(logits_into(w.pool(), &packed, z.view_mut())))
+        g.bench_function(BenchmarkId::new("logits_pool_simd", n), |b| {
+            b.iter(|| black_box(simd::logits_into(w.pool(), &packed, z.view_mut())))
         });
         if n == SIZES[0] {
             let mut z500 = Array2::zeros((LABELED, N_CLASSES));
             g.bench_function("logits_500_ndarray", |b| {
                 b.iter(|| black_box(w.labeled().dot(&coef.t())))
             });
-            g.bench_function("logits_500_linalg", |b| {
-                b.iter(|| black_box(logits_into(w.labeled(), &packed, z500.view_mut())))
+            g.bench_function("logits_500_simd", |b| {
+                b.iter(|| black_box(simd::logits_into(w.labeled(), &packed, z500.view_mut())))
             });
             let resid = w.current.predict_proba(w.labeled());
             let mut grad = Array2::zeros((N_CLASSES, N_FEATURES));
             g.bench_function("grad_500_ndarray", |b| {
                 b.iter(|| black_box(resid.t().dot(&w.labeled())))
             });
-            g.bench_function("grad_500_linalg", |b| {
-                b.iter(|| black_box(gradient_into(resid.view(), w.labeled(), grad.view_mut())))
+            g.bench_function("grad_500_simd", |b| {
+                b.iter(|| {
+                    black_box(simd::gradient_into(
+                        resid.view(),
+                        w.labeled(),
+                        grad.view_mut(),
+                    ))
+                })
             });
             let args: Vec<f64> = (0..1_000_000).map(|i| -20.0 * (i as f64) / 1e6).collect();
             g.bench_function("exp_std_1m", |b| {
@@ -369,7 +329,7 @@ mod native {
         });
         // The app's path: Session::round (label-state replay, copy of the candidate rows, fit
         // warm-started from the previous round, probabilities, margin, top 10).
-        let prepared = session(w);
+        let prepared = workload::session(w.data.clone(), &w.y);
         g.bench_function(BenchmarkId::new("session", n), |b| {
             b.iter_batched(
                 || prepared.clone(),
@@ -495,9 +455,9 @@ mod native {
                 )
             })
         });
-        // The session's 50 candidates take 50 × 10 refits (about 10 s a call): 10 calls would
-        // double the whole run, so the default is 5 candidates (cost is linear in candidates;
-        // the log loss differs only on 200 evaluation rows). ACTIVELAB_BENCH_FULL_EER=1 runs both
+        // The session's 50 candidates take 50 × 10 refits a call, and criterion takes at least 10
+        // calls, so the default is 5 candidates (cost is linear in candidates; the log loss
+        // differs only on 200 evaluation rows). ACTIVELAB_BENCH_FULL_EER=1 runs both
         // losses with 50 candidates.
         let full = std::env::var("ACTIVELAB_BENCH_FULL_EER").is_ok_and(|v| v == "1");
         let runs: &[(&str, usize, EerLoss)] = if full {

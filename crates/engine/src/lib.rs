@@ -58,16 +58,7 @@ extern crate browser_test;
 
 /// Test support shared by the unit tests.
 #[cfg(test)]
-pub(crate) mod testing {
-    /// The bundled Iris demo, imported.
-    pub(crate) fn iris() -> crate::data::Dataset {
-        crate::data::import::parse_csv(
-            include_bytes!("../../../public/datasets/iris.csv"),
-            &crate::data::import::CsvOptions::named("iris"),
-        )
-        .expect("the bundled Iris CSV imports")
-    }
-}
+pub(crate) mod testing;
 
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

@@ -514,21 +514,10 @@ mod tests {
     /// scikit-learn 1.5.2 / scipy values from `tests/reference/metrics.json`.
     mod reference {
         use super::*;
+        use crate::testing::{floats, reference};
         use serde_json::Value;
 
         const TOL: f64 = 1e-12;
-
-        fn reference() -> Value {
-            serde_json::from_str(include_str!("../../../tests/reference/metrics.json")).unwrap()
-        }
-
-        fn floats(v: &Value) -> Vec<f64> {
-            v.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        }
 
         fn labels(v: &Value) -> Vec<usize> {
             v.as_array()
@@ -549,7 +538,7 @@ mod tests {
 
         #[test]
         fn classification_matches_sklearn() {
-            let r = &reference()["classification"];
+            let r = &reference("metrics")["classification"];
             let t = labels(&r["truth"]);
             let p = labels(&r["predicted"]);
             close(
@@ -609,7 +598,7 @@ mod tests {
 
         #[test]
         fn kappa_log_loss_aulc_wilson_match() {
-            let r = reference();
+            let r = reference("metrics");
             for case in r["kappa"].as_array().unwrap() {
                 close(
                     "kappa",

@@ -101,8 +101,8 @@ impl Pca {
     }
 
     /// [`Pca::fit`] on the rows `rows` of `x`, read in place: only the fitted sample is copied
-    /// (a whole 100k-row pool copied would be 40 MB more at the import's peak). Row numbers in
-    /// errors count within `rows`.
+    /// (a copy of the whole pool would add to the import's memory peak). Row numbers in errors
+    /// count within `rows`.
     pub fn fit_rows(
         x: ArrayView2<f64>,
         rows: &[usize],
@@ -386,25 +386,11 @@ mod tests {
     /// variances, ratios, axes and coordinates agree up to each axis's sign.
     #[test]
     fn matches_scikit_learn_up_to_sign() {
-        use crate::data::import::{parse_csv, CsvOptions};
-        let reference: serde_json::Value =
-            serde_json::from_str(include_str!("../../../tests/reference/pca.json")).unwrap();
-        let files: [(&str, &[u8]); 4] = [
-            ("iris", include_bytes!("../../../public/datasets/iris.csv")),
-            ("wine", include_bytes!("../../../public/datasets/wine.csv")),
-            (
-                "breast_cancer",
-                include_bytes!("../../../public/datasets/breast_cancer.csv"),
-            ),
-            (
-                "digits",
-                include_bytes!("../../../public/datasets/digits.csv"),
-            ),
-        ];
+        let reference = crate::testing::reference("pca");
         let f = |v: &serde_json::Value| v.as_f64().unwrap();
-        for (name, bytes) in files {
+        for name in ["iris", "wine", "breast_cancer", "digits"] {
             let want = &reference["datasets"][name];
-            let data = parse_csv(bytes, &CsvOptions::named(name)).unwrap();
+            let data = crate::testing::bundled(name);
             assert_eq!(
                 data.n_features() as u64,
                 want["features"].as_u64().unwrap(),

@@ -39,6 +39,20 @@ fn labels(data: &Dataset, rows: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// A reference case's features (`"raw"`, else standardized), its training rows and their labels.
+fn case_inputs<'a>(
+    (data, standardized, raw): &'a (Dataset, Array2<f64>, Array2<f64>),
+    preprocessing: &str,
+    train_rows: &[usize],
+) -> (&'a Array2<f64>, Array2<f64>, Vec<usize>) {
+    let x = if preprocessing == "raw" {
+        raw
+    } else {
+        standardized
+    };
+    (x, x.select(Axis(0), train_rows), labels(data, train_rows))
+}
+
 #[derive(Deserialize)]
 struct Reference<C> {
     datasets: BTreeMap<String, RefDataset<C>>,
@@ -48,6 +62,15 @@ struct Reference<C> {
 struct RefDataset<C> {
     classes: Vec<String>,
     cases: Vec<C>,
+}
+
+impl<C> RefDataset<C> {
+    /// The bundled dataset `name` ([`load`]), checked to have the reference's classes.
+    fn load(&self, name: &str) -> (Dataset, Array2<f64>, Array2<f64>) {
+        let loaded = load(name);
+        assert_eq!(loaded.0.class_names, self.classes);
+        loaded
+    }
 }
 
 #[derive(Deserialize)]
@@ -86,15 +109,11 @@ fn nb_deviation(name: &str) -> f64 {
     let reference: Reference<NbCase> =
         serde_json::from_str(include_str!("../../../tests/reference/gaussian_nb.json")).unwrap();
     let r = &reference.datasets[name];
-    let (data, standardized, raw) = load(name);
-    assert_eq!(data.class_names, r.classes);
+    let loaded = r.load(name);
+    let data = &loaded.0;
     let mut worst = 0.0_f64;
     for case in &r.cases {
-        let x = if case.preprocessing == "raw" {
-            &raw
-        } else {
-            &standardized
-        };
+        let (x, x_train, y_train) = case_inputs(&loaded, &case.preprocessing, &case.train_rows);
         let params = GaussianNbParams {
             priors: case.priors.clone(),
             ..GaussianNbParams::default()
@@ -102,11 +121,7 @@ fn nb_deviation(name: &str) -> f64 {
         let model = params
             .check()
             .unwrap()
-            .fit(
-                x.select(Axis(0), &case.train_rows).view(),
-                &labels(&data, &case.train_rows),
-                data.n_classes(),
-            )
+            .fit(x_train.view(), &y_train, data.n_classes())
             .unwrap();
         let what = format!("{name}/{}/{}", case.preprocessing, case.name);
         assert!(
@@ -151,15 +166,11 @@ fn knn_matches_scikit_learn() {
         serde_json::from_str(include_str!("../../../tests/reference/knn.json")).unwrap();
     let (mut compared, mut ties) = (0usize, 0usize);
     for (name, r) in &reference.datasets {
-        let (data, standardized, raw) = load(name);
-        assert_eq!(data.class_names, r.classes);
+        let loaded = r.load(name);
+        let data = &loaded.0;
         let mut worst = 0.0_f64;
         for case in &r.cases {
-            let x = if case.preprocessing == "raw" {
-                &raw
-            } else {
-                &standardized
-            };
+            let (x, x_train, y_train) = case_inputs(&loaded, &case.preprocessing, &case.train_rows);
             let weights = match case.weights.as_str() {
                 "uniform" => KnnWeights::Uniform,
                 "distance" => KnnWeights::Distance,
@@ -170,11 +181,7 @@ fn knn_matches_scikit_learn() {
                 .weights(weights)
                 .check()
                 .unwrap()
-                .fit(
-                    x.select(Axis(0), &case.train_rows).view(),
-                    &labels(&data, &case.train_rows),
-                    data.n_classes(),
-                )
+                .fit(x_train.view(), &y_train, data.n_classes())
                 .unwrap();
             assert_eq!(case.k, 5.min(case.train_rows.len()));
             let what = format!(

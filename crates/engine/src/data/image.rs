@@ -168,15 +168,7 @@ pub fn image_features(
             max: options.max_pixels,
         });
     }
-    let expected = pixels * 4;
-    if rgba.len() as u64 != expected {
-        return Err(DataError::ImageBuffer {
-            width,
-            height,
-            expected,
-            found: rgba.len() as u64,
-        });
-    }
+    check_buffer(rgba, width, height)?;
     let (w, grid, bins) = (width as usize, options.grid, options.bins as usize);
     let luma = |x: usize, y: usize| -> f64 {
         let p = 4 * (y * w + x);
@@ -213,6 +205,20 @@ pub fn image_features(
     Ok(out)
 }
 
+/// Refuse an RGBA buffer that is not 4 bytes for each of `width × height` pixels.
+fn check_buffer(rgba: &[u8], width: u32, height: u32) -> Result<(), DataError> {
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if rgba.len() as u64 != expected {
+        return Err(DataError::ImageBuffer {
+            width,
+            height,
+            expected,
+            found: rgba.len() as u64,
+        });
+    }
+    Ok(())
+}
+
 /// A display copy of an RGBA image whose longer side is at most `max_side` pixels (area
 /// average; smaller images are kept as they are, never enlarged).
 ///
@@ -232,15 +238,7 @@ pub fn thumbnail(
     if width == 0 || height == 0 {
         return Err(DataError::ImageEmpty { width, height });
     }
-    let expected = u64::from(width) * u64::from(height) * 4;
-    if rgba.len() as u64 != expected {
-        return Err(DataError::ImageBuffer {
-            width,
-            height,
-            expected,
-            found: rgba.len() as u64,
-        });
-    }
+    check_buffer(rgba, width, height)?;
     let max_side = max_side.max(1);
     let longer = width.max(height);
     if longer <= max_side {

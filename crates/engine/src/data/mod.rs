@@ -439,12 +439,6 @@ pub enum DataError {
         found: usize,
         max: usize,
     },
-    /// A label column with a single class: nothing to tell apart.
-    #[error("the label column '{column}' has only 1 class ('{class}'): active learning needs at least 2 classes; label at least one row of another class in the file")]
-    OneClass { column: String, class: String },
-    /// A label column with no label at all.
-    #[error("no row of the label column '{column}' has a label: the classes come from the file, so label at least one row of each of 2 classes (or name the right label column)")]
-    NoLabels { column: String },
     /// A label column with more distinct values than the cap.
     #[error("the label column '{column}' has {found} distinct values, more than the {max} classes allowed: this looks like an id or a number, not a class; choose another label column")]
     TooManyClasses {

@@ -50,8 +50,8 @@ impl Standardizer {
     /// assert!(z.iter().all(|v| v.is_finite()));
     /// ```
     ///
-    /// The rows are read in place (no copy of them: at 100k × 50 that would be 40 MB more at the
-    /// import's peak), in order, so the sums are the same as over a copy.
+    /// The rows are read in place (a copy would add to the import's memory peak), in order, so the
+    /// sums are the same as over a copy.
     pub fn fit(x: ArrayView2<f64>, rows: &[usize]) -> Self {
         let all: Vec<usize>;
         let rows = if rows.is_empty() {
@@ -118,8 +118,7 @@ impl Standardizer {
     /// Rows are read as slices and written as `(x - m) / s` by `simd::standardize` (two lanes in
     /// wasm); only a row where that is not finite everywhere is redone value by value (the
     /// overflow fallback and the clamp), so every value has the bits of
-    /// [`Standardizer::transform`]. (The value-by-value loop alone cost a 100k-row round in wasm
-    /// about 25 ms.)
+    /// [`Standardizer::transform`]; the value-by-value loop alone is slow in wasm.
     pub fn transform_rows_into(
         &self,
         x: ArrayView2<f64>,

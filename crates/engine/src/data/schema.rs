@@ -1,9 +1,10 @@
 //! Schema inference: how the columns of a read table become a [`Dataset`].
 //!
-//! Every column gets one role: the **label** (named in [`CsvOptions::label_column`], else the
-//! first column named like one of [`LABEL_COLUMN_NAMES`], else the last remaining column), the
-//! **id** ([`CsvOptions::id_column`]: kept as [`Dataset::row_ids`], not a feature), **ignored**
-//! ([`CsvOptions::ignore`]), the **text** column of a text import, or a **feature**.
+//! Every column gets one role: the **label** (named in [`CsvOptions::label_column`],
+//! else the first column named like one of
+//! [`LABEL_COLUMN_NAMES`](super::import::LABEL_COLUMN_NAMES), else the last remaining column),
+//! the **id** ([`CsvOptions::id_column`]: kept as [`Dataset::row_ids`], not a feature),
+//! **ignored** ([`CsvOptions::ignore`]), the **text** column of a text import, or a **feature**.
 //!
 //! A feature column is typed from all its cells:
 //!
@@ -27,12 +28,18 @@
 //! missing mark unlabeled rows (the pool). More than [`MAX_CLASSES`]
 //! distinct labels is refused: such a column is an id or a number, not a class.
 
-use super::import::{CsvOptions, LABEL_COLUMN_NAMES};
+use super::import::CsvOptions;
 use super::text::{vectorize, TextOptions};
 use super::{DataError, Dataset, ImportReport, ImputedColumn, OneHotColumn};
 use ndarray::Array2;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, DefaultHasher};
+
+mod roles;
+mod table;
+
+use self::roles::{roles, Role, Roles};
+pub(crate) use self::table::{Column, Held, Numbers, Table, HEAD_TEXT_ROWS};
 
 /// Cell values read as missing, compared ASCII case-insensitively (`""`, `NA`, `NaN`, `?`, `null`).
 pub const MISSING_TOKENS: [&str; 5] = ["", "na", "nan", "?", "null"];
@@ -96,272 +103,6 @@ pub fn looks_like_grouped_number(cell: &str) -> bool {
         && digits
             .split([',', '.'])
             .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Check that a dataset can start an active learning session: its label column names at least
-/// 2 classes. The message names the column (and the one class, if there is one).
-///
-/// ```
-/// use engine::data::import::{parse_csv, CsvOptions};
-/// use engine::data::schema::check_learnable;
-/// let d = parse_csv(b"x,label\n1,a\n2,a\n", &CsvOptions::named("t")).unwrap();
-/// assert_eq!(
-///     check_learnable(&d).unwrap_err().to_string(),
-///     "the label column 'label' has only 1 class ('a'): active learning needs at least 2 classes; label at least one row of another class in the file"
-/// );
-/// ```
-pub fn check_learnable(data: &Dataset) -> Result<(), DataError> {
-    let column = if data.report.label_column.is_empty() {
-        "label".to_string()
-    } else {
-        data.report.label_column.clone()
-    };
-    match data.class_names.as_slice() {
-        [] => Err(DataError::NoLabels { column }),
-        [class] => Err(DataError::OneClass {
-            column,
-            class: shown(class),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The cells of one column, stored in one string (no allocation per cell).
-#[derive(Debug, Default)]
-pub(crate) struct Column {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Column {
-    /// Append a cell; `None` when the column would pass 4 GiB.
-    pub(crate) fn push(&mut self, cell: &str) -> Option<()> {
-        self.text.push_str(cell);
-        let end = u32::try_from(self.text.len()).ok()?;
-        self.ends.push(end);
-        Some(())
-    }
-
-    /// Make room for `cells` more cells holding `bytes` more bytes of text.
-    pub(crate) fn reserve(&mut self, cells: usize, bytes: usize) {
-        self.text.reserve_exact(bytes);
-        self.ends.reserve_exact(cells);
-    }
-
-    /// Bytes of text held.
-    pub(crate) fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
-    /// Number of cells.
-    pub(crate) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The cell of one row (empty past the end).
-    pub(crate) fn get(&self, row: usize) -> &str {
-        let end = self.ends.get(row).map_or(0, |&e| e as usize);
-        let start = match row.checked_sub(1) {
-            Some(prev) => self.ends.get(prev).map_or(0, |&e| e as usize),
-            None => 0,
-        };
-        self.text.get(start..end).unwrap_or("")
-    }
-}
-
-/// A table as read from a file: names, cells by column, and the line each row starts on.
-#[derive(Debug, Default)]
-pub(crate) struct Table {
-    pub(crate) names: Vec<String>,
-    pub(crate) columns: Vec<Column>,
-    /// The line each row (including a header row) starts on.
-    pub(crate) lines: Vec<u64>,
-    /// 1 when row 0 is the header, else 0.
-    pub(crate) first_data_row: usize,
-    pub(crate) delimiter: Option<char>,
-    pub(crate) header_detected: bool,
-    /// Columns read as numbers instead of text (CSV only; see [`Numbers`]).
-    pub(crate) numbers: Option<Numbers>,
-}
-
-/// The rows of a table kept as text for every column, numeric ones included: the header
-/// detection's look-ahead (row 0 and the next 1,000 rows), the preview's rows.
-pub(crate) const HEAD_TEXT_ROWS: usize = 1_001;
-
-/// How a column's cells are held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Held {
-    /// Every cell as text in its [`Column`].
-    Text,
-    /// Every cell as a finite number (NaN = missing) in slot `usize` of [`Numbers::values`];
-    /// the [`Column`] holds the text of the first [`HEAD_TEXT_ROWS`] rows only.
-    Number(usize),
-    /// A column read as numbers until a cell was not a finite number: the [`Column`] holds the
-    /// text of the first [`HEAD_TEXT_ROWS`] rows only, and the rest has to be read again
-    /// ([`super::import::fill_text`]) before it is used.
-    Unread,
-}
-
-/// Numeric columns as they are read: one row-major block of `f64`, one slot per numeric column,
-/// which becomes the feature matrix in place when every feature column is numeric.
-///
-/// Why: a column table of text (12.5 bytes a cell for `0.123456,`) plus the parsed columns plus
-/// the feature matrix they were copied into made a 100k × 50 import peak at 1.8 × the file
-/// (`tests/import_memory.rs`); numbers read straight into the block hold 8 bytes a cell once.
-#[derive(Debug, Default)]
-pub(crate) struct Numbers {
-    /// Row-major, `width` values a row, one row per table row (row 0 too).
-    pub(crate) values: Vec<f64>,
-    pub(crate) width: usize,
-    /// How each column is held.
-    pub(crate) held: Vec<Held>,
-}
-
-impl Numbers {
-    /// The cells of slot `slot` from row `first` on (empty for a slot that does not exist).
-    fn slot_cells(&self, slot: usize, first: usize) -> impl Iterator<Item = &f64> {
-        let w = self.width.max(1);
-        let cells = if slot < self.width {
-            &self.values[..]
-        } else {
-            &[]
-        };
-        cells.iter().skip(first * w + slot).step_by(w)
-    }
-
-    /// [`Numbers::slot_cells`], to change them.
-    fn slot_cells_mut(&mut self, slot: usize, first: usize) -> impl Iterator<Item = &mut f64> {
-        let w = self.width.max(1);
-        let cells = if slot < self.width {
-            &mut self.values[..]
-        } else {
-            &mut []
-        };
-        cells.iter_mut().skip(first * w + slot).step_by(w)
-    }
-}
-
-impl Table {
-    /// Number of rows, a header row included.
-    pub(crate) fn n_rows(&self) -> usize {
-        self.lines.len()
-    }
-
-    /// How column `col` is held.
-    pub(crate) fn held(&self, col: usize) -> Held {
-        self.numbers
-            .as_ref()
-            .and_then(|n| n.held.get(col).copied())
-            .unwrap_or(Held::Text)
-    }
-
-    /// Column `col`'s value of row `row` when the column is held as numbers.
-    pub(crate) fn number(&self, col: usize, row: usize) -> Option<f64> {
-        let numbers = self.numbers.as_ref()?;
-        match numbers.held.get(col)? {
-            Held::Number(slot) => numbers.values.get(row * numbers.width + slot).copied(),
-            _ => None,
-        }
-    }
-
-    /// Columns whose text is not all held (numbers, or to be read again).
-    pub(crate) fn without_text(&self) -> Vec<usize> {
-        (0..self.names.len())
-            .filter(|&c| self.held(c) != Held::Text)
-            .collect()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Role {
-    Feature,
-    Label,
-    Id,
-    Ignored,
-    Text,
-}
-
-impl Role {
-    fn name(self) -> &'static str {
-        match self {
-            Role::Feature => "feature",
-            Role::Label => "label",
-            Role::Id => "id",
-            Role::Ignored => "ignored",
-            Role::Text => "text",
-        }
-    }
-}
-
-/// The column names for a message: all of them, or the first 20 and how many more.
-fn available(names: &[String]) -> String {
-    const SHOWN: usize = 20;
-    let mut out = names
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > SHOWN {
-        out.push_str(&format!(", … ({} more)", names.len() - SHOWN));
-    }
-    out
-}
-
-/// The column a name asks for: the exact name, else the first ASCII case-insensitive match.
-fn find_column(names: &[String], wanted: &str, role: Role) -> Result<usize, DataError> {
-    let wanted_trim = wanted.trim();
-    names
-        .iter()
-        .position(|n| n == wanted_trim)
-        .or_else(|| {
-            names
-                .iter()
-                .position(|n| n.eq_ignore_ascii_case(wanted_trim))
-        })
-        .ok_or_else(|| DataError::UnknownColumn {
-            role: role.name().into(),
-            name: wanted.to_string(),
-            available: available(names),
-        })
-}
-
-fn assign(roles: &mut [Role], names: &[String], i: usize, role: Role) -> Result<(), DataError> {
-    match roles.get(i).copied() {
-        Some(Role::Feature) => {
-            roles[i] = role;
-            Ok(())
-        }
-        Some(existing) if existing == role => Ok(()),
-        Some(existing) => Err(DataError::ColumnRoleConflict {
-            column: names.get(i).cloned().unwrap_or_default(),
-            first: existing.name().into(),
-            second: role.name().into(),
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Which column holds the labels: the option, else a preferred name, else the last free column.
-fn label_index(names: &[String], roles: &[Role], options: &CsvOptions) -> Result<usize, DataError> {
-    if let Some(wanted) = &options.label_column {
-        return find_column(names, wanted, Role::Label);
-    }
-    for preferred in LABEL_COLUMN_NAMES {
-        if let Some(i) = names
-            .iter()
-            .zip(roles)
-            .position(|(n, r)| *r == Role::Feature && n.eq_ignore_ascii_case(preferred))
-        {
-            return Ok(i);
-        }
-    }
-    roles
-        .iter()
-        .rposition(|r| *r == Role::Feature)
-        .ok_or_else(|| DataError::NoFeatures {
-            detail: "every column has another role, so none is left for the label".into(),
-        })
 }
 
 /// What one feature column becomes.
@@ -596,50 +337,6 @@ fn plan_column(
         categories: categories.clone(),
     });
     Ok(Some(Plan::OneHot { categories, codes }))
-}
-
-/// Which role each column plays, and where the id, text and label columns are.
-struct Roles {
-    roles: Vec<Role>,
-    id: Option<usize>,
-    text: Option<usize>,
-    label: usize,
-}
-
-fn roles(
-    names: &[String],
-    options: &CsvOptions,
-    text: Option<(&str, &TextOptions)>,
-) -> Result<Roles, DataError> {
-    let mut roles = vec![Role::Feature; names.len()];
-    let id = match &options.id_column {
-        Some(id) => {
-            let i = find_column(names, id, Role::Id)?;
-            assign(&mut roles, names, i, Role::Id)?;
-            Some(i)
-        }
-        None => None,
-    };
-    let text = match text {
-        Some((name, _)) => {
-            let i = find_column(names, name, Role::Text)?;
-            assign(&mut roles, names, i, Role::Text)?;
-            Some(i)
-        }
-        None => None,
-    };
-    for ignored in &options.ignore {
-        let i = find_column(names, ignored, Role::Ignored)?;
-        assign(&mut roles, names, i, Role::Ignored)?;
-    }
-    let label = label_index(names, &roles, options)?;
-    assign(&mut roles, names, label, Role::Label)?;
-    Ok(Roles {
-        roles,
-        id,
-        text,
-        label,
-    })
 }
 
 /// The columns whose text [`build`] will read but the table does not hold: the label, id and

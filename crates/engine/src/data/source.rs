@@ -2,10 +2,9 @@
 //! bytes at an offset (in the browser's worker: the picked `File`, read slice by slice).
 //!
 //! Why: a file held in wasm memory stays there for the whole session (for the exports) and sits
-//! beside the column table at the import's peak; a 50 MB CSV cost the worker 50 MB of wasm memory
-//! that never shrinks (README "Performance", sixth round). Reading from a [`ByteSource`] lets the
-//! browser keep the file outside wasm memory: the importer streams it through the CSV reader, and
-//! the exports read it again when asked.
+//! beside the column table at the import's peak, and wasm memory never shrinks. Reading from a
+//! [`ByteSource`] lets the browser keep the file outside wasm memory: the importer streams it
+//! through the CSV reader, and the exports read it again when asked.
 //!
 //! The importer only needs sequential reads plus a few re-reads from a known offset (the line of
 //! a bad byte, where an unclosed quote opened), so the trait is one positional read.

@@ -189,7 +189,7 @@ impl Objective<'_, '_> {
         });
         // z now holds P − Y. The gradient: `Rᵀ X + l2 W`, then the column sums of R (each in
         // ndarray's order: `r + (w l2)`, and `sum_axis(Axis(0))` adds the rows one by one), on
-        // slices: ndarray's element-by-element closures were a tenth of the fit in wasm.
+        // slices, because ndarray's element-by-element closures are slow in wasm.
         let data_term = residuals_times(&z, self.x);
         let mut grad: Vec<f64> = data_term
             .iter()
@@ -209,8 +209,8 @@ impl Objective<'_, '_> {
 }
 
 /// `f(i, row i)` for every row of `z`, as plain slices: ndarray's per-row views cost more than a
-/// 10-class row's arithmetic in wasm (README, "Fifth round"). `z` is always a fresh row-major
-/// product here; any other layout is made row-major first.
+/// short row's arithmetic in wasm. `z` is always a fresh row-major product here; any other layout
+/// is made row-major first.
 fn for_each_row(z: &mut Array2<f64>, mut f: impl FnMut(usize, &mut [f64])) {
     let k = z.ncols();
     if !z.is_standard_layout() {
@@ -233,7 +233,7 @@ fn softmax_row(row: &mut [f64]) -> (f64, f64) {
 }
 
 /// `X Wᵀ + b`. In the wasm worker (built with `simd128`) by [`super::simd`]'s kernels, because
-/// ndarray's `dot` is scalar there (measured: README, "Fourth round"); elsewhere by ndarray.
+/// ndarray's `dot` is scalar there; elsewhere by ndarray.
 fn logits(x: ArrayView2<f64>, w: ArrayView2<f64>, b: ArrayView1<f64>) -> Array2<f64> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
@@ -265,9 +265,9 @@ fn inf_norm(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |a, x| super::simd::larger(a, x.abs()))
 }
 
-/// `Σ aᵢ bᵢ` with `Array1::dot`'s bits ([`super::simd::ndarray_sum`]'s order). L-BFGS's vector
-/// steps were ndarray calls on 510 entries: in wasm, element-by-element closures, 13 % of a warm
-/// fit (a `node --cpu-prof` profile of the worker's code; README, "Tenth round").
+/// `Σ aᵢ bᵢ` with `Array1::dot`'s bits ([`super::simd::ndarray_sum`]'s order), without
+/// ndarray's per-call cost in wasm (element-by-element closures), which L-BFGS's vector steps
+/// would pay on every iteration of a fit.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -377,8 +377,8 @@ impl Classifier for LogisticRegression {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::import::{parse_csv, CsvOptions};
     use crate::data::scale::Standardizer;
+    use crate::testing::{bundled, iris, reference_as};
     use ndarray::Axis;
     use serde::Deserialize;
     use std::collections::BTreeMap;
@@ -399,22 +399,11 @@ mod tests {
         proba: Vec<Vec<f64>>,
     }
 
-    fn dataset(name: &str) -> &'static [u8] {
-        match name {
-            "iris" => include_bytes!("../../../../public/datasets/iris.csv"),
-            "wine" => include_bytes!("../../../../public/datasets/wine.csv"),
-            "breast_cancer" => include_bytes!("../../../../public/datasets/breast_cancer.csv"),
-            other => panic!("no bundled dataset {other}"),
-        }
-    }
-
     /// Largest absolute difference to scikit-learn's probabilities, over every case of a dataset.
     fn max_deviation(name: &str) -> f64 {
-        let reference: Reference =
-            serde_json::from_str(include_str!("../../../../tests/reference/logistic.json"))
-                .unwrap();
+        let reference: Reference = reference_as("logistic");
         let r = &reference.datasets[name];
-        let data = parse_csv(dataset(name), &CsvOptions::named(name)).unwrap();
+        let data = bundled(name);
         assert_eq!(data.class_names, r.classes);
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
         let model = LogisticParams::default().tol(1e-9).check().unwrap();
@@ -500,7 +489,7 @@ mod tests {
 
     #[test]
     fn warm_start_needs_fewer_iterations() {
-        let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
+        let data = iris();
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
         let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
         let model = LogisticParams::default().check().unwrap();
@@ -581,7 +570,7 @@ mod tests {
 
     #[test]
     fn warm_start_from_a_model_that_never_saw_a_class() {
-        let data = parse_csv(dataset("iris"), &CsvOptions::named("iris")).unwrap();
+        let data = iris();
         let x = Standardizer::fit(data.features.view(), &[]).transform(data.features.view());
         let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
         let m = LogisticParams::default().check().unwrap();

@@ -471,14 +471,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn extreme_rows_and_wrong_widths_do_not_panic() {
-        let x = array![[0.0], [1.0], [5.0]];
-        let nb = GaussianNbParams::default()
+    /// A model of one feature fitted on the rows 0, 1 (class 0) and 5 (class 1).
+    fn three_rows() -> GaussianNb {
+        GaussianNbParams::default()
             .check()
             .unwrap()
-            .fit(x.view(), &[0, 0, 1], 2)
-            .unwrap();
+            .fit(array![[0.0], [1.0], [5.0]].view(), &[0, 0, 1], 2)
+            .unwrap()
+    }
+
+    #[test]
+    fn extreme_rows_and_wrong_widths_do_not_panic() {
+        let nb = three_rows();
         let p = nb.predict_proba(array![[1e300], [-1e300]].view());
         assert!(p.iter().all(|v| v.is_finite()));
         assert!(nb.predict_proba(array![[1.0, 2.0]].view())[[0, 0]].is_nan());
@@ -493,12 +497,7 @@ mod tests {
 
     #[test]
     fn serde_round_trip_and_corrupt_input() {
-        let x = array![[0.0], [1.0], [5.0]];
-        let nb = GaussianNbParams::default()
-            .check()
-            .unwrap()
-            .fit(x.view(), &[0, 0, 1], 2)
-            .unwrap();
+        let nb = three_rows();
         let json = serde_json::to_string(&nb).unwrap();
         let back: GaussianNb = serde_json::from_str(&json).unwrap();
         assert_eq!(back.class_count(), nb.class_count());

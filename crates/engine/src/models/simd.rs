@@ -1,14 +1,13 @@
 //! The two products of softmax regression written with wasm `simd128` (two f64 lanes), for the
-//! worker's build (issue 6); beside them the softmax's row helpers (`exp_shifted`, `row_max`,
+//! worker's build; beside them the softmax's row helpers (`exp_shifted`, `row_max`,
 //! `divide`) and the margin's `top_two`, two lanes at a time in wasm and plain loops elsewhere.
 //!
 //! Why by hand: in wasm, ndarray's `dot` runs matrixmultiply's generic kernel, scalar code that
-//! packs both operands on every call; natively the same call picks an AVX2 + FMA kernel at run
-//! time. That difference was most of the 2.3–2.5× between our wasm and native rounds, and
-//! `+simd128` alone did not close it (LLVM does not vectorise the generic kernel). These kernels
-//! use two rows of `x` at a time against all classes (the weights packed transposed, classes
-//! padded to an even count), so each f64x2 multiply-add serves two classes and every weight load
-//! serves two rows. The sums run over features in order with separate multiplies and adds (wasm
+//! packs both operands on every call (natively the same call picks an AVX2 + FMA kernel at run
+//! time), and `+simd128` alone does not help: LLVM does not vectorise the generic kernel. These
+//! kernels use two rows of `x` at a time against all classes (the weights packed transposed,
+//! classes padded to an even count), so each f64x2 multiply-add serves two classes and every
+//! weight load serves two rows. The sums run over features in order with separate multiplies and adds (wasm
 //! has no fused multiply-add in `simd128`), so results differ from ndarray's only by rounding.
 //!
 //! Off wasm32 or without `+simd128`, [`logits_into`] and [`gradient_into`] are plain loops with
@@ -19,8 +18,8 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// `W` (`k × d`) packed as `Wᵀ` (`d × kp`), `kp` = `k` rounded up to even, the extra class zero.
 ///
-/// Like [`super::linalg::PackedWeights`] but padded to two classes, not four: with 10 classes
-/// that is 5 lane pairs instead of 6, a sixth less work in both products.
+/// Padded to an even class count only, the least the two-lane kernels need: every padded class
+/// costs work in both products.
 #[derive(Debug, Clone)]
 pub struct Packed {
     wt: Vec<f64>,
@@ -152,12 +151,10 @@ pub fn gradient_into(r: ArrayView2<f64>, x: ArrayView2<f64>, mut out: ArrayViewM
 /// order: [`ndarray_sum`]).
 ///
 /// With `simd128` the exponentials are [`super::linalg::exp`] two lanes at a time (the same
-/// operations in the same order, so the same bits as the scalar function): Rust's `exp` in wasm is
-/// libm's scalar code, 17–22 ns a call in Chromium here, and the softmax needs one per class and
-/// row — 400,000 per warm fit on 500 rows, a million per `predict_proba` on 100,000 (README,
-/// "Fifth round"). Elsewhere this is `f64::exp` (natively glibc's, faster than any of these).
-/// A slice, not an ndarray view: making a view and summing it cost more than a 10-class row's
-/// exponentials in wasm (README, "Tenth round").
+/// operations in the same order, so the same bits as the scalar function), because Rust's `exp`
+/// in wasm is libm's scalar code and the softmax needs one per class and row. Elsewhere this is
+/// `f64::exp` (natively glibc's, which is fast). A slice, not an ndarray view: in wasm, making a
+/// view and summing it costs more than a short row's exponentials.
 ///
 /// ```
 /// use engine::models::simd::exp_shifted;
@@ -219,7 +216,7 @@ pub(crate) fn ndarray_sum(n: usize, t: impl Fn(usize) -> f64) -> f64 {
 /// NaN) and selects gained nothing over jumps in V8 (see [`top_two`]).
 /// With `simd128` two lanes take alternate entries (`f64x2_pmax`) and merge at the end. Where
 /// `f64::max` could answer −0 or +0 this may answer the other; every caller subtracts the maximum
-/// or adds it to a logarithm, which gives the same bits either way (README, "Ninth round").
+/// or adds it to a logarithm, which gives the same bits either way.
 ///
 /// ```
 /// use engine::models::simd::row_max;
@@ -266,9 +263,8 @@ pub fn divide(values: &mut [f64], d: f64) {
 /// `dst[i] = (src[i] − mean[i]) / scale[i]` over the shortest of the four slices; answers whether
 /// every value written is finite (the standardizer's fast path: `data::scale`). Subtraction and
 /// division are correctly rounded, so two lanes at a time (with `simd128`) give the same bits as
-/// one by one. In wasm the scalar loop was not vectorised: one division at a time made a 100k-row
-/// `Session::round` that standardizes its pool block by block about 7 ms slower (36.9 → 30.2 ms;
-/// README, "Tenth round").
+/// one by one; in wasm the scalar loop is not vectorised, and a round that standardizes its pool
+/// block by block runs it over every pool row.
 ///
 /// ```
 /// use engine::models::simd::standardize;
@@ -298,12 +294,10 @@ pub fn standardize(dst: &mut [f64], src: &[f64], mean: &[f64], scale: &[f64]) ->
 /// The two largest entries of `row`, `(first, second)` with `first ≥ second`, NaNs ignored, −∞
 /// for what is missing (margin sampling: `strategies::uncertainty`).
 ///
-/// Without branches: with jumps, the comparisons over the pool's rows were mispredicted so often
-/// that margin scores took 4.8 ms on 100,000 rows of 10 classes (natively and in wasm), a tenth of
-/// a round. Natively selects fixed that (0.9 ms); in wasm the same selects changed nothing (V8
-/// seems to turn them back into jumps), so there two lanes each keep their own two largest over
-/// alternate entries (`f64x2_pmax`/`pmin`, one instruction each) and are merged at the end
-/// (README, "Ninth round").
+/// Without branches, because the comparisons over the pool's rows are mispredicted too often as
+/// jumps. Natively selects do it; in wasm V8 turns the same selects back into jumps, so there two
+/// lanes each keep their own two largest over alternate entries (`f64x2_pmax`/`pmin`, one
+/// instruction each) and are merged at the end.
 ///
 /// ```
 /// use engine::models::simd::top_two;
@@ -471,10 +465,8 @@ mod kernel {
 
     /// Run `$body` with `$q` bound to 0, 1, … up to `$m − 1` (at most 6), unrolled by hand: `$m`
     /// is a const generic, so the untaken branches fold away and the accumulator arrays, indexed
-    /// by constants only, stay in registers at any opt-level. With a loop over a run-time count
-    /// LLVM kept them in memory even at opt-level 3: the pool's logits took 12.1 ms at 100k rows
-    /// in wasm, unrolled 6.9 ms; and at opt-level "s" (the worker's since then) the loop form made
-    /// the warm fit 1.4× slower (README, "Ninth round").
+    /// by constants only, stay in registers at any opt-level: with a loop over a run-time count
+    /// LLVM keeps them in memory, even at opt-level 3.
     macro_rules! pairs {
         ($m:expr, |$q:ident| $body:block) => {
             pairs!(@one $m, 0, $q, $body);
@@ -671,179 +663,4 @@ mod kernel {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::Array2;
-
-    fn filled(n: usize, m: usize, seed: u64) -> Array2<f64> {
-        let mut s = seed;
-        Array2::from_shape_fn((n, m), |_| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
-        })
-    }
-
-    /// Against ndarray's products on odd sizes (odd rows, odd and >12 classes): equal to rounding.
-    /// The class counts give every pass width of the kernels (1 to 6 class pairs, and 6 + 3).
-    #[test]
-    fn products_equal_ndarray_to_rounding() {
-        for &(n, d, k) in &[
-            (1, 1, 1),
-            (7, 5, 3),
-            (9, 4, 5),
-            (6, 3, 7),
-            (500, 50, 10),
-            (5, 6, 12),
-            (33, 17, 13),
-            (3, 2, 17),
-            (4, 3, 2),
-        ] {
-            let x = filled(n, d, 1);
-            let w = filled(k, d, 2);
-            let b: Vec<f64> = (0..k).map(|c| c as f64 * 0.25 - 1.0).collect();
-            let mut z = Array2::zeros((n, k));
-            assert!(logits_into(
-                x.view(),
-                &Packed::new(w.view(), &b),
-                z.view_mut()
-            ));
-            let expected = x.dot(&w.t()) + &ndarray::Array1::from(b.clone());
-            for (a, e) in z.iter().zip(&expected) {
-                assert!(
-                    (a - e).abs() <= 1e-12 * (1.0 + e.abs()),
-                    "{n}×{d}×{k}: {a} vs {e}"
-                );
-            }
-            let r = filled(n, k, 3);
-            let mut g = Array2::zeros((k, d));
-            assert!(gradient_into(r.view(), x.view(), g.view_mut()));
-            let expected = r.t().dot(&x);
-            for (a, e) in g.iter().zip(&expected) {
-                assert!(
-                    (a - e).abs() <= 1e-12 * (1.0 + e.abs()),
-                    "{n}×{d}×{k}: {a} vs {e}"
-                );
-            }
-        }
-    }
-
-    /// With `simd128` the lanes give `linalg::exp`'s bits; without it `f64::exp`'s. Either way
-    /// within 3 · 10⁻¹⁶ of `f64::exp`, odd lengths (a scalar tail) and the clamp included.
-    #[test]
-    fn exp_shifted_is_exp_to_rounding() {
-        let simd = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
-        for len in [1usize, 2, 3, 10, 13] {
-            let x = filled(len, 1, len as u64).mapv(|v| v * 100.0);
-            let mut row = x.column(0).to_owned();
-            let m = x.fold(f64::NEG_INFINITY, |a, &v| a.max(v)) - 1.5;
-            let sum = exp_shifted(row.as_slice_mut().unwrap(), m);
-            assert_eq!(sum, row.sum());
-            for (&got, &v) in row.iter().zip(x.column(0)) {
-                let want = (v - m).exp();
-                if simd {
-                    assert_eq!(got.to_bits(), crate::models::linalg::exp(v - m).to_bits());
-                }
-                assert!(
-                    (got - want).abs() <= 3e-16 * want,
-                    "{v} − {m}: {got} vs {want}"
-                );
-            }
-        }
-        // The clamp: very negative arguments give e^-708 (never 0), like linalg::exp.
-        let mut row = ndarray::array![-2000.0, 0.0, -1000.0];
-        exp_shifted(row.as_slice_mut().unwrap(), 0.0);
-        assert!(row[1] == 1.0);
-        if simd {
-            assert_eq!(row[0], crate::models::linalg::exp(-2000.0));
-        }
-    }
-
-    /// `row_max`, `top_two` and `divide` (two lanes with `simd128`) against their definitions
-    /// one entry at a time, every length from 0 to 13 (odd tails), a NaN in the longer rows: the
-    /// same bits.
-    #[test]
-    fn row_helpers_equal_their_definitions() {
-        for len in 0..=13 {
-            let mut row: Vec<f64> = filled(len, 1, len as u64 + 10).iter().copied().collect();
-            if len > 3 {
-                row[len / 2] = f64::NAN;
-            }
-            let mut sorted: Vec<f64> = row.iter().copied().filter(|v| !v.is_nan()).collect();
-            sorted.sort_by(|a, b| b.total_cmp(a));
-            let nth = |i: usize| sorted.get(i).copied().unwrap_or(f64::NEG_INFINITY);
-            assert_eq!(row_max(&row).to_bits(), nth(0).to_bits(), "{row:?}");
-            let (first, second) = top_two(&row);
-            assert_eq!(
-                (first.to_bits(), second.to_bits()),
-                (nth(0).to_bits(), nth(1).to_bits()),
-                "{row:?}"
-            );
-            let mut divided = row.clone();
-            divide(&mut divided, 3.7);
-            for (got, v) in divided.iter().zip(&row) {
-                assert_eq!(got.to_bits(), (v / 3.7).to_bits(), "{v}");
-            }
-        }
-    }
-
-    /// `standardize` against `(x − m) / s` value by value, every length from 0 to 13: the same
-    /// bits, and "all finite" false exactly when some value is ±∞ or NaN, wherever it is (each
-    /// lane and the odd tail). Checked to fail with the tail's flag or one lane's mask dropped.
-    #[test]
-    fn standardize_equals_its_definition() {
-        for len in 0..=13usize {
-            let src: Vec<f64> = filled(len, 1, len as u64 + 30)
-                .iter()
-                .map(|v| v * 1e3)
-                .collect();
-            let mean: Vec<f64> = filled(len, 1, len as u64 + 40).iter().copied().collect();
-            let scale: Vec<f64> = filled(len, 1, len as u64 + 50)
-                .iter()
-                .map(|v| 0.1 + v.abs())
-                .collect();
-            let mut dst = vec![0.0; len];
-            assert!(
-                standardize(&mut dst, &src, &mean, &scale),
-                "{len}: all finite"
-            );
-            for i in 0..len {
-                assert_eq!(dst[i].to_bits(), ((src[i] - mean[i]) / scale[i]).to_bits());
-            }
-            for bad in 0..len {
-                for (value, s) in [(1.0, 0.0), (0.0, 0.0), (f64::MAX, 1e-300)] {
-                    let mut src = src.clone();
-                    let mut scale = scale.clone();
-                    src[bad] = mean[bad] + value;
-                    scale[bad] = s;
-                    assert!(
-                        !standardize(&mut dst, &src, &mean, &scale),
-                        "{len}: value {bad} is {}",
-                        dst[bad]
-                    );
-                }
-            }
-        }
-        // Slices of different lengths: only the shortest length is written.
-        let mut dst = [9.0; 3];
-        assert!(standardize(&mut dst, &[2.0, 4.0], &[0.0; 3], &[2.0; 3]));
-        assert_eq!(dst, [1.0, 2.0, 9.0]);
-    }
-
-    #[test]
-    fn shapes_that_do_not_fit_are_refused() {
-        let x = filled(3, 2, 1);
-        let p = Packed::new(filled(2, 3, 2).view(), &[0.0, 0.0]);
-        let mut z = Array2::zeros((3, 2));
-        assert!(!logits_into(x.view(), &p, z.view_mut()));
-        let square = filled(3, 3, 4);
-        assert!(!logits_into(square.t(), &p, z.view_mut()), "not row-major");
-        let mut g = Array2::zeros((2, 2));
-        assert!(!gradient_into(
-            filled(4, 2, 3).view(),
-            x.view(),
-            g.view_mut()
-        ));
-    }
-}
+mod tests;

@@ -37,6 +37,26 @@ pub enum ModelSpec {
     Mlp(MlpParams),
 }
 
+/// The kinds of model, which a spec and a fitted model share with their names.
+#[derive(Clone, Copy)]
+enum Kind {
+    Logistic,
+    GaussianNb,
+    Knn,
+    Mlp,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Logistic => "Logistic regression",
+            Kind::GaussianNb => "Naive Bayes",
+            Kind::Knn => "k-NN",
+            Kind::Mlp => "Neural network",
+        }
+    }
+}
+
 impl Default for ModelSpec {
     fn default() -> Self {
         Self::Logistic(LogisticParams::default())
@@ -66,12 +86,13 @@ impl ModelSpec {
 
     /// A short name for menus: "Logistic regression", "Naive Bayes", "k-NN", "Neural network".
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Logistic(_) => "Logistic regression",
-            Self::GaussianNb(_) => "Naive Bayes",
-            Self::Knn(_) => "k-NN",
-            Self::Mlp(_) => "Neural network",
-        }
+        let kind = match self {
+            Self::Logistic(_) => Kind::Logistic,
+            Self::GaussianNb(_) => Kind::GaussianNb,
+            Self::Knn(_) => Kind::Knn,
+            Self::Mlp(_) => Kind::Mlp,
+        };
+        kind.name()
     }
 
     /// The name with the hyperparameter that matters most, e.g. "k-NN (k = 5, distance-weighted)".
@@ -165,35 +186,30 @@ pub enum FittedModel {
 impl FittedModel {
     /// The short name of the model kind (as [`ModelSpec::name`]).
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Logistic(_) => "Logistic regression",
-            Self::GaussianNb(_) => "Naive Bayes",
-            Self::Knn(_) => "k-NN",
-            Self::Mlp(_) => "Neural network",
-        }
+        self.inner().0.name()
     }
 
-    fn inner(&self) -> &dyn Classifier {
+    fn inner(&self) -> (Kind, &dyn Classifier) {
         match self {
-            Self::Logistic(m) => m,
-            Self::GaussianNb(m) => m,
-            Self::Knn(m) => m,
-            Self::Mlp(m) => m,
+            Self::Logistic(m) => (Kind::Logistic, m),
+            Self::GaussianNb(m) => (Kind::GaussianNb, m),
+            Self::Knn(m) => (Kind::Knn, m),
+            Self::Mlp(m) => (Kind::Mlp, m),
         }
     }
 }
 
 impl Classifier for FittedModel {
     fn n_classes(&self) -> usize {
-        self.inner().n_classes()
+        self.inner().1.n_classes()
     }
 
     fn n_features(&self) -> Option<usize> {
-        self.inner().n_features()
+        self.inner().1.n_features()
     }
 
     fn predict_proba(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        self.inner().predict_proba(x)
+        self.inner().1.predict_proba(x)
     }
 }
 

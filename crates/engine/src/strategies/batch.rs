@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::density::reference_rows;
 use super::diversity::{
-    argmax_random_ties, check_features, k_center_greedy, kmeans_pp, nan_min, sq_dist,
+    argmax_random_ties, check_features, k_center_greedy, kmeans_pp, nearest_sq, sq_dist, take,
 };
 use super::{top_k, Pick, StrategyError};
 
@@ -138,27 +138,10 @@ pub fn ranked_batch<R: Rng>(
     let mut picked = vec![false; n];
     let mut picks = Vec::with_capacity(want);
     let mut n_labeled = labeled.nrows();
-    // Distance of each pool row to the nearest row of D (∞ while D is empty).
-    let mut min_dist: Vec<f64> = pool
-        .rows()
-        .into_iter()
-        .map(|x| {
-            labeled
-                .rows()
-                .into_iter()
-                .fold(f64::INFINITY, |m, l| nan_min(m, sq_dist(x, l)))
-                .sqrt()
-        })
-        .collect();
-    let add_to_d = |u: usize, picked: &mut Vec<bool>, min_dist: &mut Vec<f64>| {
-        picked[u] = true;
-        let centre = pool.row(u);
-        for (i, m) in min_dist.iter_mut().enumerate() {
-            if !picked[i] {
-                *m = nan_min(*m, sq_dist(pool.row(i), centre).sqrt());
-            }
-        }
-    };
+    // Squared distance of each pool row to the nearest row of D (∞ while D is empty). The
+    // similarity takes its square root: the square root of the smallest squared distance is the
+    // smallest distance, to the bit.
+    let mut min_sq = nearest_sq(pool, labeled);
     if n_labeled == 0 && want > 0 {
         let refs = reference_rows(n, RANKED_COLD_START_REFERENCE, rng);
         let mean_dist = (0..n).map(|i| {
@@ -169,7 +152,7 @@ pub fn ranked_batch<R: Rng>(
             (i, -(total / refs.len() as f64))
         });
         if let Some((u, _)) = argmax_random_ties(mean_dist, rng) {
-            add_to_d(u, &mut picked, &mut min_dist);
+            take(pool, u, &mut picked, &mut min_sq);
             picks.push(Pick {
                 index: u,
                 score: 1.0,
@@ -181,7 +164,7 @@ pub fn ranked_batch<R: Rng>(
         let n_unlabeled = n - picks.len();
         let alpha = n_unlabeled as f64 / (n_unlabeled + n_labeled) as f64;
         let scores = (0..n).filter(|&i| !picked[i]).map(|i| {
-            let similarity = 1.0 / (1.0 + min_dist[i]);
+            let similarity = 1.0 / (1.0 + min_sq[i].sqrt());
             (
                 i,
                 alpha * (1.0 - similarity) + (1.0 - alpha) * uncertainty[i],
@@ -190,7 +173,7 @@ pub fn ranked_batch<R: Rng>(
         let Some((u, score)) = argmax_random_ties(scores, rng) else {
             break;
         };
-        add_to_d(u, &mut picked, &mut min_dist);
+        take(pool, u, &mut picked, &mut min_sq);
         picks.push(Pick { index: u, score });
         n_labeled += 1;
     }

@@ -71,7 +71,7 @@ pub(crate) fn argmax_random_ties<R: Rng>(
 }
 
 /// Squared distance of every pool row to its nearest labeled row (`+∞` with no labeled rows).
-fn nearest_sq(pool: ArrayView2<f64>, labeled: ArrayView2<f64>) -> Vec<f64> {
+pub(crate) fn nearest_sq(pool: ArrayView2<f64>, labeled: ArrayView2<f64>) -> Vec<f64> {
     pool.rows()
         .into_iter()
         .map(|x| {
@@ -81,6 +81,18 @@ fn nearest_sq(pool: ArrayView2<f64>, labeled: ArrayView2<f64>) -> Vec<f64> {
                 .fold(f64::INFINITY, |m, l| nan_min(m, sq_dist(x, l)))
         })
         .collect()
+}
+
+/// Mark pool row `u` picked, and lower every unpicked row's squared distance to its nearest
+/// picked or labeled row (`min_sq`) to its distance to `u` where that is nearer.
+pub(crate) fn take(pool: ArrayView2<f64>, u: usize, picked: &mut [bool], min_sq: &mut [f64]) {
+    picked[u] = true;
+    let centre = pool.row(u);
+    for (i, m) in min_sq.iter_mut().enumerate() {
+        if !picked[i] {
+            *m = nan_min(*m, sq_dist(pool.row(i), centre));
+        }
+    }
 }
 
 /// Core-set scores (Sener & Savarese 2018): `score(x) = min_{l ∈ labeled} ‖x − l‖₂`, the distance
@@ -129,32 +141,14 @@ pub fn k_center_greedy<R: Rng>(
     k: usize,
     rng: &mut R,
 ) -> Result<Vec<Pick>, StrategyError> {
-    check_features(pool, labeled)?;
-    let mut min_sq = nearest_sq(pool, labeled);
-    let mut picked = vec![false; pool.nrows()];
-    let mut picks = Vec::with_capacity(k.min(pool.nrows()));
-    while picks.len() < k.min(pool.nrows()) {
+    farthest_first(pool, labeled, k, rng, |min_sq, picked, rng| {
         let candidates = min_sq
             .iter()
             .enumerate()
             .filter(|&(i, _)| !picked[i])
             .map(|(i, &d)| (i, d));
-        let Some((u, d)) = argmax_random_ties(candidates, rng) else {
-            break;
-        };
-        picked[u] = true;
-        picks.push(Pick {
-            index: u,
-            score: d.sqrt(),
-        });
-        let centre = pool.row(u);
-        for (i, m) in min_sq.iter_mut().enumerate() {
-            if !picked[i] {
-                *m = nan_min(*m, sq_dist(pool.row(i), centre));
-            }
-        }
-    }
-    Ok(picks)
+        argmax_random_ties(candidates, rng).map(|(u, _)| u)
+    })
 }
 
 /// k-means++ seeding (Arthur & Vassilvitskii 2007, "k-means++: the advantages of careful
@@ -182,17 +176,12 @@ pub fn kmeans_pp<R: Rng>(
     k: usize,
     rng: &mut R,
 ) -> Result<Vec<Pick>, StrategyError> {
-    check_features(pool, labeled)?;
-    let n = pool.nrows();
-    let mut d2 = nearest_sq(pool, labeled);
-    let mut picked = vec![false; n];
-    let mut picks = Vec::with_capacity(k.min(n));
-    while picks.len() < k.min(n) {
-        let remaining: Vec<usize> = (0..n).filter(|&i| !picked[i]).collect();
+    farthest_first(pool, labeled, k, rng, |d2, picked, rng| {
+        let remaining: Vec<usize> = (0..d2.len()).filter(|&i| !picked[i]).collect();
         let weight = |i: usize| if d2[i].is_finite() { d2[i] } else { 0.0 };
         let any_infinite = remaining.iter().any(|&i| d2[i] == f64::INFINITY);
         let total: f64 = remaining.iter().map(|&i| weight(i)).sum();
-        let u = if any_infinite {
+        Some(if any_infinite {
             // Nothing to measure from yet: every remaining row is equally (infinitely) far.
             let far: Vec<usize> = remaining
                 .iter()
@@ -226,18 +215,33 @@ pub fn kmeans_pp<R: Rng>(
                 .collect();
             let from = if clean.is_empty() { &remaining } else { &clean };
             from[uniform_index(from.len(), rng)]
+        })
+    })
+}
+
+/// Pick `min(k, n)` pool rows one at a time: `choose` gets every row's squared distance to its
+/// nearest labeled or already picked row and which rows are picked, and names the next pick
+/// (`None`: stop), whose score is its distance.
+fn farthest_first<R: Rng>(
+    pool: ArrayView2<f64>,
+    labeled: ArrayView2<f64>,
+    k: usize,
+    rng: &mut R,
+    mut choose: impl FnMut(&[f64], &[bool], &mut R) -> Option<usize>,
+) -> Result<Vec<Pick>, StrategyError> {
+    check_features(pool, labeled)?;
+    let mut min_sq = nearest_sq(pool, labeled);
+    let mut picked = vec![false; pool.nrows()];
+    let mut picks = Vec::with_capacity(k.min(pool.nrows()));
+    while picks.len() < k.min(pool.nrows()) {
+        let Some(u) = choose(&min_sq, &picked, rng) else {
+            break;
         };
-        picked[u] = true;
         picks.push(Pick {
             index: u,
-            score: d2[u].sqrt(),
+            score: min_sq[u].sqrt(),
         });
-        let centre = pool.row(u);
-        for (i, m) in d2.iter_mut().enumerate() {
-            if !picked[i] {
-                *m = nan_min(*m, sq_dist(pool.row(i), centre));
-            }
-        }
+        take(pool, u, &mut picked, &mut min_sq);
     }
     Ok(picks)
 }

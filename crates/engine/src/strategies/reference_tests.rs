@@ -10,22 +10,12 @@ use super::density::{information_density, DensityOptions, Similarity};
 use super::eer::{expected_error_reduction, EerLoss};
 use super::uncertainty::{entropy_scores, least_confident_scores, margin_scores};
 use crate::rng;
+use crate::testing::{floats, reference};
+
 const TOL: f64 = 1e-12;
 
-fn reference() -> Value {
-    serde_json::from_str(include_str!("../../../../tests/reference/strategies.json")).unwrap()
-}
-
-fn vector(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
 fn matrix(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(vector).collect();
+    let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();
     let cols = rows.first().map_or(0, Vec::len);
     Array2::from_shape_vec((rows.len(), cols), rows.concat()).unwrap()
 }
@@ -48,14 +38,14 @@ fn close(what: &str, got: &[f64], want: &[f64]) -> f64 {
 
 #[test]
 fn uncertainty_matches_modal() {
-    let r = &reference()["uncertainty"];
+    let r = &reference("strategies")["uncertainty"];
     let p = matrix(&r["proba"]);
     close(
         "least confident",
         &least_confident_scores(p.view()),
-        &vector(&r["classifier_uncertainty"]),
+        &floats(&r["classifier_uncertainty"]),
     );
-    let one_minus_margin: Vec<f64> = vector(&r["classifier_margin"])
+    let one_minus_margin: Vec<f64> = floats(&r["classifier_margin"])
         .iter()
         .map(|m| 1.0 - m)
         .collect();
@@ -63,13 +53,13 @@ fn uncertainty_matches_modal() {
     close(
         "entropy",
         &entropy_scores(p.view()),
-        &vector(&r["classifier_entropy"]),
+        &floats(&r["classifier_entropy"]),
     );
 }
 
 #[test]
 fn committee_matches_modal() {
-    let r = &reference()["committee"];
+    let r = &reference("strategies")["committee"];
     let members: Vec<Array2<f64>> = r["members"]
         .as_array()
         .unwrap()
@@ -79,38 +69,38 @@ fn committee_matches_modal() {
     close(
         "vote entropy",
         &vote_entropy_scores(&members).unwrap(),
-        &vector(&r["vote_entropy"]),
+        &floats(&r["vote_entropy"]),
     );
     close(
         "consensus entropy",
         &consensus_entropy_scores(&members).unwrap(),
-        &vector(&r["consensus_entropy"]),
+        &floats(&r["consensus_entropy"]),
     );
     close(
         "max KL disagreement",
         &max_kl_disagreement_scores(&members).unwrap(),
-        &vector(&r["KL_max_disagreement"]),
+        &floats(&r["KL_max_disagreement"]),
     );
 }
 
 #[test]
 fn information_density_matches_modal() {
-    let r = &reference()["density"];
+    let r = &reference("strategies")["density"];
     let x = matrix(&r["features"]);
     let d = information_density(x.view(), &DensityOptions::default(), &mut rng(0, 0)).unwrap();
-    close("density (euclidean)", &d, &vector(&r["euclidean"]));
+    close("density (euclidean)", &d, &floats(&r["euclidean"]));
     let x = matrix(&r["cosine_features"]);
     let opts = DensityOptions {
         similarity: Similarity::Cosine,
         ..DensityOptions::default()
     };
     let d = information_density(x.view(), &opts, &mut rng(0, 0)).unwrap();
-    close("density (cosine)", &d, &vector(&r["cosine"]));
+    close("density (cosine)", &d, &floats(&r["cosine"]));
 }
 
 #[test]
 fn ranked_batch_matches_modal() {
-    let r = &reference()["ranked_batch"];
+    let r = &reference("strategies")["ranked_batch"];
     let pool = matrix(&r["pool"]);
     let labeled = matrix(&r["labeled"]);
     let u = least_confident_scores(matrix(&r["proba"]).view());
@@ -130,7 +120,7 @@ fn ranked_batch_matches_modal() {
     close(
         "ranked batch uncertainty of picks",
         &picked_u,
-        &vector(&r["uncertainty_of_picks"]),
+        &floats(&r["uncertainty_of_picks"]),
     );
 }
 
@@ -149,10 +139,10 @@ fn knn3(train_x: &[f64], train_y: &[usize], x: &[f64], n_classes: usize) -> Arra
 
 #[test]
 fn expected_error_reduction_matches_modal() {
-    let r = &reference()["eer"];
-    let train_x = vector(&r["x_train"]);
-    let train_y: Vec<usize> = vector(&r["y_train"]).iter().map(|&v| v as usize).collect();
-    let pool = vector(&r["x_pool"]);
+    let r = &reference("strategies")["eer"];
+    let train_x = floats(&r["x_train"]);
+    let train_y: Vec<usize> = floats(&r["y_train"]).iter().map(|&v| v as usize).collect();
+    let pool = floats(&r["x_pool"]);
     let n_classes = 3;
     let current = knn3(&train_x, &train_y, &pool, n_classes);
     let want_current = matrix(&r["current_proba"]);
@@ -188,6 +178,6 @@ fn expected_error_reduction_matches_modal() {
             .iter()
             .map(|s| -s * (pool.len() - 1) as f64)
             .collect();
-        close(key, &sums, &vector(&r[key]));
+        close(key, &sums, &floats(&r[key]));
     }
 }

@@ -20,7 +20,7 @@ pub fn least_confident_scores(proba: ArrayView2<f64>) -> Vec<f64> {
 
 /// `score(row)` for every row, on plain slices when the matrix is row-major contiguous (the
 /// probabilities every model answers): ndarray's per-row views cost more than the few
-/// comparisons of a 10-class row in wasm (margin scores on 100,000 rows: README, "Fifth round").
+/// comparisons of a short row in wasm.
 fn per_row(proba: ArrayView2<f64>, score: impl Fn(&[f64]) -> f64) -> Vec<f64> {
     let (n, k) = proba.dim();
     match proba.as_slice() {
