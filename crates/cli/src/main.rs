@@ -19,7 +19,7 @@ mod cli {
     use crate::data::{load_labeled, DataArgs, MappingReport};
     use clap::{Parser, Subcommand};
     use engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
-    use engine::models::ModelSpec;
+    use engine::models::ModelKind;
     use engine::session::SessionConfig;
     use engine::simulation::{
         aulc_summary, curve_stats, run, seed_set, CurveStat, Run, RunOptions, SeedSet,
@@ -27,7 +27,7 @@ mod cli {
     use engine::simulation::{stream_run, StreamOptions};
     use engine::strategies::batch::BatchDiversity;
     use engine::strategies::stream::{StreamConfig, StreamPolicy};
-    use engine::strategies::Strategy;
+    use engine::strategies::{Strategy, StrategyKind};
     use serde::Serialize;
     use std::path::PathBuf;
     use std::process::ExitCode;
@@ -64,12 +64,13 @@ mod cli {
             data: DataArgs,
             #[command(flatten)]
             split: SplitArgs,
-            /// Query strategy.
+            /// Query strategy: random, least_confident, margin, entropy, qbc, qbc_consensus,
+            /// qbc_kl, coreset, density, ranked_batch, eer, eer_log.
             #[arg(long, default_value = "margin")]
-            strategy: String,
+            strategy: StrategyKind,
             /// Model: logistic, naive_bayes, knn, mlp.
             #[arg(long, default_value = "logistic")]
-            model: String,
+            model: ModelKind,
             /// Rows picked per round.
             #[arg(long, default_value_t = 1)]
             batch_size: usize,
@@ -120,19 +121,6 @@ mod cli {
         },
     }
 
-    fn parse_model(name: &str) -> Result<ModelSpec, String> {
-        let [logistic, naive_bayes, knn, mlp] = ModelSpec::all_defaults();
-        match name {
-            "logistic" => Ok(logistic),
-            "naive_bayes" => Ok(naive_bayes),
-            "knn" => Ok(knn),
-            "mlp" => Ok(mlp),
-            other => Err(format!(
-                "unknown model '{other}'; known: logistic, naive_bayes, knn, mlp"
-            )),
-        }
-    }
-
     fn parse_diversity(name: &str) -> Result<Option<BatchDiversity>, String> {
         match name {
             "none" => Ok(None),
@@ -148,8 +136,8 @@ mod cli {
     #[derive(Serialize)]
     struct SimulationSettings {
         mapping: MappingReport,
-        strategy: String,
-        model: String,
+        strategy: StrategyKind,
+        model: ModelKind,
         batch_size: usize,
         batch_diversity: String,
         budget: usize,
@@ -180,15 +168,6 @@ mod cli {
     struct SeedFile {
         dataset: String,
         seed_sets: Vec<SeedSet>,
-    }
-
-    fn parse_strategy(name: &str) -> Result<Strategy, String> {
-        Strategy::from_name(name).ok_or_else(|| {
-            format!(
-                "unknown strategy '{name}'; known: {}",
-                engine::strategies::STRATEGY_NAMES.join(", ")
-            )
-        })
     }
 
     fn config(args: &SplitArgs, seed: u64, strategy: Strategy) -> SessionConfig {
@@ -338,12 +317,12 @@ mod cli {
                 seed_file,
                 json,
             } => {
-                let model_spec = parse_model(&model)?;
+                let model_spec = model.spec();
                 let diversity = parse_diversity(&batch_diversity)?;
                 if !(0.0..1.0).contains(&noise) {
                     return Err(format!("--noise must be in [0, 1), got {noise}"));
                 }
-                let parsed = parse_strategy(&strategy)?;
+                let parsed = strategy.strategy();
                 let loaded = load_labeled(&data)?;
                 eprintln!("activelab: {}", loaded.describe());
                 let mapping = loaded.mapping_report();
@@ -387,13 +366,13 @@ mod cli {
                     rows: dataset.n_rows(),
                     classes: &dataset.class_names,
                     strategy: parsed.label(),
-                    model: &model,
+                    model: model.label(),
                     budget,
                     noise,
                     settings: SimulationSettings {
                         mapping,
-                        strategy: strategy.clone(),
-                        model: model.clone(),
+                        strategy,
+                        model,
                         batch_size,
                         batch_diversity: batch_diversity.clone(),
                         budget,

@@ -22,6 +22,7 @@ pub mod data;
 pub mod export;
 pub mod metrics;
 pub mod models;
+pub mod names;
 pub mod pca;
 pub mod project;
 pub mod race;

@@ -5,11 +5,13 @@ use super::query::{keys_of, save_keys, use_keys};
 use super::studio::{use_class_names, use_studio};
 use super::DEMOS;
 use crate::keymap::{Action, KeyMap};
+use engine::models::ModelKind;
+use engine::names::Named;
 use engine::strategies::batch::BatchDiversity;
-use engine::strategies::{Strategy, STRATEGY_NAMES};
+use engine::strategies::StrategyKind;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use worker::{Settings, COLD_START_NAMES, MODEL_NAMES};
+use worker::{Settings, COLD_START_NAMES};
 
 /// Read the first file of an `<input type=file>` change event as raw bytes (the importer detects
 /// the encoding and says what is wrong; `Blob.text()` would silently replace invalid bytes).
@@ -42,16 +44,13 @@ pub fn Controls() -> impl IntoView {
         };
         studio.open_demo(name.to_string(), path.to_string());
     };
-    let strategy = Memo::new(move |_| {
+    let settings = Memo::new(move |_| {
         studio
             .dataset
-            .with(|d| d.as_ref().map(|d| d.strategy.clone()).unwrap_or_default())
+            .with(|d| d.as_ref().map(|d| d.settings.clone()).unwrap_or_default())
     });
-    let model = Memo::new(move |_| {
-        studio
-            .dataset
-            .with(|d| d.as_ref().map(|d| d.model.clone()).unwrap_or_default())
-    });
+    let strategy = Memo::new(move |_| settings.with(|s| s.strategy));
+    let model = Memo::new(move |_| settings.with(|s| s.model));
     let dataset_name = Memo::new(move |_| {
         studio
             .dataset
@@ -59,10 +58,14 @@ pub fn Controls() -> impl IntoView {
     });
     let is_demo = move || dataset_name.with(|n| DEMOS.iter().any(|(name, _)| name == n));
     let on_strategy = move |ev: leptos::ev::Event| {
-        studio.configure(event_target_value(&ev), model.get_untracked());
+        if let Ok(chosen) = event_target_value(&ev).parse() {
+            studio.configure(chosen, model.get_untracked());
+        }
     };
     let on_model = move |ev: leptos::ev::Event| {
-        studio.configure(strategy.get_untracked(), event_target_value(&ev));
+        if let Ok(chosen) = event_target_value(&ev).parse() {
+            studio.configure(strategy.get_untracked(), chosen);
+        }
     };
     view! {
         <section class="controls" aria-label="Data and settings">
@@ -77,17 +80,17 @@ pub fn Controls() -> impl IntoView {
             </label>
             <label>
                 "Strategy "
-                <select data-testid="strategy-select" on:change=on_strategy prop:value=move || strategy.get()>
-                    {STRATEGY_NAMES.iter().filter_map(|n| Strategy::from_name(n).map(|s| (*n, s.label()))).map(|(n, label)| view! {
-                        <option value=n selected=move || strategy.get() == n>{label}</option>
+                <select data-testid="strategy-select" on:change=on_strategy prop:value=move || strategy.get().name()>
+                    {StrategyKind::ALL.iter().map(|&kind| view! {
+                        <option value=kind.name() selected=move || strategy.get() == kind>{kind.label()}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label>
                 "Model "
-                <select data-testid="model-select" on:change=on_model prop:value=move || model.get()>
-                    {MODEL_NAMES.iter().map(|(n, label)| view! {
-                        <option value=*n selected=move || model.get() == *n>{*label}</option>
+                <select data-testid="model-select" on:change=on_model prop:value=move || model.get().name()>
+                    {ModelKind::ALL.iter().map(|&kind| view! {
+                        <option value=kind.name() selected=move || model.get() == kind>{kind.label()}</option>
                     }).collect_view()}
                 </select>
             </label>

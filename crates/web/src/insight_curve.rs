@@ -142,7 +142,7 @@ pub fn LearningCurve() -> impl IntoView {
     let strategy = Memo::new(move |_| {
         studio.dataset.with(|d| {
             d.as_ref()
-                .map(|d| d.strategy_label.clone())
+                .map(|d| d.settings.strategy.label().to_string())
                 .unwrap_or_default()
         })
     });

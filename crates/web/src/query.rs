@@ -6,6 +6,7 @@ use super::sample::{BatchGrid, SampleBody};
 use super::studio::{use_class_names, use_studio, Studio};
 use super::{format_percent, format_value};
 use crate::keymap::{display, Action, KeyMap};
+use engine::strategies::StrategyKind;
 use leptos::prelude::*;
 
 /// Keys `1`..`9` label the sample on screen with class 1..9 (the default key map; see
@@ -230,15 +231,15 @@ pub fn QueryCard() -> impl IntoView {
         let names = classes.get();
         let mut ranked: Vec<(usize, f64)> = q.proba.iter().copied().enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let (strategy, strategy_label) = studio.dataset.with(|d| {
-            d.as_ref()
-                .map(|d| (d.strategy.clone(), d.strategy_label.clone()))
-                .unwrap_or_default()
-        });
+        let strategy = studio
+            .dataset
+            .with(|d| d.as_ref().map(|d| d.settings.strategy))
+            .unwrap_or(StrategyKind::Margin);
+        let strategy_label = strategy.label();
         let name = |k: usize| names.get(k).cloned().unwrap_or_default();
         let why = match (ranked.first(), ranked.get(1)) {
             _ if q.score.is_nan() => "Picked with the rest of this batch before the page was reloaded; the model has learned from the batch's answers since.".to_string(),
-            (Some(&(a, pa)), Some(&(b, pb))) if strategy == "margin" => format!(
+            (Some(&(a, pa)), Some(&(b, pb))) if strategy == StrategyKind::Margin => format!(
                 "Margin sampling asks where the model is torn between its two best guesses: {} ({}) and {} ({}), a margin of {}. No other unlabeled sample has a smaller margin.",
                 name(a),
                 format_percent(pa),

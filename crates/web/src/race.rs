@@ -13,12 +13,13 @@ use super::runlog::{self, RunLog};
 use super::task::TaskRunner;
 use super::{fetch_text, format_percent, DEMOS};
 use engine::data::preview::Mapping;
+use engine::models::ModelKind;
+use engine::names::Named;
 use engine::race::{RaceSettings, StrategyCurve};
-use engine::strategies::Strategy;
+use engine::strategies::StrategyKind;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use worker::race::{RaceReport, RaceRequest, TaskRequest, TaskResponse};
-use worker::MODEL_NAMES;
 
 /// The simulation studio's state. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
@@ -193,9 +194,9 @@ pub fn race_geometry(curves: &[StrategyCurve]) -> RaceGeometry {
         .enumerate()
         .map(|(i, c)| SeriesGeometry {
             mean: Line {
-                name: c.strategy.clone(),
+                name: c.strategy.to_string(),
                 label: c.label.clone(),
-                style: series_style(&c.strategy, i),
+                style: series_style(c.strategy.name(), i),
                 path: plot.line(c.stats.iter().map(|s| (s.n_labels as f64, s.mean))),
             },
             band: plot.band(c.stats.iter().map(|s| (s.n_labels as f64, s.min, s.max))),
@@ -251,16 +252,16 @@ pub fn race_table(curves: &[StrategyCurve]) -> Table {
 }
 
 /// Strategies offered in the race (expected error reduction is left out: too slow to race).
-pub const RACE_STRATEGIES: [&str; 9] = [
-    "random",
-    "least_confident",
-    "margin",
-    "entropy",
-    "qbc",
-    "coreset",
-    "density",
-    "ranked_batch",
-    "qbc_kl",
+pub const RACE_STRATEGIES: [StrategyKind; 9] = [
+    StrategyKind::Random,
+    StrategyKind::LeastConfident,
+    StrategyKind::Margin,
+    StrategyKind::Entropy,
+    StrategyKind::Qbc,
+    StrategyKind::CoreSet,
+    StrategyKind::Density,
+    StrategyKind::RankedBatch,
+    StrategyKind::QbcKl,
 ];
 
 /// The "Simulate" tab; expects [`provide_race`] above it.
@@ -284,13 +285,14 @@ pub fn SimulateView() -> impl IntoView {
         sim.settings
             .with(|s| (!DEMOS.iter().any(|(_, f)| *f == s.data)).then(|| s.data.clone()))
     };
-    let toggle = move |name: &'static str, on: bool| {
+    let toggle = move |kind: StrategyKind, on: bool| {
         sim.settings.update(|s| {
-            s.strategies.retain(|n| n != name);
+            s.strategies.retain(|&k| k != kind);
             if on {
-                s.strategies.push(name.to_string());
-                let order = |n: &String| RACE_STRATEGIES.iter().position(|r| r == n);
-                s.strategies.sort_by_key(|n| (n == "random", order(n)));
+                s.strategies.push(kind);
+                let order = |k: &StrategyKind| RACE_STRATEGIES.iter().position(|r| r == k);
+                s.strategies
+                    .sort_by_key(|k| (*k == StrategyKind::Random, order(k)));
             }
         })
     };
@@ -331,24 +333,24 @@ pub fn SimulateView() -> impl IntoView {
                         <input type="file" accept=".csv,.tsv,.txt,.jsonl,.ndjson,text/csv" data-testid="race-file" on:change=on_file/>
                     </label>
                     <label>"Model "
-                        <select data-testid="race-model" on:change=move |ev| { let v = event_target_value(&ev); sim.settings.update(|s| s.model = v); } prop:value=move || sim.settings.with(|s| s.model.clone())>
-                            {MODEL_NAMES.iter().map(|(n, label)| view! {
-                                <option value=*n selected=move || sim.settings.with(|s| s.model == *n)>{*label}</option>
+                        <select data-testid="race-model" on:change=move |ev| { if let Ok(m) = event_target_value(&ev).parse() { sim.settings.update(|s| s.model = m); } } prop:value=move || sim.settings.with(|s| s.model.name())>
+                            {ModelKind::ALL.iter().map(|&kind| view! {
+                                <option value=kind.name() selected=move || sim.settings.with(|s| s.model == kind)>{kind.label()}</option>
                             }).collect_view()}
                         </select>
                     </label>
                 </fieldset>
                 <fieldset disabled=running data-testid="race-strategies">
                     <legend>"Strategies (random is always in the race)"</legend>
-                    {RACE_STRATEGIES.iter().map(|&name| {
-                        let label = Strategy::from_name(name).map_or(name, |s| s.label());
+                    {RACE_STRATEGIES.iter().map(|&kind| {
+                        let random = kind == StrategyKind::Random;
                         view! {
                             <label class="check">
-                                <input type="checkbox" value=name
-                                    disabled=name == "random"
-                                    prop:checked=move || name == "random" || sim.settings.with(|s| s.strategies.iter().any(|n| n == name))
-                                    on:change=move |ev| toggle(name, event_target_checked(&ev))/>
-                                {label}
+                                <input type="checkbox" value=kind.name()
+                                    disabled=random
+                                    prop:checked=move || random || sim.settings.with(|s| s.strategies.contains(&kind))
+                                    on:change=move |ev| toggle(kind, event_target_checked(&ev))/>
+                                {kind.label()}
                             </label>
                         }
                     }).collect_view()}
@@ -443,7 +445,7 @@ fn RaceSummaryView() -> impl IntoView {
                     <thead><tr><th scope="col">"Strategy"</th><th scope="col">"AULC mean"</th><th scope="col">"sd"</th><th scope="col">"per seed"</th></tr></thead>
                     <tbody>
                         {move || sim.job.report.with(|r| r.as_ref().map(|r| r.curves.clone()).unwrap_or_default()).into_iter().map(|c| view! {
-                            <tr data-strategy=c.strategy.clone() data-aulc=c.aulc_mean.to_string()>
+                            <tr data-strategy=c.strategy.name() data-aulc=c.aulc_mean.to_string()>
                                 <th scope="row">{c.label.clone()}</th>
                                 <td>{format!("{:.3}", c.aulc_mean)}</td>
                                 <td>{format!("{:.3}", c.aulc_sd)}</td>

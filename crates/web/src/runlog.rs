@@ -216,7 +216,7 @@ fn race_record(report: &RaceReport) -> RunRecord {
             .curves
             .iter()
             .map(|c| RunCurve {
-                name: c.strategy.clone(),
+                name: c.strategy.to_string(),
                 label: c.label.clone(),
                 x: c.stats.iter().map(|s| s.n_labels as f64).collect(),
                 y: c.stats.iter().map(|s| s.mean).collect(),

@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use engine::race::RaceSettings;
+use engine::strategies::StrategyKind;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
 use web::job::JobState;
@@ -26,7 +27,7 @@ async fn a_race_draws_a_band_and_a_mean_per_strategy_and_a_summary() {
     })
     .forget();
     sim.settings.set(RaceSettings {
-        strategies: vec!["margin".into(), "random".into()],
+        strategies: vec![StrategyKind::Margin, StrategyKind::Random],
         seeds: vec![1, 2],
         budget: 12,
         ..RaceSettings::default()

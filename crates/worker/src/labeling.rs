@@ -36,7 +36,7 @@ impl WorkerState {
             self.curve.retain(|p| p.n_labels < n);
         }
         if adds_class {
-            emit(Response::Configured(summary(session, &self.model)));
+            emit(Response::Configured(summary(session)));
         }
         // Batch mode: the rest of the batch, without refitting, until every pick is answered
         // (in any order: by keys, the sample first, or by the grid).
@@ -64,8 +64,7 @@ impl WorkerState {
         session
             .reconfigure(config)
             .map_err(|e| format!("The settings were not changed: {e}"))?;
-        emit(Response::Configured(summary(session, &chosen.model)));
-        self.model = chosen.model;
+        emit(Response::Configured(summary(session)));
         self.pending.clear();
         self.round(emit)
     }

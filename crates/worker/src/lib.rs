@@ -33,7 +33,7 @@ mod warm_up;
 pub mod web;
 
 pub use content::Content;
-pub use engine::project::{model_by_name, Settings, MODEL_NAMES};
+pub use engine::project::Settings;
 pub use projects::{IMAGES_HAVE_NO_TABLE, IMAGES_NOT_IN_PROJECT_FILES};
 pub use protocol::*;
 pub use state::WorkerState;

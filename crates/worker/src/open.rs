@@ -238,9 +238,8 @@ impl WorkerState {
                 break;
             }
         }
-        emit(Response::Opened(summary(&session, &chosen.model)));
+        emit(Response::Opened(summary(&session)));
         self.scale = text_scale(&session);
-        self.model = chosen.model;
         self.uploads.clear();
         self.images = matches!(read, ReadAs::Images { .. });
         (self.file, self.mapping) = match read {

@@ -167,8 +167,7 @@ impl WorkerState {
         // The page makes the imported project its open one first, so the rounds below
         // update it (not the project open before).
         emit(Response::ProjectImported(imported));
-        emit(Response::Opened(summary(&session, &project.settings.model)));
-        self.model = project.settings.model.clone();
+        emit(Response::Opened(summary(&session)));
         self.scale = text_scale(&session);
         self.file = (data_name, Content::bytes(data_bytes));
         self.mapping = project.import.mapping.clone();

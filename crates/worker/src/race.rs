@@ -6,7 +6,6 @@ use crate::protocol::PREVIEW_ROWS;
 use engine::data::preview::{import_with_mapping, preview, Mapping, Preview};
 use engine::data::synthetic::{rotating_hyperplane, HyperplaneOptions};
 use engine::data::Dataset;
-use engine::project::model_by_name;
 use engine::race::{
     compare_stream, fingerprint, run_race, strategy_curve, summarize, RaceSettings, RaceSummary,
     StrategyCurve, StreamCurve,
@@ -174,10 +173,8 @@ pub fn handle_race(request: RaceRequest, emit: &mut dyn FnMut(TaskResponse)) -> 
     settings
         .check()
         .map_err(|e| format!("The race cannot start: {e}."))?;
-    let model = model_by_name(&settings.model)
-        .ok_or_else(|| format!("Unknown model '{}'.", settings.model))?;
     let data = open(&settings.data, &request.bytes, request.mapping.as_ref())?;
-    let runs = run_race(&data, &settings, &model, &mut |runs, done, total| {
+    let runs = run_race(&data, &settings, &mut |runs, done, total| {
         emit(TaskResponse::RaceProgress(RaceProgress {
             done,
             total,

@@ -23,8 +23,6 @@ pub struct WorkerState {
     pub(crate) curve: Vec<CurvePoint>,
     /// After a restore: the row that was on screen, shown again by the next round.
     pub(crate) pinned: Vec<usize>,
-    /// The open session's model name ([`MODEL_NAMES`]).
-    pub(crate) model: String,
     /// The open file's name and bytes (for exports).
     pub(crate) file: (String, Content),
     /// The column roles the open file was read with, when the person chose them (for exports).
@@ -180,8 +178,7 @@ impl WorkerState {
         let has_test =
             !session.split().test.is_empty() && matches!(session.data().display, RowDisplay::Table);
         self.scale = text_scale(&session);
-        emit(Response::Opened(summary(&session, "logistic")));
-        self.model = "logistic".into();
+        emit(Response::Opened(summary(&session)));
         self.pending.clear();
         self.curve.clear();
         self.session = Some(session);

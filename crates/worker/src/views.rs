@@ -6,7 +6,7 @@ use engine::data::scale::Standardizer;
 use engine::data::text::{occlusion_weights, term_weights, TermMethod, TermWeight};
 use engine::data::{ImportReport, RowDisplay, Thumbnail};
 use engine::metrics::ProbeEstimate;
-use engine::models::FittedModel;
+use engine::models::{FittedModel, ModelKind};
 use engine::project::Settings;
 use engine::session::{Origin, Session};
 use engine::simulation::CurvePoint;
@@ -92,15 +92,9 @@ pub struct DatasetSummary {
     pub n_test: usize,
     pub feature_names: Vec<String>,
     pub class_names: Vec<String>,
-    /// The strategy's short name ([`Strategy::name`]).
-    pub strategy: String,
-    /// The strategy's display name.
-    pub strategy_label: String,
-    /// The model's short name ([`MODEL_NAMES`]).
-    pub model: String,
     /// Whether held-out test labels exist (else no test accuracy can be shown).
     pub has_test: bool,
-    /// Every setting in effect.
+    /// Every setting in effect, the strategy and the model among them.
     pub settings: Settings,
     /// What the import did, in sentences.
     pub report: Vec<String>,
@@ -204,8 +198,8 @@ pub struct BaselineView {
     pub curve: Vec<CurvePoint>,
 }
 
-/// What the page shows of a session's dataset and settings (`model`: its [`MODEL_NAMES`] name).
-pub(crate) fn summary(session: &Session, model: &str) -> DatasetSummary {
+/// What the page shows of a session's dataset and settings.
+pub(crate) fn summary(session: &Session) -> DatasetSummary {
     let config = session.config();
     let data = session.data();
     DatasetSummary {
@@ -215,13 +209,15 @@ pub(crate) fn summary(session: &Session, model: &str) -> DatasetSummary {
         n_test: session.split().test.len(),
         feature_names: data.feature_names.clone(),
         class_names: session.class_names().to_vec(),
-        strategy: session.config().strategy.name().to_string(),
-        strategy_label: session.config().strategy.label().to_string(),
-        model: model.to_string(),
         has_test: !session.split().test.is_empty(),
-        settings: Settings::from_config(config).unwrap_or_else(|_| Settings {
-            model: model.to_string(),
-            ..Settings::default()
+        // Every session the worker opens comes from named settings; a configuration no name
+        // holds still shows its strategy and model by kind.
+        settings: Settings::from_config(config).unwrap_or_else(|_| {
+            Settings::named(
+                config.strategy.kind(),
+                config.model.kind().unwrap_or(ModelKind::Logistic),
+                config,
+            )
         }),
         report: report_lines(&data.report),
     }

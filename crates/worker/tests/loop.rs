@@ -1,9 +1,10 @@
 //! Native integration tests of the whole loop: import → session → rounds → curves, and the worker
 //! protocol the page speaks.
 
+use engine::models::ModelKind;
 use engine::session::SessionConfig;
 use engine::simulation::run_with_oracle;
-use engine::strategies::Strategy;
+use engine::strategies::{Strategy, StrategyKind};
 use worker::{Request, Response, Settings, WorkerState, BASELINE_RUNS};
 
 mod common;
@@ -229,8 +230,8 @@ fn worker_skip_undo_and_configure() {
     let configured = collect(
         &mut state,
         Request::Settings(Settings {
-            strategy: "entropy".into(),
-            model: "knn".into(),
+            strategy: StrategyKind::Entropy,
+            model: ModelKind::Knn,
             ..opened_summary.settings.clone()
         }),
     );
@@ -238,19 +239,21 @@ fn worker_skip_undo_and_configure() {
         panic!("{configured:?}")
     };
     assert_eq!(
-        (summary.strategy.as_str(), summary.model.as_str()),
-        ("entropy", "knn")
+        (summary.settings.strategy, summary.settings.model),
+        (StrategyKind::Entropy, ModelKind::Knn)
     );
     assert!(matches!(configured[1], Response::Round(_)));
+    // A strategy the engine does not have cannot be asked for: the request names kinds, and a
+    // stored name the engine does not know is refused when read (engine::project's tests).
     let bad = collect(
         &mut state,
         Request::Settings(Settings {
-            strategy: "psychic".into(),
+            probe_share: 0.9,
             ..opened_summary.settings.clone()
         }),
     );
     assert!(
-        matches!(bad.as_slice(), [Response::Error(m)] if m.starts_with("The settings were not changed: unknown strategy 'psychic'")),
+        matches!(bad.as_slice(), [Response::Error(m)] if m.starts_with("The settings were not changed: ")),
         "{bad:?}"
     );
 }

@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use engine::data::import::{parse_csv, CsvOptions};
-use engine::project::{ImportSettings, Project, ProjectError, ProjectMeta, Source, MODEL_NAMES};
+use engine::project::{ImportSettings, Project, ProjectError, ProjectMeta, Source};
 use engine::session::{Event, Origin, Session, SessionConfig};
 use engine::strategies::Strategy;
 
@@ -161,11 +161,6 @@ fn a_project_for_another_dataset_is_refused() {
     assert!(err
         .to_string()
         .contains("the project belongs to another dataset"));
-}
-
-#[test]
-fn the_model_names_are_the_workers() {
-    assert_eq!(MODEL_NAMES, worker::MODEL_NAMES);
 }
 
 #[test]

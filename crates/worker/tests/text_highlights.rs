@@ -2,7 +2,9 @@
 //! its coefficients, the others by occlusion (drop a word, see the probabilities move).
 
 use engine::data::text::TermMethod;
-use worker::{Request, Response, SampleView, Settings, WorkerState, MODEL_NAMES};
+use engine::models::ModelKind;
+use engine::names::Named;
+use worker::{Request, Response, SampleView, Settings, WorkerState};
 
 const FORTUNES: &[u8] = include_bytes!("../../../public/datasets/fortunes.csv");
 
@@ -49,17 +51,17 @@ fn every_model_highlights_words_and_says_how() {
             _ => None,
         })
         .expect("the Fortunes demo opens");
-    for (model, _) in MODEL_NAMES {
+    for &model in ModelKind::ALL {
         let out = run(
             &mut state,
             Request::Settings(Settings {
-                model: model.to_string(),
+                model,
                 ..settings.clone()
             }),
         );
         let (text, terms, method) =
             last_text_view(&out).unwrap_or_else(|| panic!("{model}: a text sample"));
-        let want = if model == "logistic" {
+        let want = if model == ModelKind::Logistic {
             TermMethod::Coefficients
         } else {
             TermMethod::Occlusion

@@ -28,7 +28,7 @@ pub mod naive_bayes;
 pub mod simd;
 mod spec;
 
-pub use spec::{CheckedModel, FittedModel, ModelSpec};
+pub use spec::{CheckedModel, FittedModel, ModelKind, ModelSpec};
 
 use crate::EngineRng;
 use ndarray::{Array2, ArrayView2};

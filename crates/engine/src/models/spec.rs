@@ -5,6 +5,7 @@ use super::logistic::{CheckedLogistic, LogisticParams, LogisticRegression};
 use super::mlp::{CheckedMlp, Mlp, MlpParams};
 use super::naive_bayes::{CheckedGaussianNb, GaussianNb, GaussianNbParams};
 use super::{Classifier, ModelError};
+use crate::names::{named_serde, Named};
 use crate::EngineRng;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -285,5 +286,68 @@ mod tests {
             spec,
             ModelSpec::Knn(KnnParams::default().weights(KnnWeights::Uniform))
         );
+    }
+}
+
+/// A model as a person chooses it: by name, with its default hyperparameters
+/// ([`ModelKind::spec`]). Its serde form is its short name (`logistic`, `naive_bayes`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    Logistic,
+    NaiveBayes,
+    Knn,
+    Mlp,
+}
+
+impl Named for ModelKind {
+    const WHAT: (&'static str, &'static str) = ("model", "models");
+    const ALL: &'static [Self] = &[Self::Logistic, Self::NaiveBayes, Self::Knn, Self::Mlp];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Logistic => "logistic",
+            Self::NaiveBayes => "naive_bayes",
+            Self::Knn => "knn",
+            Self::Mlp => "mlp",
+        }
+    }
+}
+
+named_serde!(ModelKind);
+
+impl ModelKind {
+    /// The model with its default hyperparameters.
+    ///
+    /// ```
+    /// use engine::models::{ModelKind, ModelSpec};
+    /// let knn = ModelKind::Knn.spec();
+    /// assert_eq!(knn.kind(), Some(ModelKind::Knn));
+    /// assert!("svm".parse::<ModelKind>().unwrap_err().starts_with("unknown model 'svm'"));
+    /// ```
+    pub fn spec(self) -> ModelSpec {
+        match self {
+            Self::Logistic => ModelSpec::Logistic(LogisticParams::default()),
+            Self::NaiveBayes => ModelSpec::GaussianNb(GaussianNbParams::default()),
+            Self::Knn => ModelSpec::Knn(KnnParams::default()),
+            Self::Mlp => ModelSpec::Mlp(MlpParams::default()),
+        }
+    }
+
+    /// Its name in the menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Logistic => "Logistic regression",
+            Self::NaiveBayes => "Naive Bayes",
+            Self::Knn => "k-NN",
+            Self::Mlp => "Neural network",
+        }
+    }
+}
+
+impl ModelSpec {
+    /// The named model this is, when its hyperparameters are the defaults (`None` otherwise: a
+    /// name would not bring them back).
+    pub fn kind(&self) -> Option<ModelKind> {
+        ModelKind::ALL.iter().copied().find(|k| k.spec() == *self)
     }
 }

@@ -33,7 +33,7 @@ mod source;
 mod tests;
 
 pub use self::fingerprint::{fingerprint, Fingerprint};
-pub use self::settings::{model_by_name, model_name, Settings, MODEL_NAMES};
+pub use self::settings::Settings;
 pub use self::source::{ImportKind, ImportSettings, Source};
 
 use crate::data::{DataError, Dataset};
@@ -96,12 +96,6 @@ pub enum ProjectError {
     /// The embedded bytes are not those the project recorded.
     #[error("the embedded data file does not match its fingerprint (recorded {expected}, found {found}): the project file was changed or truncated")]
     FingerprintMismatch { expected: String, found: String },
-    /// A strategy name [`Strategy::from_name`] does not know.
-    #[error("unknown strategy '{name}': the strategies are {known}")]
-    UnknownStrategy { name: String, known: String },
-    /// A model name not in [`MODEL_NAMES`].
-    #[error("unknown model '{name}': the models are {known}")]
-    UnknownModel { name: String, known: String },
     /// A text field that is too long or empty where a value is needed.
     #[error("the {field} is {chars} characters long: it must have between {min} and {max}")]
     BadText {

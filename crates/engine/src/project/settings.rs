@@ -2,50 +2,11 @@
 
 use super::ProjectError;
 use crate::data::DataError;
-use crate::models::knn::KnnParams;
-use crate::models::logistic::LogisticParams;
-use crate::models::mlp::MlpParams;
-use crate::models::naive_bayes::GaussianNbParams;
-use crate::models::ModelSpec;
+use crate::models::ModelKind;
 use crate::session::{ColdStart, SessionConfig, SessionError};
 use crate::strategies::batch::BatchDiversity;
-use crate::strategies::{Strategy, STRATEGY_NAMES};
+use crate::strategies::StrategyKind;
 use serde::{Deserialize, Serialize};
-
-/// The model names of [`Settings::model`], with their display names (the worker's menu names).
-pub const MODEL_NAMES: [(&str, &str); 4] = [
-    ("logistic", "Logistic regression"),
-    ("naive_bayes", "Naive Bayes"),
-    ("knn", "k-NN"),
-    ("mlp", "Neural network"),
-];
-
-/// The model a [`MODEL_NAMES`] name means, with default hyperparameters.
-///
-/// ```
-/// use engine::project::{model_by_name, model_name};
-/// let knn = model_by_name("knn").unwrap();
-/// assert_eq!(model_name(&knn), Some("knn"));
-/// assert!(model_by_name("svm").is_none());
-/// ```
-pub fn model_by_name(name: &str) -> Option<ModelSpec> {
-    Some(match name {
-        "logistic" => ModelSpec::Logistic(LogisticParams::default()),
-        "naive_bayes" => ModelSpec::GaussianNb(GaussianNbParams::default()),
-        "knn" => ModelSpec::Knn(KnnParams::default()),
-        "mlp" => ModelSpec::Mlp(MlpParams::default()),
-        _ => return None,
-    })
-}
-
-/// The [`MODEL_NAMES`] name of a model with default hyperparameters (`None` for other
-/// hyperparameters: a name would not bring them back).
-pub fn model_name(spec: &ModelSpec) -> Option<&'static str> {
-    MODEL_NAMES
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| model_by_name(name).as_ref() == Some(spec))
-}
 
 fn default_batch_factor() -> usize {
     SessionConfig::default().batch_factor
@@ -54,10 +15,10 @@ fn default_batch_factor() -> usize {
 /// How the session runs, by name (see [`Settings::to_config`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    /// A [`Strategy::from_name`] name (default parameters).
-    pub strategy: String,
-    /// A [`MODEL_NAMES`] name (default hyperparameters).
-    pub model: String,
+    /// The strategy, with default parameters (its short name in files).
+    pub strategy: StrategyKind,
+    /// The model, with default hyperparameters (its short name in files).
+    pub model: ModelKind,
     /// Rows per round.
     pub batch_size: usize,
     /// How batches are spread (`"KCenter"`, `"KMeansPlusPlus"`, or `null` for plain top-k).
@@ -79,24 +40,19 @@ impl Settings {
     /// The session configuration these settings name, checked.
     ///
     /// ```
+    /// use engine::models::ModelKind;
     /// use engine::project::Settings;
     /// use engine::session::SessionConfig;
+    /// use engine::strategies::StrategyKind;
     /// let s = Settings::from_config(&SessionConfig::default()).unwrap();
-    /// assert_eq!((s.strategy.as_str(), s.model.as_str()), ("margin", "logistic"));
+    /// assert_eq!((s.strategy, s.model), (StrategyKind::Margin, ModelKind::Logistic));
     /// assert_eq!(s.to_config().unwrap(), SessionConfig::default());
-    /// let bad = Settings { model: "svm".into(), ..s };
-    /// assert!(bad.to_config().unwrap_err().to_string().starts_with("unknown model 'svm'"));
+    /// let bad = Settings { test_fraction: 1.5, ..s };
+    /// assert!(bad.to_config().is_err());
     /// ```
     pub fn to_config(&self) -> Result<SessionConfig, ProjectError> {
-        let strategy =
-            Strategy::from_name(&self.strategy).ok_or_else(|| ProjectError::UnknownStrategy {
-                name: self.strategy.clone(),
-                known: STRATEGY_NAMES.join(", "),
-            })?;
-        let model = model_by_name(&self.model).ok_or_else(|| ProjectError::UnknownModel {
-            name: self.model.clone(),
-            known: MODEL_NAMES.map(|(n, _)| n).join(", "),
-        })?;
+        let strategy = self.strategy.strategy();
+        let model = self.model.spec();
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
             return Err(ProjectError::Settings(SessionError::Data(
                 DataError::BadFraction {
@@ -124,18 +80,21 @@ impl Settings {
     /// (strategy parameters or model hyperparameters other than the defaults, a replicate
     /// other than 0).
     pub fn from_config(config: &SessionConfig) -> Result<Self, ProjectError> {
-        let strategy = config.strategy.name();
-        if Strategy::from_name(strategy) != Some(config.strategy) {
+        let strategy = config.strategy.kind();
+        if strategy.strategy() != config.strategy {
             return Err(ProjectError::Unrepresentable {
                 what: format!("the strategy '{strategy}' has parameters other than its defaults"),
             });
         }
-        let model = model_name(&config.model).ok_or_else(|| ProjectError::Unrepresentable {
-            what: format!(
-                "the model '{}' has hyperparameters other than its defaults",
-                config.model.label()
-            ),
-        })?;
+        let model = config
+            .model
+            .kind()
+            .ok_or_else(|| ProjectError::Unrepresentable {
+                what: format!(
+                    "the model '{}' has hyperparameters other than its defaults",
+                    config.model.label()
+                ),
+            })?;
         if config.replicate != 0 {
             return Err(ProjectError::Unrepresentable {
                 what: format!(
@@ -147,11 +106,12 @@ impl Settings {
         Ok(Self::named(strategy, model, config))
     }
 
-    /// The settings of `config` with the strategy and model named `strategy` and `model`.
-    fn named(strategy: &str, model: &str, config: &SessionConfig) -> Self {
+    /// The settings of `config` with the strategy and model named `strategy` and `model` (their
+    /// parameters, and the replicate, are not kept).
+    pub fn named(strategy: StrategyKind, model: ModelKind, config: &SessionConfig) -> Self {
         Self {
-            strategy: strategy.to_string(),
-            model: model.to_string(),
+            strategy,
+            model,
             batch_size: config.batch_size,
             batch_diversity: config.batch_diversity,
             batch_factor: config.batch_factor,
@@ -168,13 +128,16 @@ impl Default for Settings {
     /// sample at a time, k-means++ first picks, no probes, seed 0, 30 % test split.
     fn default() -> Self {
         let config = SessionConfig::default();
-        Self::named(config.strategy.name(), "logistic", &config)
+        Self::named(config.strategy.kind(), ModelKind::Logistic, &config)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::knn::KnnParams;
+    use crate::models::ModelSpec;
+    use crate::names::Named;
 
     #[test]
     fn settings_that_a_name_cannot_hold_are_refused() {
@@ -191,9 +154,9 @@ mod tests {
             ..SessionConfig::default()
         };
         assert!(Settings::from_config(&config).is_err());
-        for name in STRATEGY_NAMES {
+        for &kind in StrategyKind::ALL {
             let config = SessionConfig {
-                strategy: Strategy::from_name(name).unwrap(),
+                strategy: kind.strategy(),
                 ..SessionConfig::default()
             };
             assert_eq!(
@@ -201,12 +164,12 @@ mod tests {
                 config
             );
         }
-        for (name, _) in MODEL_NAMES {
+        for &kind in ModelKind::ALL {
             let config = SessionConfig {
-                model: model_by_name(name).unwrap(),
+                model: kind.spec(),
                 ..SessionConfig::default()
             };
-            assert_eq!(Settings::from_config(&config).unwrap().model, name);
+            assert_eq!(Settings::from_config(&config).unwrap().model, kind);
         }
     }
 }

@@ -61,13 +61,16 @@ fn refusals_carry_their_numbers() {
         err(&json.replacen("\"bytes\":\"", "\"bytes\":\"AAAA", 1)),
         ProjectError::FingerprintMismatch { .. }
     ));
+    // An unknown name is refused where it stands, with the names there are.
     assert!(matches!(
         err(&json.replacen("\"margin\"", "\"psychic\"", 1)),
-        ProjectError::UnknownStrategy { .. }
+        ProjectError::BadField { message, .. }
+            if message.starts_with("unknown strategy 'psychic': the strategies are random, ")
     ));
     assert!(matches!(
         err(&json.replacen("\"logistic\"", "\"svm\"", 1)),
-        ProjectError::UnknownModel { .. }
+        ProjectError::BadField { message, .. }
+            if message.starts_with("unknown model 'svm': the models are logistic, naive_bayes")
     ));
     assert!(matches!(
         err(&json.replacen("\"probe_share\":0.0", "\"probe_share\":0.7", 1)),

@@ -49,9 +49,6 @@ pub enum RaceError {
         value: String,
         rule: String,
     },
-    /// A strategy name is unknown.
-    #[error("unknown strategy '{name}'")]
-    UnknownStrategy { name: String },
     /// The replay link cannot be read.
     #[error("the replay link cannot be read: {reason}")]
     BadLink { reason: String },
@@ -149,23 +146,17 @@ pub fn race_run(
 pub fn run_race(
     data: &Dataset,
     settings: &RaceSettings,
-    model: &ModelSpec,
     progress: &mut dyn FnMut(&[StrategyRuns], usize, usize),
 ) -> Result<Vec<StrategyRuns>, RaceError> {
     let mut settings = settings.clone();
     settings.check()?;
-    let strategies: Vec<Strategy> = settings
-        .strategies
-        .iter()
-        .map(|n| {
-            Strategy::from_name(n).ok_or_else(|| RaceError::UnknownStrategy { name: n.clone() })
-        })
-        .collect::<Result<_, _>>()?;
+    let model = settings.model.spec();
+    let strategies: Vec<Strategy> = settings.strategies.iter().map(|k| k.strategy()).collect();
     let mut out: Vec<StrategyRuns> = settings
         .strategies
         .iter()
-        .map(|s| StrategyRuns {
-            strategy: s.clone(),
+        .map(|&strategy| StrategyRuns {
+            strategy,
             runs: Vec::new(),
         })
         .collect();
@@ -176,7 +167,7 @@ pub fn run_race(
         for (i, &strategy) in strategies.iter().enumerate() {
             out[i]
                 .runs
-                .push(race_run(&seeded, &settings, model, strategy, seed)?);
+                .push(race_run(&seeded, &settings, &model, strategy, seed)?);
             done += 1;
             progress(&out, done, total);
         }
@@ -187,6 +178,7 @@ pub fn run_race(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::strategies::StrategyKind;
     use crate::testing::iris;
 
     #[test]
@@ -197,21 +189,20 @@ mod tests {
     #[test]
     fn an_iris_race_is_deterministic_and_margin_beats_random() {
         let settings = RaceSettings {
-            strategies: vec!["margin".into(), "random".into()],
+            strategies: vec![StrategyKind::Margin, StrategyKind::Random],
             seeds: vec![1, 2, 3],
             budget: 30,
             ..RaceSettings::default()
         };
-        let model = ModelSpec::all_defaults()[0].clone();
         let mut calls = 0;
-        let runs = run_race(&iris(), &settings, &model, &mut |_, done, total| {
+        let runs = run_race(&iris(), &settings, &mut |_, done, total| {
             calls += 1;
             assert_eq!(total, 6);
             assert_eq!(done, calls);
         })
         .unwrap();
         assert_eq!(calls, 6);
-        let again = run_race(&iris(), &settings, &model, &mut |_, _, _| {}).unwrap();
+        let again = run_race(&iris(), &settings, &mut |_, _, _| {}).unwrap();
         assert_eq!(runs, again, "same settings, same curves");
         let curves: Vec<StrategyCurve> = runs.iter().map(strategy_curve).collect();
         assert_eq!(curves[0].stats.last().unwrap().n_labels, 30);

@@ -1,7 +1,9 @@
 //! A race's settings: their rules, and their form as a URL query (a replay link).
 
 use super::{bad, RaceError};
-use crate::strategies::Strategy;
+use crate::models::ModelKind;
+use crate::names::Named;
+use crate::strategies::StrategyKind;
 use serde::{Deserialize, Serialize};
 
 /// Everything that decides a race's curves (with the dataset).
@@ -9,10 +11,10 @@ use serde::{Deserialize, Serialize};
 pub struct RaceSettings {
     /// The dataset's file name (a bundled demo's file under `datasets/`, or the person's file).
     pub data: String,
-    /// The model's short name (`logistic`, `naive_bayes`, `knn`, `mlp`).
-    pub model: String,
-    /// Strategy short names ([`Strategy::from_name`]); `random` is always among them.
-    pub strategies: Vec<String>,
+    /// The model, with default hyperparameters.
+    pub model: ModelKind,
+    /// The strategies, with default parameters; `random` is always among them.
+    pub strategies: Vec<StrategyKind>,
     /// One run per strategy and seed.
     pub seeds: Vec<u64>,
     /// Stop at this many labels (seed labels included).
@@ -32,8 +34,12 @@ impl Default for RaceSettings {
     fn default() -> Self {
         Self {
             data: "iris.csv".into(),
-            model: "logistic".into(),
-            strategies: vec!["margin".into(), "entropy".into(), "random".into()],
+            model: ModelKind::Logistic,
+            strategies: vec![
+                StrategyKind::Margin,
+                StrategyKind::Entropy,
+                StrategyKind::Random,
+            ],
             seeds: vec![1, 2, 3],
             budget: 30,
             batch: 1,
@@ -54,22 +60,20 @@ impl RaceSettings {
     ///
     /// ```
     /// use engine::race::RaceSettings;
-    /// let mut s = RaceSettings { strategies: vec!["margin".into()], ..RaceSettings::default() };
+    /// use engine::strategies::StrategyKind::{Margin, Random};
+    /// let mut s = RaceSettings { strategies: vec![Margin, Margin], ..RaceSettings::default() };
     /// s.check().unwrap();
-    /// assert_eq!(s.strategies, vec!["margin", "random"]);
+    /// assert_eq!(s.strategies, vec![Margin, Random]);
     /// ```
     pub fn check(&mut self) -> Result<(), RaceError> {
         let mut seen = Vec::new();
-        for name in &self.strategies {
-            if Strategy::from_name(name).is_none() {
-                return Err(RaceError::UnknownStrategy { name: name.clone() });
-            }
-            if !seen.contains(name) {
-                seen.push(name.clone());
+        for &kind in &self.strategies {
+            if !seen.contains(&kind) {
+                seen.push(kind);
             }
         }
-        if !seen.iter().any(|s| s == "random") {
-            seen.push("random".into());
+        if !seen.contains(&StrategyKind::Random) {
+            seen.push(StrategyKind::Random);
         }
         self.strategies = seen;
         if self.seeds.is_empty() || self.seeds.len() > MAX_SEEDS {
@@ -132,8 +136,8 @@ impl RaceSettings {
         format!(
             "run=race&data={}&model={}&strategies={}&seeds={}&budget={}&batch={}&noise={}&imbalance={}&cold={}",
             encode_component(&self.data),
-            encode_component(&self.model),
-            join(self.strategies.iter().map(|s| encode_component(s)).collect()),
+            self.model.name(),
+            join(self.strategies.iter().map(|s| s.name().to_string()).collect()),
             join(self.seeds.iter().map(u64::to_string).collect()),
             self.budget,
             self.batch,
@@ -165,13 +169,17 @@ impl RaceSettings {
             match key {
                 "run" => is_race = value == "race",
                 "data" => s.data = value.clone(),
-                "model" => s.model = value.clone(),
+                "model" => {
+                    s.model = value
+                        .parse()
+                        .map_err(|reason| RaceError::BadLink { reason })?
+                }
                 "strategies" => {
                     s.strategies = value
                         .split(',')
                         .filter(|v| !v.is_empty())
-                        .map(str::to_string)
-                        .collect()
+                        .map(|v| v.parse().map_err(|reason| RaceError::BadLink { reason }))
+                        .collect::<Result<_, _>>()?
                 }
                 "seeds" => {
                     s.seeds = value
@@ -253,7 +261,7 @@ mod tests {
     fn links_round_trip_and_refuse_nonsense() {
         let s = RaceSettings {
             data: "my data.csv".into(),
-            strategies: vec!["qbc".into(), "random".into()],
+            strategies: vec![StrategyKind::Qbc, StrategyKind::Random],
             seeds: vec![7, 11],
             noise: 0.1,
             imbalance: 0.25,
@@ -278,6 +286,9 @@ mod tests {
             assert!(RaceSettings::from_query(bad).is_err(), "{bad}");
         }
         let with_random = RaceSettings::from_query("run=race&strategies=margin").unwrap();
-        assert_eq!(with_random.strategies, vec!["margin", "random"]);
+        assert_eq!(
+            with_random.strategies,
+            vec![StrategyKind::Margin, StrategyKind::Random]
+        );
     }
 }

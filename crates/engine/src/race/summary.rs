@@ -3,14 +3,14 @@
 
 use super::{paired_t_test, PairedTest, RaceError, ALPHA};
 use crate::simulation::{curve_stats, CurveStat, Run};
-use crate::strategies::Strategy;
+use crate::strategies::StrategyKind;
 use serde::{Deserialize, Serialize};
 
 /// One strategy's runs in a race, in seed order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StrategyRuns {
-    /// The strategy's short name.
-    pub strategy: String,
+    /// The strategy.
+    pub strategy: StrategyKind,
     /// One run per seed, in the race's seed order.
     pub runs: Vec<Run>,
 }
@@ -18,8 +18,8 @@ pub struct StrategyRuns {
 /// One strategy's curve and numbers, as the page draws them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StrategyCurve {
-    /// Short name.
-    pub strategy: String,
+    /// The strategy.
+    pub strategy: StrategyKind,
     /// Display name.
     pub label: String,
     /// Mean, standard deviation, min and max of accuracy over seeds at each label count.
@@ -36,17 +36,16 @@ pub struct StrategyCurve {
 ///
 /// ```
 /// use engine::race::{strategy_curve, StrategyRuns};
-/// let c = strategy_curve(&StrategyRuns { strategy: "margin".into(), runs: vec![] });
+/// use engine::strategies::StrategyKind;
+/// let c = strategy_curve(&StrategyRuns { strategy: StrategyKind::Margin, runs: vec![] });
 /// assert_eq!((c.label.as_str(), c.stats.len()), ("margin", 0));
 /// ```
 pub fn strategy_curve(runs: &StrategyRuns) -> StrategyCurve {
     let aulc: Vec<f64> = runs.runs.iter().map(|r| r.aulc).collect();
     let (aulc_mean, aulc_sd) = mean_sd(&aulc);
     StrategyCurve {
-        label: Strategy::from_name(&runs.strategy)
-            .map_or(runs.strategy.as_str(), |s| s.label())
-            .to_string(),
-        strategy: runs.strategy.clone(),
+        label: runs.strategy.label().to_string(),
+        strategy: runs.strategy,
         stats: curve_stats(&runs.runs),
         aulc,
         aulc_mean,
@@ -71,8 +70,8 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 /// One strategy against random.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
-    /// Short name.
-    pub strategy: String,
+    /// The strategy.
+    pub strategy: StrategyKind,
     /// The first label count at which the strategy's mean curve reached random's final mean
     /// accuracy (`None`: it never did within the budget).
     pub labels_to_reach: Option<usize>,
@@ -121,8 +120,9 @@ fn percent(p: f64) -> String {
 ///     curve: accs.iter().enumerate().map(|(i, &a)| CurvePoint { n_labels: 3 + i, accuracy: a }).collect(),
 ///     aulc: accs.iter().sum::<f64>() / accs.len() as f64,
 /// };
-/// let margin = StrategyRuns { strategy: "margin".into(), runs: vec![run(1, &[0.5, 0.9, 0.9]), run(2, &[0.6, 0.9, 1.0])] };
-/// let random = StrategyRuns { strategy: "random".into(), runs: vec![run(1, &[0.5, 0.6, 0.8]), run(2, &[0.5, 0.7, 0.8])] };
+/// use engine::strategies::StrategyKind::{Margin, Random};
+/// let margin = StrategyRuns { strategy: Margin, runs: vec![run(1, &[0.5, 0.9, 0.9]), run(2, &[0.6, 0.9, 1.0])] };
+/// let random = StrategyRuns { strategy: Random, runs: vec![run(1, &[0.5, 0.6, 0.8]), run(2, &[0.5, 0.7, 0.8])] };
 /// let s = summarize(&[strategy_curve(&margin), strategy_curve(&random)]).unwrap();
 /// assert_eq!(s.comparisons[0].labels_to_reach, Some(4));
 /// assert!(s.sentences[0].starts_with("margin reached random's final accuracy (80.0 %) with 1 fewer label (−20 %"));
@@ -130,13 +130,13 @@ fn percent(p: f64) -> String {
 pub fn summarize(curves: &[StrategyCurve]) -> Result<RaceSummary, RaceError> {
     let random = curves
         .iter()
-        .find(|c| c.strategy == "random")
+        .find(|c| c.strategy == StrategyKind::Random)
         .ok_or(RaceError::NoRandom)?;
     let last = random.stats.last().ok_or(RaceError::NoRandom)?;
     let (target, random_n) = (last.mean, last.n_labels);
     let mut comparisons = Vec::new();
     let mut sentences = Vec::new();
-    for c in curves.iter().filter(|c| c.strategy != "random") {
+    for c in curves.iter().filter(|c| c.strategy != StrategyKind::Random) {
         let reach = c
             .stats
             .iter()
@@ -205,7 +205,7 @@ pub fn summarize(curves: &[StrategyCurve]) -> Result<RaceSummary, RaceError> {
             ),
         });
         comparisons.push(Comparison {
-            strategy: c.strategy.clone(),
+            strategy: c.strategy,
             labels_to_reach: reach,
             saved,
             saved_percent,
@@ -233,7 +233,7 @@ mod tests {
         use crate::simulation::CurvePoint;
         let curve = |name: &str, per_seed: &[&[f64]]| {
             strategy_curve(&StrategyRuns {
-                strategy: name.into(),
+                strategy: name.parse().expect("a strategy name"),
                 runs: per_seed
                     .iter()
                     .enumerate()

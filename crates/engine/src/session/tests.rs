@@ -69,8 +69,11 @@ fn an_empty_log_starts_cold() {
 
 #[test]
 fn every_strategy_runs_a_round_with_distinct_batch_picks() {
-    use crate::strategies::STRATEGY_NAMES;
-    for name in STRATEGY_NAMES {
+    use crate::names::Named;
+    for name in crate::strategies::StrategyKind::ALL
+        .iter()
+        .map(|k| k.name())
+    {
         for batch_diversity in [None, Some(BatchDiversity::KCenter)] {
             let config = SessionConfig {
                 strategy: Strategy::from_name(name).unwrap(),
@@ -424,8 +427,11 @@ fn a_cold_random_start_after_skips_picks_only_candidates() {
 
 #[test]
 fn every_strategy_copes_with_an_added_class() {
-    use crate::strategies::STRATEGY_NAMES;
-    for name in STRATEGY_NAMES {
+    use crate::names::Named;
+    for name in crate::strategies::StrategyKind::ALL
+        .iter()
+        .map(|k| k.name())
+    {
         let config = SessionConfig {
             strategy: Strategy::from_name(name).unwrap(),
             batch_size: 2,
@@ -477,7 +483,7 @@ fn one_cold_pick_is_the_kmeans_pp_draw() {
 /// unchanged to the bit (the scikit-learn reference tests bound the values themselves).
 #[cfg(not(target_arch = "wasm32"))]
 fn rounds_digest(keep_copy: bool) -> u64 {
-    use crate::strategies::STRATEGY_NAMES;
+    use crate::names::Named;
     let data = iris();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: u64| {
@@ -486,7 +492,10 @@ fn rounds_digest(keep_copy: bool) -> u64 {
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
     };
-    for name in STRATEGY_NAMES {
+    for name in crate::strategies::StrategyKind::ALL
+        .iter()
+        .map(|k| k.name())
+    {
         for model in ModelSpec::all_defaults() {
             if name.starts_with("eer") && matches!(model, ModelSpec::Mlp(_)) {
                 continue; // slow in debug builds; eer with the other models covers it

@@ -27,6 +27,7 @@ pub mod uncertainty;
 #[cfg(test)]
 mod reference_tests;
 
+use crate::names::{named_serde, Named};
 use ndarray::ArrayView2;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -159,24 +160,109 @@ pub enum Strategy {
     },
 }
 
-/// The names [`Strategy::from_name`] accepts, with the strategy each one means.
-pub const STRATEGY_NAMES: [&str; 12] = [
-    "random",
-    "least_confident",
-    "margin",
-    "entropy",
-    "qbc",
-    "qbc_consensus",
-    "qbc_kl",
-    "coreset",
-    "density",
-    "ranked_batch",
-    "eer",
-    "eer_log",
-];
+/// A strategy as a person chooses it: by name, with its default parameters
+/// ([`StrategyKind::strategy`]). Its serde form is its short name (`margin`, `qbc_kl`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StrategyKind {
+    Random,
+    LeastConfident,
+    Margin,
+    Entropy,
+    Qbc,
+    QbcConsensus,
+    QbcKl,
+    CoreSet,
+    Density,
+    RankedBatch,
+    Eer,
+    EerLog,
+}
+
+impl Named for StrategyKind {
+    const WHAT: (&'static str, &'static str) = ("strategy", "strategies");
+    const ALL: &'static [Self] = &[
+        Self::Random,
+        Self::LeastConfident,
+        Self::Margin,
+        Self::Entropy,
+        Self::Qbc,
+        Self::QbcConsensus,
+        Self::QbcKl,
+        Self::CoreSet,
+        Self::Density,
+        Self::RankedBatch,
+        Self::Eer,
+        Self::EerLog,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Random => "random",
+            Self::LeastConfident => "least_confident",
+            Self::Margin => "margin",
+            Self::Entropy => "entropy",
+            Self::Qbc => "qbc",
+            Self::QbcConsensus => "qbc_consensus",
+            Self::QbcKl => "qbc_kl",
+            Self::CoreSet => "coreset",
+            Self::Density => "density",
+            Self::RankedBatch => "ranked_batch",
+            Self::Eer => "eer",
+            Self::EerLog => "eer_log",
+        }
+    }
+}
+
+named_serde!(StrategyKind);
+
+impl StrategyKind {
+    /// The strategy with its default parameters.
+    ///
+    /// ```
+    /// use engine::names::Named;
+    /// use engine::strategies::{Strategy, StrategyKind};
+    /// assert_eq!(StrategyKind::Margin.strategy(), Strategy::Margin);
+    /// assert_eq!(StrategyKind::from_name("qbc").map(|k| k.strategy().kind()), Some(StrategyKind::Qbc));
+    /// assert_eq!("nope".parse::<StrategyKind>().unwrap_err().split(':').next(), Some("unknown strategy 'nope'"));
+    /// ```
+    pub fn strategy(self) -> Strategy {
+        let committee = |measure| Strategy::Committee {
+            measure,
+            members: 5,
+        };
+        match self {
+            Self::Random => Strategy::Random,
+            Self::LeastConfident => Strategy::LeastConfident,
+            Self::Margin => Strategy::Margin,
+            Self::Entropy => Strategy::Entropy,
+            Self::Qbc => committee(Disagreement::VoteEntropy),
+            Self::QbcConsensus => committee(Disagreement::ConsensusEntropy),
+            Self::QbcKl => committee(Disagreement::MaxKl),
+            Self::CoreSet => Strategy::CoreSet,
+            Self::Density => Strategy::Density {
+                base: Uncertainty::Entropy,
+                beta: 1.0,
+            },
+            Self::RankedBatch => Strategy::RankedBatch,
+            Self::Eer => Strategy::ExpectedErrorReduction {
+                candidates: 50,
+                loss: eer::EerLoss::ZeroOne,
+            },
+            Self::EerLog => Strategy::ExpectedErrorReduction {
+                candidates: 50,
+                loss: eer::EerLoss::Log,
+            },
+        }
+    }
+
+    /// A human name for the UI.
+    pub fn label(self) -> &'static str {
+        self.strategy().label()
+    }
+}
 
 impl Strategy {
-    /// A strategy by its short name (see [`STRATEGY_NAMES`]), with default parameters.
+    /// A strategy by its short name (see [`StrategyKind`]), with default parameters.
     ///
     /// ```
     /// use engine::strategies::Strategy;
@@ -185,56 +271,34 @@ impl Strategy {
     /// assert_eq!(Strategy::from_name("nope"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        let committee = |measure| Strategy::Committee {
-            measure,
-            members: 5,
-        };
-        Some(match name {
-            "random" => Strategy::Random,
-            "least_confident" => Strategy::LeastConfident,
-            "margin" => Strategy::Margin,
-            "entropy" => Strategy::Entropy,
-            "qbc" => committee(Disagreement::VoteEntropy),
-            "qbc_consensus" => committee(Disagreement::ConsensusEntropy),
-            "qbc_kl" => committee(Disagreement::MaxKl),
-            "coreset" => Strategy::CoreSet,
-            "density" => Strategy::Density {
-                base: Uncertainty::Entropy,
-                beta: 1.0,
+        StrategyKind::from_name(name).map(StrategyKind::strategy)
+    }
+
+    /// The named strategy this is (whatever its parameters).
+    pub fn kind(self) -> StrategyKind {
+        match self {
+            Strategy::Random => StrategyKind::Random,
+            Strategy::LeastConfident => StrategyKind::LeastConfident,
+            Strategy::Margin => StrategyKind::Margin,
+            Strategy::Entropy => StrategyKind::Entropy,
+            Strategy::Committee { measure, .. } => match measure {
+                Disagreement::VoteEntropy => StrategyKind::Qbc,
+                Disagreement::ConsensusEntropy => StrategyKind::QbcConsensus,
+                Disagreement::MaxKl => StrategyKind::QbcKl,
             },
-            "ranked_batch" => Strategy::RankedBatch,
-            "eer" => Strategy::ExpectedErrorReduction {
-                candidates: 50,
-                loss: eer::EerLoss::ZeroOne,
+            Strategy::CoreSet => StrategyKind::CoreSet,
+            Strategy::Density { .. } => StrategyKind::Density,
+            Strategy::RankedBatch => StrategyKind::RankedBatch,
+            Strategy::ExpectedErrorReduction { loss, .. } => match loss {
+                eer::EerLoss::ZeroOne => StrategyKind::Eer,
+                eer::EerLoss::Log => StrategyKind::EerLog,
             },
-            "eer_log" => Strategy::ExpectedErrorReduction {
-                candidates: 50,
-                loss: eer::EerLoss::Log,
-            },
-            _ => return None,
-        })
+        }
     }
 
     /// The short name ([`Strategy::from_name`] gives it back, with default parameters).
     pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Random => "random",
-            Strategy::LeastConfident => "least_confident",
-            Strategy::Margin => "margin",
-            Strategy::Entropy => "entropy",
-            Strategy::Committee { measure, .. } => match measure {
-                Disagreement::VoteEntropy => "qbc",
-                Disagreement::ConsensusEntropy => "qbc_consensus",
-                Disagreement::MaxKl => "qbc_kl",
-            },
-            Strategy::CoreSet => "coreset",
-            Strategy::Density { .. } => "density",
-            Strategy::RankedBatch => "ranked_batch",
-            Strategy::ExpectedErrorReduction { loss, .. } => match loss {
-                eer::EerLoss::ZeroOne => "eer",
-                eer::EerLoss::Log => "eer_log",
-            },
-        }
+        self.kind().name()
     }
 
     /// A human name for the UI.

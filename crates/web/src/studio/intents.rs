@@ -2,7 +2,9 @@
 //! [`Event`] that takes the store-first path ([`Studio::apply`]).
 
 use super::Studio;
+use engine::models::ModelKind;
 use engine::session::Event;
+use engine::strategies::StrategyKind;
 use leptos::prelude::*;
 use worker::{Request, Settings};
 
@@ -62,7 +64,7 @@ impl Studio {
     }
 
     /// Change the strategy and model; the labels stay.
-    pub fn configure(&self, strategy: String, model: String) {
+    pub fn configure(&self, strategy: StrategyKind, model: ModelKind) {
         let current = self
             .dataset
             .with_untracked(|d| d.as_ref().map(|d| d.settings.clone()))
