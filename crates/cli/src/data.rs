@@ -34,6 +34,8 @@ pub struct Loaded {
     pub dataset: Dataset,
     pub preview: Preview,
     pub mapping: Mapping,
+    /// The label column was named with `--label` (the suggestion's reason for it is moot).
+    label_given: bool,
 }
 
 /// The column roles used, for the JSON report (every setting needed to run it again).
@@ -60,8 +62,18 @@ impl Loaded {
         }
     }
 
-    /// One line saying how the file was read (printed on standard error).
+    /// What the preview suggested and why, then how the file was read (printed on standard
+    /// error, one line each).
     pub fn describe(&self) -> String {
+        // The first sentence is about the suggested label column.
+        let skip = usize::from(self.label_given);
+        let mut lines: Vec<String> = self.preview.why.iter().skip(skip).cloned().collect();
+        lines.push(self.roles());
+        lines.join("\nactivelab: ")
+    }
+
+    /// One line saying how the file was read.
+    fn roles(&self) -> String {
         let role = |r: &Option<String>| {
             r.as_deref()
                 .map_or("none".to_string(), |c| format!("'{c}'"))
@@ -119,6 +131,7 @@ pub fn load(args: &DataArgs) -> Result<Loaded, String> {
         dataset,
         preview,
         mapping,
+        label_given: args.label.is_some(),
     })
 }
 

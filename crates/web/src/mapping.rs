@@ -2,7 +2,7 @@
 //! confirms or changes them before the data is used: by the studio, the Simulate tab and the
 //! Stream tab alike.
 
-use engine::data::preview::{ColumnKind, Mapping, Preview};
+use engine::data::preview::{ColumnKind, LabelFound, Mapping, Preview};
 use leptos::prelude::*;
 
 /// The comma-separated class names typed in a field.
@@ -14,9 +14,9 @@ pub fn class_list(text: &str) -> Vec<String> {
 }
 
 /// Whether the roles suggested for a file need the person's confirmation before a simulation
-/// uses them: no label column was found by its name, or some column would be left out.
+/// uses them: the label column was not found by its name, or some column would be left out.
 pub fn needs_confirming(preview: &Preview) -> bool {
-    preview.suggested.label.is_none() || !preview.suggested.ignore.is_empty()
+    preview.label_found != Some(LabelFound::ByName) || !preview.suggested.ignore.is_empty()
 }
 
 /// The preview table and the column-mapping form: the suggested roles, which the person may
@@ -156,6 +156,9 @@ pub fn MappingForm(
                 {format!("{}, {} rows, {} columns{}.", preview.format, preview.n_rows, preview.columns.len(),
                     if preview.header_detected { "" } else { ", no header line (columns are numbered)" })}
             </p>
+            <ul class="mapping-why" data-testid="mapping-why">
+                {preview.why.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+            </ul>
             <div class="preview-scroll" tabindex="0" role="region" aria-label="The first rows">
                 <table class="preview-table" data-testid="preview-table">
                     <thead><tr>{header}</tr></thead>

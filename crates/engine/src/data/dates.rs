@@ -232,6 +232,34 @@ pub fn detect<'a>(cells: impl IntoIterator<Item = &'a str>, column: &str) -> Opt
     }
 }
 
+/// [`detect`] for a column of numbers: Unix timestamps when the column is named like one and
+/// every value is a whole number of seconds or milliseconds from 1973 to 2286.
+///
+/// ```
+/// use engine::data::dates::{detect_numbers, DateFormat};
+/// assert_eq!(detect_numbers([1.3e9, 1.4e9], "created_at"), Some(DateFormat::UnixSeconds));
+/// assert_eq!(detect_numbers([1.3e9, 1.5], "created_at"), None);
+/// assert_eq!(detect_numbers([1.3e9], "price"), None);
+/// ```
+pub fn detect_numbers(values: impl IntoIterator<Item = f64>, column: &str) -> Option<DateFormat> {
+    if !named_like_a_timestamp(column) {
+        return None;
+    }
+    let whole = |v: f64| (v.fract() == 0.0 && v.abs() < 9e15).then_some(v as i64);
+    let (mut seconds, mut millis, mut any) = (true, true, false);
+    for v in values {
+        let v = whole(v)?;
+        any = true;
+        seconds &= SECONDS.contains(&v);
+        millis &= MILLIS.contains(&v);
+    }
+    match (any, seconds, millis) {
+        (true, true, _) => Some(DateFormat::UnixSeconds),
+        (true, false, true) => Some(DateFormat::UnixMillis),
+        _ => None,
+    }
+}
+
 /// A cell read in `format`, or `None` when it is not a valid date (and time) in it.
 ///
 /// ```

@@ -264,6 +264,9 @@ pub struct ImportReport {
     pub dropped_empty: Vec<String>,
     /// Categorical columns expanded into one 0/1 feature per category, in file order.
     pub one_hot: Vec<OneHotColumn>,
+    /// Columns of dates or times turned into their features ([`dates`]), in file order.
+    #[serde(default)]
+    pub dates: Vec<DateColumn>,
     /// Files left out of a folder import (not an image, empty, too large), with the reason.
     #[serde(default)]
     pub skipped_files: Vec<SkippedFile>,
@@ -287,6 +290,17 @@ pub struct ImputedColumn {
     pub cells: usize,
     /// The value they got: the mean (numeric columns) or the most frequent category.
     pub value: String,
+}
+
+/// A column of dates or times turned into its features (`column:year`, `column:month_sin`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DateColumn {
+    /// The column's name.
+    pub column: String,
+    /// How its cells are written ([`dates::DateFormat::label`]).
+    pub format: String,
+    /// How many features it became (those that vary from row to row).
+    pub features: usize,
 }
 
 /// A categorical column turned into one feature per category (`col=value`).

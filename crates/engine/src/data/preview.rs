@@ -22,6 +22,7 @@
 //! empty one is added, so every row is unlabeled (the pool); [`Mapping::classes`] adds the
 //! class names the person typed.
 
+use super::dates;
 use super::import::{
     fill_text, read_table, CsvOptions, DEFAULT_MAX_CATEGORIES, LABEL_COLUMN_NAMES,
 };
@@ -57,6 +58,8 @@ pub enum ColumnKind {
     Empty,
     /// One value throughout.
     Constant,
+    /// Dates or times, in one format ([`super::dates`]): it becomes date features.
+    Date,
 }
 
 impl ColumnKind {
@@ -72,6 +75,7 @@ impl ColumnKind {
             Self::Text => "text",
             Self::Empty => "empty",
             Self::Constant => "constant",
+            Self::Date => "date",
         }
     }
 }
@@ -121,6 +125,21 @@ pub struct Preview {
     pub rows: Vec<Vec<String>>,
     /// The suggested roles.
     pub suggested: Mapping,
+    /// How the suggested label column was found, when one was.
+    #[serde(default)]
+    pub label_found: Option<LabelFound>,
+    /// Why the roles were suggested, in sentences for the person.
+    #[serde(default)]
+    pub why: Vec<String>,
+}
+
+/// How a suggested label column was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LabelFound {
+    /// Its name says so (`label`, `class`, `target`, …).
+    ByName,
+    /// A category column of few values, empty in most rows: the shape of partly labeled data.
+    PartlyLabeled,
 }
 
 /// Whether a file name means JSON Lines (`.jsonl`, `.ndjson`).
@@ -198,11 +217,20 @@ fn number_stats(table: &Table, col: usize) -> Stats {
     }
     let present = rows.len() - missing;
     let distinct = seen.len();
+    let dated = || {
+        dates::detect_numbers(
+            rows.clone().filter_map(|row| table.number(col, row)),
+            &table.names[col],
+        )
+        .is_some()
+    };
     Stats {
         kind: if present == 0 {
             ColumnKind::Empty
         } else if distinct == 1 {
             ColumnKind::Constant
+        } else if dated() {
+            ColumnKind::Date
         } else {
             ColumnKind::Numeric
         },
@@ -247,10 +275,19 @@ fn column_stats(table: &Table, col: usize) -> Stats {
     let distinct = seen.len();
     let mean_chars = chars as f64 / present.max(1) as f64;
     let mean_words = words as f64 / present.max(1) as f64;
+    let dated = || {
+        let cells = rows
+            .clone()
+            .map(|row| column.get(row))
+            .filter(|c| !is_missing(c));
+        dates::detect(cells, &table.names[col]).is_some()
+    };
     let kind = if present == 0 {
         ColumnKind::Empty
     } else if distinct == 1 {
         ColumnKind::Constant
+    } else if numeric == 0 && dated() {
+        ColumnKind::Date
     } else if numeric * 2 >= present {
         ColumnKind::Numeric
     } else if mean_words >= 4.0 || (distinct > 50 && distinct * 2 > present && mean_words >= 2.0) {
@@ -267,14 +304,55 @@ fn column_stats(table: &Table, col: usize) -> Stats {
     }
 }
 
-fn suggest(names: &[String], stats: &[Stats]) -> Mapping {
+/// The most values a category column may have to be suggested as partly filled-in labels.
+const PARTLY_LABELED_MAX_CLASSES: usize = 20;
+
+/// The roles suggested for a file's columns, how its label column was found, and why, in
+/// sentences.
+fn suggest(
+    names: &[String],
+    stats: &[Stats],
+    n_rows: usize,
+) -> (Mapping, Option<LabelFound>, Vec<String>) {
     let usable = |i: usize| stats[i].kind != ColumnKind::Empty;
-    let label = LABEL_COLUMN_NAMES
+    let by_name = LABEL_COLUMN_NAMES
         .iter()
         .chain(EXTRA_LABEL_NAMES.iter())
         .find_map(|want| {
             (0..names.len()).find(|&i| usable(i) && names[i].eq_ignore_ascii_case(want))
         });
+    // Partly labeled data: a category of few values that most rows leave empty (the rows to
+    // label); the emptiest such column when there are several.
+    let partly = (0..names.len())
+        .filter(|&i| {
+            let s = &stats[i];
+            s.kind == ColumnKind::Categorical
+                && (2..=PARTLY_LABELED_MAX_CLASSES).contains(&s.distinct)
+                && s.missing * 2 > n_rows
+        })
+        .max_by_key(|&i| (stats[i].missing, std::cmp::Reverse(i)));
+    let (label, found) = match (by_name, partly) {
+        (Some(i), _) => (Some(i), Some(LabelFound::ByName)),
+        (None, Some(i)) => (Some(i), Some(LabelFound::PartlyLabeled)),
+        (None, None) => (None, None),
+    };
+    let mut why = Vec::new();
+    match (label, found) {
+        (Some(i), Some(LabelFound::ByName)) => why.push(format!(
+            "'{}' is taken for the labels: its name says so.",
+            names[i]
+        )),
+        (Some(i), Some(LabelFound::PartlyLabeled)) => why.push(format!(
+            "'{}' is suggested for the labels: a category with {} values, empty in {} of {} rows, \
+             as partly labeled data is (the empty rows are the ones to label). Check it.",
+            names[i], stats[i].distinct, stats[i].missing, n_rows
+        )),
+        _ => why.push(
+            "No column looks like labels: every row starts unlabeled (choose the label column \
+             if the file has one)."
+                .to_string(),
+        ),
+    }
     let text = (0..names.len())
         .filter(|&i| Some(i) != label && stats[i].kind == ColumnKind::Text)
         .max_by(|&a, &b| stats[a].mean_chars.total_cmp(&stats[b].mean_chars));
@@ -283,10 +361,11 @@ fn suggest(names: &[String], stats: &[Stats]) -> Mapping {
         let n = n.to_ascii_lowercase();
         matches!(n.as_str(), "id" | "uid" | "key" | "index") || n.ends_with("_id")
     };
+    let dated = |i: usize| stats[i].kind == ColumnKind::Date;
     let id = (0..names.len())
-        .find(|&i| free(i) && usable(i) && id_named(&names[i]))
-        .or_else(|| (0..names.len()).find(|&i| free(i) && stats[i].short_unique));
-    let ignore = (0..names.len())
+        .find(|&i| free(i) && usable(i) && !dated(i) && id_named(&names[i]))
+        .or_else(|| (0..names.len()).find(|&i| free(i) && !dated(i) && stats[i].short_unique));
+    let ignore: Vec<String> = (0..names.len())
         .filter(|&i| {
             free(i)
                 && Some(i) != id
@@ -295,13 +374,34 @@ fn suggest(names: &[String], stats: &[Stats]) -> Mapping {
         })
         .map(|i| names[i].clone())
         .collect();
-    Mapping {
+    for i in (0..names.len()).filter(|&i| free(i) && dated(i)) {
+        why.push(format!(
+            "'{}' holds dates: it becomes the year, the month, the day of the year and the \
+             weekday (and the time of day when it has one).",
+            names[i]
+        ));
+    }
+    if let Some(i) = text {
+        why.push(format!(
+            "'{}' is free text: its words become features.",
+            names[i]
+        ));
+    }
+    if !ignore.is_empty() {
+        why.push(format!(
+            "Left out: {} (more than {DEFAULT_MAX_CATEGORIES} distinct values, too many to be \
+             categories).",
+            ignore.join(", ")
+        ));
+    }
+    let mapping = Mapping {
         label: label.map(|i| names[i].clone()),
         text: text.map(|i| names[i].clone()),
         id: id.map(|i| names[i].clone()),
         ignore,
         classes: Vec::new(),
-    }
+    };
+    (mapping, found, why)
 }
 
 /// Read a file (JSON Lines when [`is_jsonl`] says so, else CSV/TSV) and describe it: its first
@@ -350,6 +450,7 @@ pub fn preview_source(
     let rows = (first..first + n_rows.min(max_rows))
         .map(|row| table.columns.iter().map(|c| cut(c.get(row))).collect())
         .collect();
+    let (suggested, label_found, why) = suggest(&table.names, &stats, n_rows);
     let format = match table.delimiter {
         None => "JSON Lines".to_string(),
         Some(',') => "CSV".to_string(),
@@ -373,7 +474,9 @@ pub fn preview_source(
             })
             .collect(),
         rows,
-        suggested: suggest(&table.names, &stats),
+        suggested,
+        label_found,
+        why,
     })
 }
 

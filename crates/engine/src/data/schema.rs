@@ -28,9 +28,12 @@
 //! missing mark unlabeled rows (the pool). More than [`MAX_CLASSES`]
 //! distinct labels is refused: such a column is an id or a number, not a class.
 
+use super::dates::{
+    detect, detect_numbers, features, parse, DateTime, DATE_FEATURES, TIME_FEATURES,
+};
 use super::import::CsvOptions;
 use super::text::{vectorize, TextOptions};
-use super::{DataError, Dataset, ImportReport, ImputedColumn, OneHotColumn};
+use super::{DataError, Dataset, DateColumn, ImportReport, ImputedColumn, OneHotColumn};
 use ndarray::Array2;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, DefaultHasher};
@@ -108,6 +111,9 @@ pub fn looks_like_grouped_number(cell: &str) -> bool {
 /// What one feature column becomes.
 enum Plan {
     Numeric(Vec<f64>),
+    /// A date column: its derived features ([`super::dates`]), each named and with one value
+    /// per data row.
+    Date(Vec<(String, Vec<f64>)>),
     /// A column held as numbers ([`Held::Number`]): its slot, and the mean its missing cells
     /// take (written into the block when the features are built).
     Slot {
@@ -181,6 +187,84 @@ fn plan_numbers(
     Some(Plan::Slot { slot, impute })
 }
 
+/// A column of dates or times (one [`DateFormat`] for every non-empty cell) as its derived
+/// features; `None` when it is not one. A derived feature that is the same on every row (the
+/// month of a column of years) is left out; a missing cell gets each feature's mean.
+fn plan_date(table: &Table, col: usize, report: &mut ImportReport) -> Option<Option<Plan>> {
+    let name = &table.names[col];
+    let rows = table.first_data_row..table.n_rows();
+    let format = match table.held(col) {
+        Held::Number(_) => {
+            detect_numbers(rows.clone().filter_map(|row| table.number(col, row)), name)?
+        }
+        Held::Text => {
+            let column = &table.columns[col];
+            detect(
+                rows.clone()
+                    .map(|row| column.get(row))
+                    .filter(|c| !is_missing(c)),
+                name,
+            )?
+        }
+        Held::Unread => return None,
+    };
+    let at = |row: usize| match table.held(col) {
+        Held::Number(_) => table
+            .number(col, row)
+            .and_then(|v| parse(&format!("{v:.0}"), format)),
+        _ => {
+            let cell = table.columns[col].get(row);
+            (!is_missing(cell)).then(|| parse(cell, format)).flatten()
+        }
+    };
+    let times: Vec<Option<DateTime>> = rows.map(at).collect();
+    let with_time = times.iter().flatten().any(|t| t.second_of_day.is_some());
+    let n_missing = times.iter().filter(|t| t.is_none()).count();
+    let names: Vec<&str> = DATE_FEATURES
+        .iter()
+        .chain(if with_time { &TIME_FEATURES[..] } else { &[] })
+        .copied()
+        .collect();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(times.len()); names.len()];
+    for t in &times {
+        let values = t.map(|t| features(t, with_time));
+        for (k, column) in columns.iter_mut().enumerate() {
+            column.push(values.as_ref().map_or(f64::NAN, |v| v[k]));
+        }
+    }
+    let mut kept = Vec::new();
+    for (feature, mut values) in names.iter().zip(columns) {
+        let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        if present.is_empty() || present.iter().all(|v| *v == present[0]) {
+            continue;
+        }
+        let mean = present.iter().sum::<f64>() / present.len() as f64;
+        for v in &mut values {
+            if v.is_nan() {
+                *v = mean;
+            }
+        }
+        kept.push((format!("{name}:{feature}"), values));
+    }
+    report.dates.push(DateColumn {
+        column: name.clone(),
+        format: format.label().to_string(),
+        features: kept.len(),
+    });
+    if n_missing > 0 {
+        report.imputed.push(ImputedColumn {
+            column: name.clone(),
+            cells: n_missing,
+            value: "the mean of each date feature".into(),
+        });
+    }
+    if kept.is_empty() {
+        report.dropped_constant.push(name.clone());
+        return Some(None);
+    }
+    Some(Some(Plan::Date(kept)))
+}
+
 /// Type one feature column and compute its features; `None` when it is dropped.
 fn plan_column(
     table: &Table,
@@ -189,6 +273,9 @@ fn plan_column(
     report: &mut ImportReport,
 ) -> Result<Option<Plan>, DataError> {
     let name = &table.names[col];
+    if let Some(plan) = plan_date(table, col, report) {
+        return Ok(plan);
+    }
     if let Held::Number(slot) = table.held(col) {
         return Ok(plan_numbers(table, col, slot, options, report));
     }
@@ -440,6 +527,14 @@ fn assemble(
                 }
                 j += categories.len();
             }
+            Plan::Date(columns) => {
+                for (_, values) in columns {
+                    for (dst, v) in features.column_mut(j).iter_mut().zip(values) {
+                        *dst = v;
+                    }
+                    j += 1;
+                }
+            }
         }
     }
     drop(numbers);
@@ -603,6 +698,7 @@ pub(crate) fn build(
                     feature_names.push(format!("{}={c}", table.names[*col]));
                 }
             }
+            Plan::Date(columns) => feature_names.extend(columns.iter().map(|(n, _)| n.clone())),
         }
     }
     if let (Some(features), Some(i)) = (&text_features, text_col) {

@@ -539,3 +539,73 @@ fn bundled_datasets_import() {
         64
     );
 }
+
+/// A date column becomes its features: the year, the month, the day of the year and the weekday
+/// on circles, the time of day when it has one; a missing date gets each feature's mean and a
+/// feature the same on every row (the month of a column of new years) is left out.
+#[test]
+fn dates_become_features_and_are_reported() {
+    use crate::data::dates::{features, parse, DateFormat};
+    let csv = "when,stamp,new_year,x,label\n\
+               2012-01-31,2012-01-31T06:00:00Z,2001-01-01,1,a\n\
+               2012-06-15,2012-06-15T18:30:00Z,2002-01-01,2,b\n\
+               ,2013-12-24T12:00:00Z,2003-01-01,3,a\n\
+               2013-03-01,2013-03-01T00:00:00Z,2004-01-01,4,b\n";
+    let data = parse_csv(csv.as_bytes(), &CsvOptions::named("days.csv")).expect("imports");
+    let names: Vec<&str> = data.feature_names.iter().map(String::as_str).collect();
+    assert_eq!(
+        names[..7],
+        [
+            "when:year",
+            "when:month_sin",
+            "when:month_cos",
+            "when:day_of_year_sin",
+            "when:day_of_year_cos",
+            "when:weekday_sin",
+            "when:weekday_cos"
+        ]
+    );
+    assert!(names.contains(&"stamp:time_sin") && names.contains(&"stamp:time_cos"));
+    // 1 January every year: only the year and the weekday vary.
+    let new_year: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| n.starts_with("new_year:"))
+        .collect();
+    assert_eq!(
+        new_year,
+        [
+            "new_year:year",
+            "new_year:weekday_sin",
+            "new_year:weekday_cos"
+        ]
+    );
+    assert!(names.contains(&"x"));
+    let expected = features(
+        parse("2012-06-15", DateFormat::YearFirst).expect("a date"),
+        false,
+    );
+    assert_eq!(data.features.row(1).to_vec()[..7], expected[..]);
+    // The missing date: each feature's mean over the three dates.
+    let year_mean = (2012.0 + 2012.0 + 2013.0) / 3.0;
+    assert!((data.features[[2, 0]] - year_mean).abs() < 1e-12);
+    let formats: Vec<(&str, &str)> = data
+        .report
+        .dates
+        .iter()
+        .map(|d| (d.column.as_str(), d.format.as_str()))
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            ("when", "year-month-day"),
+            ("stamp", "year-month-day"),
+            ("new_year", "year-month-day")
+        ]
+    );
+    assert!(data
+        .report
+        .imputed
+        .iter()
+        .any(|c| c.column == "when" && c.cells == 1));
+}
