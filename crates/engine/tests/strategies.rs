@@ -167,12 +167,21 @@ fn diversity_batches_cover_the_clusters() {
         let seen: std::collections::BTreeSet<usize> =
             kc.iter().map(|p| cluster_of(&x, p.index)).collect();
         assert_eq!(seen.len(), 4, "k-center, seed {seed}: {kc:?}");
-        let cs = cold_start(x.view(), 4, &mut rng(seed, 0)).unwrap();
+        let cs = cold_start(
+            x.view(),
+            &[true; 200],
+            empty.view(),
+            4,
+            4,
+            &mut rng(seed, 0),
+        )
+        .unwrap();
         let seen: std::collections::BTreeSet<usize> =
             cs.iter().map(|p| cluster_of(&x, p.index)).collect();
-        assert!(
-            seen.len() >= 3,
-            "k-means++ cold start, seed {seed}: {seen:?}"
+        assert_eq!(
+            seen.len(),
+            4,
+            "representative cold start, seed {seed}: {cs:?}"
         );
     }
 }

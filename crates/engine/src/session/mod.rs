@@ -50,6 +50,9 @@ const STREAM_SEED_LABELS: u64 = 1;
 const STREAM_QUERY: u64 = 1_000;
 /// Probe draws: `STREAM_PROBE + log length`, far from the query streams.
 const STREAM_PROBE: u64 = 1 << 62;
+/// The cold start's sample and clustering: one stream for the whole session, so every cold
+/// round sees the same clusters.
+const STREAM_COLD: u64 = 1 << 61;
 
 /// The z of a two-sided 95% interval (the probe estimate's Wilson interval).
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -126,6 +129,9 @@ pub struct Session {
     /// Dataset classes, then added classes.
     class_names: Vec<String>,
     warm: Option<FittedModel>,
+    /// The cold start's sample of the pool and its clusters, once computed (they depend only on
+    /// the pool, the seed and the number of clusters).
+    cold: std::cell::RefCell<Option<round::ColdCache>>,
 }
 
 impl Session {
@@ -159,6 +165,7 @@ impl Session {
             log: Vec::new(),
             state: LabelState::default(),
             warm: None,
+            cold: Default::default(),
         })
     }
 

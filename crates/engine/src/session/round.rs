@@ -1,12 +1,27 @@
 //! One round: fit on the labeled rows, measure on the test split, pick the next row(s).
 
-use super::{ColdStart, Origin, Session, SessionError, STREAM_PROBE, STREAM_QUERY};
+/// Pool rows the cold start clusters at most (a seeded sample of a larger pool).
+const COLD_SAMPLE: usize = 2_000;
+
+/// What the cold start keeps between rounds ([`Session::cold_cache`]).
+#[derive(Debug, Clone)]
+pub(super) struct ColdCache {
+    /// The number of clusters it was made for.
+    clusters: usize,
+    /// Pool positions of the sample, ascending.
+    sample: Vec<usize>,
+    /// Their standardized rows.
+    rows: Array2<f64>,
+    shape: ColdClusters,
+}
+
+use super::{ColdStart, Origin, Session, SessionError, STREAM_COLD, STREAM_PROBE, STREAM_QUERY};
 use crate::metrics::accuracy;
 use crate::models::committee::CommitteeParams;
 use crate::models::{argmax_rows, Classifier, FittedModel};
 use crate::strategies::batch::{diverse_top_batch, ranked_batch};
 use crate::strategies::density::{density_weighted_scores, information_density, DensityOptions};
-use crate::strategies::diversity::{cold_start, k_center_greedy, uniform_index};
+use crate::strategies::diversity::{k_center_greedy, ColdClusters};
 use crate::strategies::eer::expected_error_reduction;
 use crate::strategies::{committee, random_scores, top_k, Disagreement, Strategy, Uncertainty};
 use crate::{rng, EngineRng};
@@ -101,8 +116,8 @@ impl Session {
     /// their probabilities.
     fn needs_features(&self, has_model: bool) -> bool {
         if !has_model {
-            return self.config.cold_start == ColdStart::KMeansPlusPlus
-                && self.config.batch_size > 1;
+            // The cold start reads a sample of the pool of its own.
+            return false;
         }
         let diverse_batch = self.config.batch_diversity.is_some() && self.config.batch_size > 1;
         diverse_batch
@@ -130,7 +145,10 @@ impl Session {
             .unzip();
         let x_labeled = self.pool.rows(x, &labeled);
         let n_classes = self.n_classes();
-        let model = if labels.is_empty() || n_classes < 2 {
+        // A model needs labels of two classes to tell anything apart; until then the cold
+        // start asks (a model of one class would rank every row the same).
+        let two_classes = y.iter().any(|&c| Some(&c) != y.first());
+        let model = if !two_classes || n_classes < 2 {
             None
         } else {
             Some(self.config.model.check()?.fit(
@@ -247,7 +265,7 @@ impl Session {
                     };
                     self.pick(scoring, rng)?
                 }
-                _ => self.pick_cold(candidates.len(), x_cand.view(), rng)?,
+                _ => self.pick_cold(candidates, x_labeled, rng)?,
             };
             let extra = picks
                 .into_iter()
@@ -263,29 +281,74 @@ impl Session {
     /// `x_cand` holds the candidates' rows only when [`Session::needs_features`] says so.
     fn pick_cold(
         &self,
-        n_candidates: usize,
-        x_cand: ArrayView2<f64>,
+        candidates: &[usize],
+        x_labeled: ArrayView2<f64>,
         rng: &mut EngineRng,
     ) -> Result<Vec<(usize, f64)>, SessionError> {
         let k = self.config.batch_size;
-        Ok(match self.config.cold_start {
-            ColdStart::Random => {
-                let scores = random_scores(n_candidates, rng);
-                top_k(&scores, k, rng)
-                    .into_iter()
-                    .map(|i| (i, scores[i]))
-                    .collect()
-            }
-            // k-means++ draws its first pick uniformly when nothing is labeled (every row is
-            // infinitely far from an empty set), so a single pick reads no features: the same
-            // draw without a standardized copy of the pool (a test checks both agree).
-            ColdStart::KMeansPlusPlus if k == 1 => {
-                vec![(uniform_index(n_candidates, rng), f64::INFINITY)]
-            }
-            ColdStart::KMeansPlusPlus => cold_start(x_cand, k, rng)?
+        let random = |rng: &mut EngineRng| {
+            let scores = random_scores(candidates.len(), rng);
+            top_k(&scores, k, rng)
                 .into_iter()
-                .map(|p| (p.index, p.score))
-                .collect(),
+                .map(|i| (i, scores[i]))
+                .collect::<Vec<_>>()
+        };
+        Ok(match self.config.cold_start {
+            ColdStart::Random => random(rng),
+            ColdStart::KMeansPlusPlus => {
+                let clusters = k.max(self.n_classes()).max(2);
+                let mut cache = self.cold.borrow_mut();
+                if cache.as_ref().is_none_or(|c| c.clusters != clusters) {
+                    *cache = Some(self.cold_cache(clusters)?);
+                }
+                let Some(cold) = cache.as_ref() else {
+                    return Ok(random(rng));
+                };
+                // `candidates` is in pool order: each sample row's place among them, if open.
+                let place: Vec<Option<usize>> = cold
+                    .sample
+                    .iter()
+                    .map(|p| candidates.binary_search(p).ok())
+                    .collect();
+                let open: Vec<bool> = place.iter().map(Option::is_some).collect();
+                let picks: Vec<(usize, f64)> = cold
+                    .shape
+                    .picks(cold.rows.view(), &open, x_labeled, k, rng)?
+                    .into_iter()
+                    .filter_map(|p| place[p.index].map(|i| (i, p.score)))
+                    .collect();
+                drop(cache);
+                // Every sampled row answered while others remain: any of those will do.
+                if picks.is_empty() {
+                    random(rng)
+                } else {
+                    picks
+                }
+            }
+        })
+    }
+
+    /// The cold start's sample of the pool (all of it up to [`COLD_SAMPLE`] rows), standardized,
+    /// and its `clusters` clusters: the same for every cold round, from a stream of their own.
+    fn cold_cache(&self, clusters: usize) -> Result<ColdCache, SessionError> {
+        let mut cold = crate::rng(self.run_seed(), STREAM_COLD);
+        let pool = self.split().pool.len();
+        let mut sample: Vec<usize> = if pool <= COLD_SAMPLE {
+            (0..pool).collect()
+        } else {
+            sample(&mut cold, pool, COLD_SAMPLE).into_vec()
+        };
+        sample.sort_unstable();
+        let rows = self
+            .pool
+            .rows(self.data.features.view(), &sample)
+            .into_owned();
+        let shape = ColdClusters::new(rows.view(), clusters, &mut cold)?;
+        Ok(ColdCache {
+            clusters,
+            sample,
+            rows,
+            shape,
         })
     }
 

@@ -3,7 +3,6 @@
 use super::*;
 use crate::models::ModelSpec;
 use crate::strategies::batch::BatchDiversity;
-use crate::strategies::diversity::cold_start;
 use crate::strategies::Strategy;
 use crate::testing::iris;
 use std::collections::BTreeSet;
@@ -451,30 +450,6 @@ fn every_strategy_copes_with_an_added_class() {
             "{name}: {:?}",
             round.batch
         );
-    }
-}
-
-/// The single cold-start pick without features is k-means++'s own first pick.
-#[test]
-fn one_cold_pick_is_the_kmeans_pp_draw() {
-    let data = iris();
-    for seed in 0..20 {
-        let config = SessionConfig {
-            seed,
-            ..SessionConfig::default()
-        };
-        let mut s = Session::new(data.clone(), config).unwrap();
-        let pool = s.standardized_rows(&s.split().pool);
-        let mut draw = s.query_rng();
-        let want = cold_start(pool.view(), 1, &mut draw).unwrap();
-        let round = s.round().unwrap();
-        assert_eq!(round.batch.len(), 1);
-        assert_eq!(
-            round.batch[0].row,
-            s.split().pool[want[0].index],
-            "seed {seed}"
-        );
-        assert_eq!(round.batch[0].score, want[0].score);
     }
 }
 

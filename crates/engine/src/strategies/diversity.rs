@@ -246,22 +246,220 @@ fn farthest_first<R: Rng>(
     Ok(picks)
 }
 
-/// Cold start: when nothing is labeled yet, pick `k` spread-out rows by [`kmeans_pp`] seeding
-/// (first row uniform, then proportional to the squared distance to the rows already picked).
+/// Cold start: `k` representative rows when no model can be fitted yet. The pool's shape comes
+/// from k-means (Lloyd's iterations from a [`kmeans_pp`] seeding, the tightest of a few runs)
+/// with `clusters` centres on `rows` (the pool, or a sample of it); each pick is the row nearest
+/// a centre (its cluster's medoid) among the rows `open` allows, the clusters taken largest
+/// first, skipping those that already hold a `labeled` row or a pick. Once every cluster is
+/// covered, further picks are [`kmeans_pp`]'s among the open rows, away from everything labeled
+/// or picked. A pick's index is a row of `rows`; its score, the share of `rows` its cluster holds.
+///
+/// Why not k-means++ alone: its first draw is uniform, so a person labeling one row at a time
+/// would get random rows; the medoids of the largest clusters are the rows that stand for most of
+/// the data (a test checks they cover a blob set's clusters better than random).
 ///
 /// ```
 /// use ndarray::array;
-/// let pool = array![[0.0], [0.1], [9.0], [9.1]];
-/// let picks = engine::strategies::diversity::cold_start(pool.view(), 2, &mut engine::rng(3, 0)).unwrap();
-/// assert_eq!(picks.len(), 2);
+/// use engine::strategies::diversity::cold_start;
+/// let pool = array![[0.0], [0.1], [0.2], [9.0]];
+/// let none = ndarray::Array2::<f64>::zeros((0, 1));
+/// let picks = cold_start(pool.view(), &[true; 4], none.view(), 2, 2, &mut engine::rng(3, 0)).unwrap();
+/// let rows: Vec<usize> = picks.iter().map(|p| p.index).collect();
+/// assert_eq!(rows, vec![1, 3]); // the middle of the big cluster, then the small one
 /// ```
 pub fn cold_start<R: Rng>(
-    pool: ArrayView2<f64>,
+    rows: ArrayView2<f64>,
+    open: &[bool],
+    labeled: ArrayView2<f64>,
+    clusters: usize,
     k: usize,
     rng: &mut R,
 ) -> Result<Vec<Pick>, StrategyError> {
-    let none = ndarray::Array2::<f64>::zeros((0, pool.ncols()));
-    kmeans_pp(pool, none.view(), k, rng)
+    let shape = ColdClusters::new(rows, clusters, rng)?;
+    shape.picks(rows, open, labeled, k, rng)
+}
+
+/// The clusters [`cold_start`] picks from: computed once for a pool, they serve every cold round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColdClusters {
+    centres: ndarray::Array2<f64>,
+    /// Rows nearest each centre.
+    sizes: Vec<usize>,
+}
+
+impl ColdClusters {
+    /// k-means with `clusters` centres on `rows` (see [`cold_start`]).
+    pub fn new<R: Rng>(
+        rows: ArrayView2<f64>,
+        clusters: usize,
+        rng: &mut R,
+    ) -> Result<Self, StrategyError> {
+        let centres = kmeans(rows, clusters.min(rows.nrows()), rng)?;
+        let mut shape = Self {
+            sizes: vec![0; centres.nrows()],
+            centres,
+        };
+        for row in rows.outer_iter() {
+            if let Some(c) = shape.nearest(row) {
+                shape.sizes[c] += 1;
+            }
+        }
+        Ok(shape)
+    }
+
+    /// The centre nearest `row` (lowest index on ties), if any distance is a number.
+    fn nearest(&self, row: ArrayView1<f64>) -> Option<usize> {
+        (0..self.centres.nrows())
+            .map(|c| (c, sq_dist(row, self.centres.row(c))))
+            .filter(|(_, d)| !d.is_nan())
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+            .map(|(c, _)| c)
+    }
+
+    /// [`cold_start`]'s picks among `rows` (the rows the clusters were computed on) that `open`
+    /// allows.
+    pub fn picks<R: Rng>(
+        &self,
+        rows: ArrayView2<f64>,
+        open: &[bool],
+        labeled: ArrayView2<f64>,
+        k: usize,
+        rng: &mut R,
+    ) -> Result<Vec<Pick>, StrategyError> {
+        check_features(rows, labeled)?;
+        if open.len() != rows.nrows() {
+            return Err(StrategyError::LengthMismatch {
+                what: "the open-rows mask".to_string(),
+                found: open.len(),
+                rows: rows.nrows(),
+            });
+        }
+        let k = k.min(open.iter().filter(|&&o| o).count());
+        let centres = &self.centres;
+        let size = &self.sizes;
+        let nearest = |row| self.nearest(row);
+        let mut covered = vec![false; centres.nrows()];
+        for row in labeled.outer_iter() {
+            if let Some(c) = nearest(row) {
+                covered[c] = true;
+            }
+        }
+        let mut order: Vec<usize> = (0..centres.nrows()).filter(|&c| !covered[c]).collect();
+        order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(a.cmp(&b)));
+        let mut picks: Vec<Pick> = Vec::new();
+        for c in order {
+            if picks.len() == k {
+                break;
+            }
+            let medoid = (0..rows.nrows())
+                .filter(|&i| open[i] && !picks.iter().any(|p| p.index == i))
+                .map(|i| (i, sq_dist(rows.row(i), centres.row(c))))
+                .filter(|(_, d)| !d.is_nan())
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            if let Some((index, _)) = medoid {
+                picks.push(Pick {
+                    index,
+                    score: size[c] as f64 / rows.nrows().max(1) as f64,
+                });
+            }
+        }
+        if picks.len() < k {
+            // Every cluster is covered: spread the rest over the open rows, away from everything
+            // labeled or picked.
+            let open_rows: Vec<usize> = (0..rows.nrows()).filter(|&i| open[i]).collect();
+            let candidates = rows.select(ndarray::Axis(0), &open_rows);
+            let mut known = labeled.to_owned();
+            for p in &picks {
+                let _ = known.push_row(rows.row(p.index));
+            }
+            let rest = kmeans_pp(candidates.view(), known.view(), k, rng)?;
+            for r in rest {
+                let index = open_rows[r.index];
+                if picks.len() < k && !picks.iter().any(|p| p.index == index) {
+                    picks.push(Pick {
+                        index,
+                        score: r.score,
+                    });
+                }
+            }
+        }
+        Ok(picks)
+    }
+}
+
+/// Most Lloyd iterations [`kmeans`] runs (it stops sooner once no row changes cluster).
+const LLOYD_ITERATIONS: usize = 25;
+/// Seedings [`kmeans`] tries, keeping the tightest clustering (as scikit-learn's `n_init`): one
+/// seeding can settle with two clusters merged and another split.
+const KMEANS_RESTARTS: usize = 8;
+
+/// `k` centres of `rows` by k-means: the tightest (least within-cluster squared distance) of
+/// [`KMEANS_RESTARTS`] runs of [`lloyd`].
+fn kmeans<R: Rng>(
+    rows: ArrayView2<f64>,
+    k: usize,
+    rng: &mut R,
+) -> Result<ndarray::Array2<f64>, StrategyError> {
+    let mut best: Option<(f64, ndarray::Array2<f64>)> = None;
+    for _ in 0..KMEANS_RESTARTS {
+        let (inertia, centres) = lloyd(rows, k, rng)?;
+        if best.as_ref().is_none_or(|(b, _)| inertia < *b) {
+            best = Some((inertia, centres));
+        }
+    }
+    Ok(best.map(|(_, c)| c).unwrap_or_default())
+}
+
+/// One k-means run: a [`kmeans_pp`] seeding, then Lloyd's iterations (each row to its nearest
+/// centre, each centre to its rows' mean; a centre left without rows stays where it is); its
+/// inertia and centres. Rows with a NaN are left out.
+fn lloyd<R: Rng>(
+    rows: ArrayView2<f64>,
+    k: usize,
+    rng: &mut R,
+) -> Result<(f64, ndarray::Array2<f64>), StrategyError> {
+    let none = ndarray::Array2::<f64>::zeros((0, rows.ncols()));
+    let seeds = kmeans_pp(rows, none.view(), k, rng)?;
+    let mut centres = ndarray::Array2::<f64>::zeros((seeds.len(), rows.ncols()));
+    for (c, s) in seeds.iter().enumerate() {
+        centres.row_mut(c).assign(&rows.row(s.index));
+    }
+    let finite: Vec<usize> = (0..rows.nrows())
+        .filter(|&i| rows.row(i).iter().all(|v| v.is_finite()))
+        .collect();
+    let mut assign = vec![usize::MAX; rows.nrows()];
+    let mut inertia = f64::INFINITY;
+    for _ in 0..LLOYD_ITERATIONS {
+        let mut moved = false;
+        inertia = 0.0;
+        for &i in &finite {
+            let (best, d) = (0..centres.nrows())
+                .map(|c| (c, sq_dist(rows.row(i), centres.row(c))))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .unwrap_or((usize::MAX, 0.0));
+            moved |= assign[i] != best;
+            assign[i] = best;
+            inertia += d;
+        }
+        if !moved {
+            break;
+        }
+        let mut sums = ndarray::Array2::<f64>::zeros(centres.dim());
+        let mut counts = vec![0usize; centres.nrows()];
+        for &i in &finite {
+            let c = assign[i];
+            let mut sum = sums.row_mut(c);
+            sum += &rows.row(i);
+            counts[c] += 1;
+        }
+        for (c, &n) in counts.iter().enumerate() {
+            if n > 0 {
+                let mean = &sums.row(c) / n as f64;
+                centres.row_mut(c).assign(&mean);
+            }
+        }
+    }
+    Ok((inertia, centres))
 }
 
 /// A uniform index in `0..len` (`len ≥ 1`), drawn as a `u64` so that 32-bit wasm and 64-bit
@@ -329,9 +527,14 @@ mod tests {
             pool[[i, 1]] = (i % 7) as f64 * 0.01;
         }
         let empty = Array2::<f64>::zeros((0, 2));
-        let a = cold_start(pool.view(), 2, &mut rng(5, 1)).unwrap();
-        let b = cold_start(pool.view(), 2, &mut rng(5, 1)).unwrap();
+        let a = cold_start(pool.view(), &[true; 40], empty.view(), 2, 2, &mut rng(5, 1)).unwrap();
+        let b = cold_start(pool.view(), &[true; 40], empty.view(), 2, 2, &mut rng(5, 1)).unwrap();
         assert_eq!(a, b);
+        assert_ne!(
+            a[0].index < 20,
+            a[1].index < 20,
+            "one pick in each cluster: {a:?}"
+        );
         let mut hits = 0;
         for s in 0..20 {
             let p = kmeans_pp(pool.view(), empty.view(), 2, &mut rng(s, 0)).unwrap();

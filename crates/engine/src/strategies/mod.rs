@@ -448,7 +448,7 @@ mod proptests {
             let want = k.min(x.nrows());
             prop_assert_eq!(diversity::k_center_greedy(x.view(), l.view(), k, r).unwrap().len(), want);
             prop_assert_eq!(diversity::kmeans_pp(x.view(), l.view(), k, r).unwrap().len(), want);
-            prop_assert_eq!(diversity::cold_start(x.view(), k, r).unwrap().len(), want);
+            prop_assert_eq!(diversity::cold_start(x.view(), &vec![true; x.nrows()], l.view(), k, k, r).unwrap().len(), want);
             prop_assert_eq!(diversity::core_set_scores(x.view(), l.view()).unwrap().len(), n);
             let opts = density::DensityOptions { max_reference: 3, ..Default::default() };
             let d = density::information_density(x.view(), &opts, r).unwrap();
