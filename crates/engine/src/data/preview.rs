@@ -321,14 +321,17 @@ fn suggest(
         .find_map(|want| {
             (0..names.len()).find(|&i| usable(i) && names[i].eq_ignore_ascii_case(want))
         });
-    // Partly labeled data: a category of few values that most rows leave empty (the rows to
-    // label); the emptiest such column when there are several.
+    // Partly labeled data: a category of few values, each given to several rows on average,
+    // that most rows leave empty (the rows to label); the emptiest such column when there are
+    // several. Notes written once each are not labels.
     let partly = (0..names.len())
         .filter(|&i| {
             let s = &stats[i];
+            let present = n_rows.saturating_sub(s.missing);
             s.kind == ColumnKind::Categorical
                 && (2..=PARTLY_LABELED_MAX_CLASSES).contains(&s.distinct)
                 && s.missing * 2 > n_rows
+                && present >= 2 * s.distinct
         })
         .max_by_key(|&i| (stats[i].missing, std::cmp::Reverse(i)));
     let (label, found) = match (by_name, partly) {

@@ -609,3 +609,32 @@ fn dates_become_features_and_are_reported() {
         .iter()
         .any(|c| c.column == "when" && c.cells == 1));
 }
+
+/// A mostly empty category of few values is suggested as partial labels when its values repeat
+/// (labels do); notes written once each are not.
+#[test]
+fn partial_labels_are_suggested_only_when_their_values_repeat() {
+    use crate::data::preview::{preview, LabelFound};
+    let mut labels = String::from("u,v,kind\n");
+    let mut notes = String::from("u,v,note\n");
+    for i in 0..30 {
+        let kind = match i {
+            0 | 10 | 20 => "a",
+            1 | 11 | 21 => "b",
+            _ => "",
+        };
+        let note = match i {
+            3 => "checked",
+            7 => "re-potted",
+            12 => "@home",
+            _ => "",
+        };
+        labels.push_str(&format!("{i},{},{kind}\n", i % 7));
+        notes.push_str(&format!("{i},{},{note}\n", i % 7));
+    }
+    let p = preview(labels.as_bytes(), "partly.csv", 3).expect("previews");
+    assert_eq!(p.suggested.label.as_deref(), Some("kind"));
+    assert_eq!(p.label_found, Some(LabelFound::PartlyLabeled));
+    let p = preview(notes.as_bytes(), "notes.csv", 3).expect("previews");
+    assert_eq!((p.suggested.label, p.label_found), (None, None));
+}
