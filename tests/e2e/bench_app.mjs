@@ -17,7 +17,10 @@
 //  (d) with (c): reload the page, which restores that project from IndexedDB, to its first sample:
 //      the time, the renderer's peak resident memory and the main thread's long tasks.
 //  (e) a bundled demo opened from the start page, a second after it shows (the person reading it):
-//      click -> first sample, and the main thread's long tasks, for DEMOS in fresh profiles.
+//      click -> first sample, and the main thread's long tasks, for DEMOS in fresh profiles;
+//  (f) the first FIRST_KEYS keypresses after a labeled 10-class CSV (10,000 and 100,000 rows) is
+//      opened through the file input, each pressed as soon as the sample is on screen and the
+//      studio idle: keypress -> next sample, while the random baseline fills in behind.
 // Nothing is asserted about time. JSON of every figure: BENCH_APP_JSON (env) or stdout's last line.
 import { writeFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,12 +33,18 @@ const CLASSES = 10;
 const LABELS = Number(process.env.BENCH_APP_LABELS || 10);
 const REPS = Number(process.env.BENCH_APP_REPS || 9);
 // Which measurements to run: BENCH_APP_ONLY=c (or a,b or e), all by default.
-const ONLY = (process.env.BENCH_APP_ONLY || 'a,b,c,e').split(',').map((s) => s.trim());
+const ONLY = (process.env.BENCH_APP_ONLY || 'a,b,c,e,f').split(',').map((s) => s.trim());
+// (f): how many first keypresses, and at which sizes.
+const FIRST_KEYS = 5;
+const FIRST_SIZES = (process.env.BENCH_APP_FIRST_SIZES || '10000,100000').split(',').map(Number);
 // The demos (e) opens, each in a fresh profile: the largest table, a wide one, a text one.
 const DEMOS = ['digits.csv', 'breast_cancer.csv', 'fortunes.csv'];
 
-/** A seeded CSV of `n` rows x FEATURES numeric columns (Gaussian blobs, 6 decimals), no label. */
-function writeCsv(dir, n) {
+/**
+ * A seeded CSV of `n` rows x FEATURES numeric columns (Gaussian blobs, 6 decimals), with a last
+ * `label` column (c0 … c9) when `labeled`.
+ */
+function writeCsv(dir, n, labeled = false) {
   let s = 0x2545f491 >>> 0;
   const uniform = () => {
     s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
@@ -43,15 +52,15 @@ function writeCsv(dir, n) {
   };
   const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   const centres = Array.from({ length: CLASSES }, () => Array.from({ length: FEATURES }, () => 2 * uniform() - 1));
-  const header = Array.from({ length: FEATURES }, (_, j) => `f${j}`).join(',');
+  const header = Array.from({ length: FEATURES }, (_, j) => `f${j}`).join(',') + (labeled ? ',label' : '');
   const parts = [header + '\n'];
   for (let i = 0; i < n; i++) {
     const c = centres[i % CLASSES];
     const row = new Array(FEATURES);
     for (let j = 0; j < FEATURES; j++) row[j] = (c[j] + 1.5 * gauss()).toFixed(6);
-    parts.push(row.join(',') + '\n');
+    parts.push(row.join(',') + (labeled ? `,c${i % CLASSES}` : '') + '\n');
   }
-  const file = join(dir, `blobs_${n}.csv`);
+  const file = join(dir, `blobs_${n}${labeled ? '_labeled' : ''}.csv`);
   writeFileSync(file, parts.join(''));
   return file;
 }
@@ -130,6 +139,16 @@ async function importCsv(page, file) {
   await page.click('[data-testid=map-start]');
   const name = file.split('/').pop();
   await page.waitForFunction((n) => document.querySelector('[data-testid=dataset-name]')?.textContent === n, name, { timeout: 600_000 });
+  await page.locator('[data-testid=query]').waitFor({ timeout: 600_000 });
+  await settled(page);
+}
+
+/** Open a labeled `file` (its label column found by the mapping step) to its first sample. */
+async function openLabeled(page, file) {
+  await page.setInputFiles('[data-testid=open-file-input]', file);
+  await page.locator('[data-testid=preview-table]').waitFor({ timeout: 600_000 });
+  await page.selectOption('[data-testid=map-label]', 'label');
+  await page.click('[data-testid=map-start]');
   await page.locator('[data-testid=query]').waitFor({ timeout: 600_000 });
   await settled(page);
 }
@@ -303,6 +322,28 @@ async function main() {
         await context.close();
       }
     }
+    if (ONLY.includes('f')) {
+      result.first = [];
+      for (const n of FIRST_SIZES) {
+        const file = writeCsv(dir, n, true);
+        const { context, page, errors } = await openApp(browser, server);
+        await openLabeled(page, file);
+        const t0 = await now(page);
+        const lat = [];
+        for (let i = 0; i < FIRST_KEYS; i++) {
+          lat.push((await keyToSample(page, String((i % 9) + 1))).sample);
+          await settled(page);
+        }
+        const t1 = await now(page);
+        // How long the baseline took to fill in (its legend stops saying "computing" or "so far").
+        const baselineDone = await page.waitForFunction(
+          () => !/computing|so far/.test(document.querySelector('[data-testid=baseline-legend]')?.textContent ?? 'computing'),
+          null, { timeout: 600_000 }).then(async () => (await now(page)) - t0);
+        const legend = await page.locator('[data-testid=baseline-legend]').textContent();
+        result.first.push({ rows: n, keys_ms: lat.map((v) => Math.round(v)), max_ms: Math.max(...lat), ...summary(await longTasks(page, t0, t1)), baseline_done_ms: baselineDone, legend, errors });
+        await context.close();
+      }
+    }
   } finally {
     await browser.close();
     await server.close();
@@ -318,6 +359,7 @@ async function main() {
     rows.push(['(c) peak memory during the import', f(result.import100k.renderer_rss_mb.peak) + ' MB renderer RSS', 'before ' + f(result.import100k.renderer_rss_mb.before) + ' MB; page JS heap peak ' + f(result.import100k.js_heap_mb.peak) + ' MB (before ' + f(result.import100k.js_heap_mb.before) + ')']);
   }
   for (const d of result.demos || []) rows.push(['(e) demo ' + d.file + ' from the start page: click -> first sample', f(d.click_to_first_sample_ms) + ' ms', 'long tasks > 50 ms: ' + d.over50 + ', longest ' + f(d.max) + ' ms']);
+  for (const r of result.first || []) rows.push(['(f) ' + r.rows / 1000 + 'k labeled rows: first ' + FIRST_KEYS + ' keypresses -> next sample', r.keys_ms.join(' / ') + ' ms', 'long tasks > 50 ms: ' + r.over50 + '; baseline complete ' + f(r.baseline_done_ms / 1000) + ' s after the first keypress began: "' + r.legend + '"']);
   console.log('| measurement | value | details |\n|---|---:|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   const json = JSON.stringify(result);

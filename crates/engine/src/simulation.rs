@@ -191,86 +191,144 @@ pub fn run(
     seed_set: Option<&SeedSet>,
     options: RunOptions,
 ) -> Result<Run, SessionError> {
-    let seed = config.seed;
-    // An oracle needs known labels of at least 2 classes (a session alone may start with fewer:
-    // the person adds classes).
-    if data.n_classes() < 2 {
-        return Err(SessionError::TooFewClasses {
-            n_classes: data.n_classes(),
-        });
-    }
-    let mut session = match seed_set {
-        None => {
-            let mut s = Session::new(data.clone(), config.clone())?;
-            s.seed_one_per_class()?;
-            s
+    let mut run = OracleRun::new(data.clone(), config, seed_set, options)?;
+    while run.step()? {}
+    Ok(run.finish())
+}
+
+/// An oracle run taken one round at a time ([`OracleRun::step`]), so a caller can do other work
+/// between rounds (the worker answers the person between rounds of its random baseline).
+#[derive(Debug, Clone)]
+pub struct OracleRun {
+    session: Session,
+    options: RunOptions,
+    noise: crate::EngineRng,
+    curve: Vec<CurvePoint>,
+    done: bool,
+}
+
+impl OracleRun {
+    /// A run on `data` (which the run owns), seeded as [`run`] seeds it.
+    pub fn new(
+        data: Dataset,
+        config: &SessionConfig,
+        seed_set: Option<&SeedSet>,
+        options: RunOptions,
+    ) -> Result<Self, SessionError> {
+        // An oracle needs known labels of at least 2 classes (a session alone may start with
+        // fewer: the person adds classes).
+        if data.n_classes() < 2 {
+            return Err(SessionError::TooFewClasses {
+                n_classes: data.n_classes(),
+            });
         }
-        Some(set) => {
-            let split = Split {
-                pool: set.pool.clone(),
-                test: set.test.clone(),
-            };
-            let mut s = Session::with_split(data.clone(), config.clone(), split)?;
-            for &row in &set.initial {
-                let class = data.known_labels.get(row).copied().flatten().ok_or(
-                    SessionError::BadSplit {
-                        reason: format!("initial row {row} has no known label"),
-                    },
-                )?;
-                s.apply(Event::Label {
-                    row,
-                    class,
-                    origin: Origin::Seed,
-                })?;
+        let session = match seed_set {
+            None => {
+                let mut s = Session::new(data, config.clone())?;
+                s.seed_one_per_class()?;
+                s
             }
-            s
+            Some(set) => {
+                let split = Split {
+                    pool: set.pool.clone(),
+                    test: set.test.clone(),
+                };
+                let initial: Vec<(usize, usize)> = set
+                    .initial
+                    .iter()
+                    .map(|&row| {
+                        data.known_labels
+                            .get(row)
+                            .copied()
+                            .flatten()
+                            .map(|class| (row, class))
+                            .ok_or(SessionError::BadSplit {
+                                reason: format!("initial row {row} has no known label"),
+                            })
+                    })
+                    .collect::<Result<_, _>>()?;
+                let mut s = Session::with_split(data, config.clone(), split)?;
+                for (row, class) in initial {
+                    s.apply(Event::Label {
+                        row,
+                        class,
+                        origin: Origin::Seed,
+                    })?;
+                }
+                s
+            }
+        };
+        Ok(Self {
+            noise: rng(config.seed, STREAM_NOISE),
+            session,
+            options,
+            curve: Vec::new(),
+            done: false,
+        })
+    }
+
+    /// One round: fit, measure, and label the round's whole batch (before the next fit, as a
+    /// person labels it in the studio). Whether another round follows.
+    pub fn step(&mut self) -> Result<bool, SessionError> {
+        if self.done {
+            return Ok(false);
         }
-    };
-    let mut noise_rng = rng(seed, STREAM_NOISE);
-    let n_classes = data.n_classes();
-    let mut curve = Vec::new();
-    'rounds: loop {
-        let round = session.round()?;
+        let round = self.session.round()?;
         if let Some(accuracy) = round.test_accuracy {
-            curve.push(CurvePoint {
+            self.curve.push(CurvePoint {
                 n_labels: round.n_labels,
                 accuracy,
             });
         }
-        if round.batch.is_empty() || round.n_labels >= options.budget {
-            break;
+        let budget = self.options.budget;
+        if round.batch.is_empty() || round.n_labels >= budget {
+            self.done = true;
+            return Ok(false);
         }
-        // The whole batch is labeled before the next fit, as a person labels it in the studio.
-        for query in round.batch.iter().take(options.budget - round.n_labels) {
-            let Some(truth) = data.known_labels[query.row] else {
-                break 'rounds; // the oracle cannot answer an unlabeled row
+        let n_classes = self.session.data().n_classes();
+        for query in round.batch.iter().take(budget - round.n_labels) {
+            let Some(truth) = self.session.data().known_labels[query.row] else {
+                self.done = true; // the oracle cannot answer an unlabeled row
+                return Ok(false);
             };
-            let class = if options.noise > 0.0 && noise_rng.gen::<f64>() < options.noise {
-                (truth + noise_rng.gen_range(1..n_classes)) % n_classes
+            let class = if self.options.noise > 0.0 && self.noise.gen::<f64>() < self.options.noise
+            {
+                (truth + self.noise.gen_range(1..n_classes)) % n_classes
             } else {
                 truth
             };
-            session.apply(Event::Label {
+            self.session.apply(Event::Label {
                 row: query.row,
                 class,
                 origin: Origin::Oracle,
             })?;
         }
+        Ok(true)
     }
-    let order = session
-        .log()
-        .iter()
-        .filter_map(|e| match *e {
-            Event::Label { row, .. } => Some(row),
-            _ => None,
-        })
-        .collect();
-    Ok(Run {
-        seed,
-        order,
-        aulc: mean_accuracy(&curve),
-        curve,
-    })
+
+    /// The curve so far (one point per round).
+    pub fn curve(&self) -> &[CurvePoint] {
+        &self.curve
+    }
+
+    /// The run: the labels' order (seed labels first), its curve and AULC.
+    pub fn finish(self) -> Run {
+        let order = self
+            .session
+            .log()
+            .iter()
+            .filter_map(|e| match *e {
+                Event::Label { row, .. } => Some(row),
+                _ => None,
+            })
+            .collect();
+        Run {
+            seed: self.session.config().seed,
+            order,
+            aulc: mean_accuracy(&self.curve),
+            curve: self.curve,
+        }
+    }
 }
 
 /// Mean and spread of accuracy at one label count, over runs.

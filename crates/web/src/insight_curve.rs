@@ -12,6 +12,7 @@ use crate::studio::use_studio;
 use engine::simulation::CurvePoint;
 use leptos::prelude::*;
 use worker::insight::{F1Point, ProbePoint};
+use worker::{BaselineView, BASELINE_RUNS};
 
 const ACCURACY_FRAME: Frame = Frame::new(640.0, 320.0);
 const METRIC_FRAME: Frame = Frame::new(640.0, 300.0);
@@ -203,9 +204,9 @@ pub fn LearningCurve() -> impl IntoView {
             <figcaption>
                 <ul class="legend">
                     <li class="legend-active">{move || format!("You ({} sampling)", strategy.get())}</li>
-                    <li class="legend-random">{move || match runs.get() {
-                        0 => "Random sampling, same split (computing…)".to_string(),
-                        n => format!("Random sampling, same split (mean of {n} runs)"),
+                    <li class="legend-random" data-testid="baseline-legend">{move || {
+                        let pool = studio.dataset.with(|d| d.as_ref().map(|d| (d.n_pool, d.n_test)));
+                        studio.baseline.with(|b| baseline_legend(b.as_ref(), pool.unwrap_or_default()))
                     }}</li>
                 </ul>
                 <p id="curve-summary" data-testid="curve-summary">{summary}</p>
@@ -213,6 +214,47 @@ pub fn LearningCurve() -> impl IntoView {
             </figcaption>
         </figure>
     }
+}
+
+/// The legend of the random baseline: how many runs it is the mean of so far, and, when the
+/// dataset was too large to simulate whole, the sample it ran on (`full`: pool and test rows).
+pub fn baseline_legend(
+    baseline: Option<&BaselineView>,
+    (n_pool, n_test): (usize, usize),
+) -> String {
+    let Some(b) = baseline.filter(|b| b.runs > 0) else {
+        return "Random sampling, same split (computing…)".to_string();
+    };
+    let runs = if b.runs < BASELINE_RUNS {
+        format!("mean of {} of {BASELINE_RUNS} runs so far", b.runs)
+    } else {
+        format!("mean of {} runs", b.runs)
+    };
+    let sample = if b.pool_rows < n_pool || b.test_rows < n_test {
+        format!(
+            " on a sample: {} of {} pool rows, scored on {} of {} test rows",
+            format_count(b.pool_rows),
+            format_count(n_pool),
+            format_count(b.test_rows),
+            format_count(n_test)
+        )
+    } else {
+        String::new()
+    };
+    format!("Random sampling, same split ({runs}{sample})")
+}
+
+/// `12345` as "12,345".
+pub fn format_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A metric curve (macro-F1, or the probe estimate with its band) with a table as its text
@@ -391,6 +433,32 @@ mod tests {
         // The baseline is clipped to the axis: 21 points, 3 to 23.
         assert_eq!(g.baseline.matches('L').count(), 20);
         assert!(g.band.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_baseline_legend_says_how_far_it_has_run_and_on_what() {
+        let view = |runs, pool_rows, test_rows| BaselineView {
+            strategy: "random".into(),
+            runs,
+            curve: vec![point(3, 0.5)],
+            pool_rows,
+            test_rows,
+        };
+        assert_eq!(
+            baseline_legend(None, (105, 45)),
+            "Random sampling, same split (computing…)"
+        );
+        assert_eq!(
+            baseline_legend(Some(&view(2, 105, 45)), (105, 45)),
+            "Random sampling, same split (mean of 2 of 5 runs so far)"
+        );
+        assert_eq!(
+            baseline_legend(Some(&view(5, 5000, 2000)), (70_000, 30_000)),
+            "Random sampling, same split (mean of 5 runs on a sample: 5,000 of 70,000 pool rows, \
+             scored on 2,000 of 30,000 test rows)"
+        );
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1_234_567), "1,234,567");
     }
 
     #[wasm_bindgen_test]

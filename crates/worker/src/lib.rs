@@ -10,12 +10,14 @@
 //! | [`protocol`] | The requests, the responses and the constants both sides agree on. |
 //! | [`views`] | What the page shows: dataset summary, round, sample, history, baseline. |
 //! | [`state`] | The state machine: one request in, its responses out. |
+//! | `baseline` | The random baseline, a round at a time between the person's answers. |
 //! | `open`, `labeling`, `projects` | The handlers of each group of requests. |
 //! | [`insight`] | The panels' data: map, feature importance, confusion matrix, histories. |
 //! | [`race`] | The task worker: races and stream comparisons, each in a worker of its own. |
 //! | [`stored`] | Decoded image folders packed for IndexedDB. |
 //! | `web`, `images` | The browser glue: gloo-worker, file reading, image decoding (wasm32). |
 
+pub mod baseline;
 mod content;
 #[cfg(target_arch = "wasm32")]
 pub mod images;

@@ -255,6 +255,7 @@ impl WorkerState {
         if let Some(message) = problem {
             emit(Response::Error(message));
         }
-        self.baseline(emit)
+        self.baseline();
+        Ok(())
     }
 }

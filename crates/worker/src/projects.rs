@@ -175,6 +175,7 @@ impl WorkerState {
         self.curve.clear();
         self.session = Some(session);
         self.round(emit)?;
-        self.baseline(emit)
+        self.baseline();
+        Ok(())
     }
 }

@@ -3,18 +3,16 @@
 //! group: [`crate::open`] (files and sessions), [`crate::labeling`] (the person's events and
 //! settings), [`crate::projects`] (project files and exports).
 
+use crate::baseline::BaselineJob;
 use crate::content::{check_upload_size, Content, Upload};
 use crate::insight::{Insight, InsightCache};
-use crate::protocol::{Request, Response, BASELINE_BUDGET, BASELINE_RUNS};
-use crate::views::{
-    sample_view, summary, text_scale, BaselineView, HistoryItem, QueryView, RoundView,
-};
+use crate::protocol::{Request, Response};
+use crate::views::{sample_view, summary, text_scale, HistoryItem, QueryView, RoundView};
 use crate::warm_up;
 use engine::data::preview::Mapping;
 use engine::data::RowDisplay;
-use engine::session::{Origin, Round, Session, SessionConfig};
-use engine::simulation::{mean_curve, run_with_oracle, CurvePoint};
-use engine::strategies::Strategy;
+use engine::session::{Origin, Round, Session};
+use engine::simulation::CurvePoint;
 
 /// The worker's state: at most one open session and its curve.
 #[derive(Debug, Default)]
@@ -42,6 +40,10 @@ pub struct WorkerState {
     pub(crate) uploads: Vec<(String, Upload)>,
     /// The session's feature scales (for text highlights).
     pub(crate) scale: Vec<f64>,
+    /// The random baseline under way.
+    pub(crate) baseline: Option<BaselineJob>,
+    /// Whether the caller runs the background work ([`WorkerState::defer_background_work`]).
+    pub(crate) defer_background: bool,
 }
 
 /// Why a request that needs a dataset was refused.
@@ -53,6 +55,9 @@ impl WorkerState {
     pub fn handle(&mut self, request: Request, emit: &mut dyn FnMut(Response)) {
         if let Err(message) = self.dispatch(request, emit) {
             emit(Response::Error(message));
+        }
+        if !self.defer_background {
+            while self.background_step(emit) {}
         }
     }
 
@@ -184,8 +189,9 @@ impl WorkerState {
         self.session = Some(session);
         self.uploads.clear();
         self.round(emit)?;
+        self.baseline = None;
         if has_test {
-            self.baseline(emit)?;
+            self.baseline();
         }
         Ok(())
     }
@@ -303,28 +309,44 @@ impl WorkerState {
         Ok(())
     }
 
-    pub(crate) fn baseline(&self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
-        let session = self.session()?;
-        if session.data().n_classes() < 2 || session.split().test.is_empty() {
-            return Ok(()); // no known labels to simulate random sampling with
+    /// Start the open session's random baseline (replacing one under way); it runs in
+    /// [`WorkerState::background_step`]s.
+    pub(crate) fn baseline(&mut self) {
+        self.baseline = self.session.as_ref().and_then(BaselineJob::new);
+    }
+
+    /// Whether work waits for [`WorkerState::background_step`].
+    pub fn has_background_work(&self) -> bool {
+        self.baseline.as_ref().is_some_and(|b| !b.done())
+    }
+
+    /// Do a small piece of the background work (a round of the random baseline), emitting the
+    /// baseline when one of its runs has finished (when deferred; otherwise when all have);
+    /// whether more is left. A failure ends the job
+    /// with an error for the person.
+    pub fn background_step(&mut self, emit: &mut dyn FnMut(Response)) -> bool {
+        let Some(job) = self.baseline.as_mut() else {
+            return false;
+        };
+        match job.step() {
+            // Run by run only when someone is watching between answers; otherwise once, finished.
+            Ok(Some(view)) if self.defer_background || job.done() => emit(Response::Baseline(view)),
+            Ok(_) => {}
+            Err(message) => {
+                self.baseline = None;
+                emit(Response::Error(format!(
+                    "The random baseline stopped: {message}"
+                )));
+                return false;
+            }
         }
-        let runs = (0..BASELINE_RUNS)
-            .map(|replicate| {
-                let config = SessionConfig {
-                    replicate: replicate + 1,
-                    strategy: Strategy::Random,
-                    ..session.config().clone()
-                };
-                run_with_oracle(session.data(), &config, BASELINE_BUDGET)
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        emit(Response::Baseline(BaselineView {
-            strategy: Strategy::Random.label().to_string(),
-            runs: BASELINE_RUNS,
-            curve: mean_curve(&runs),
-        }));
-        Ok(())
+        self.has_background_work()
+    }
+
+    /// Leave the background work to the caller (the browser's worker runs it between requests
+    /// so that it never delays an answer); by default [`WorkerState::handle`] finishes it.
+    pub fn defer_background_work(&mut self) {
+        self.defer_background = true;
     }
 }
 

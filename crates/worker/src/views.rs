@@ -190,12 +190,17 @@ pub struct HistoryItem {
     pub relabeled: bool,
 }
 
-/// The random-sampling baseline.
+/// The random-sampling baseline, as far as it has run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineView {
     pub strategy: String,
+    /// Runs finished (the curve is their mean).
     pub runs: u64,
     pub curve: Vec<CurvePoint>,
+    /// Pool rows the runs drew from (all of the pool, or a sample of a large one).
+    pub pool_rows: usize,
+    /// Test rows the runs were scored on (all, or a sample).
+    pub test_rows: usize,
 }
 
 /// What the page shows of a session's dataset and settings.

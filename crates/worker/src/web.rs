@@ -315,21 +315,92 @@ pub const CHUNK_BYTES: u64 = 1 << 20;
 /// `.as_module(false).with_loader(true).encoding::<Codec>().spawn("./worker_loader.js")`.
 pub struct EngineWorker {
     state: WorkerState,
+    /// The bridge that sent the last request (the background work answers it).
+    last: Option<HandlerId>,
+    /// Whether a background slice is waiting for its timer.
+    scheduled: bool,
+}
+
+/// What the engine worker does next on its own.
+pub enum EngineMessage {
+    /// A request to handle later, with the bridge to answer (decoded images come back this way).
+    Request(HandlerId, Request),
+    /// A slice of background work ([`WorkerState::background_step`]).
+    Background,
+}
+
+impl From<(HandlerId, Request)> for EngineMessage {
+    fn from((id, request): (HandlerId, Request)) -> Self {
+        Self::Request(id, request)
+    }
+}
+
+/// How long one slice of background work may run before the worker looks at its messages again:
+/// an answer waits at most this (plus one step) behind the baseline.
+const BACKGROUND_SLICE_MS: f64 = 8.0;
+
+impl EngineWorker {
+    fn handle(&mut self, scope: &WorkerScope<Self>, id: HandlerId, request: Request) {
+        self.last = Some(id);
+        self.state
+            .handle(request, &mut |response| scope.respond(id, response));
+        self.schedule(scope);
+    }
+
+    /// Run the background work in a later task (a timer, not a microtask, so the page's next
+    /// message is handled before it).
+    fn schedule(&mut self, scope: &WorkerScope<Self>) {
+        if self.scheduled || !self.state.has_background_work() {
+            return;
+        }
+        let Ok(global) = js_sys::global().dyn_into::<web_sys::WorkerGlobalScope>() else {
+            return;
+        };
+        let scope = scope.clone();
+        let tick = wasm_bindgen::closure::Closure::once_into_js(move || {
+            scope.send_message(EngineMessage::Background);
+        });
+        self.scheduled = global
+            .set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0)
+            .is_ok();
+    }
+
+    fn background(&mut self, scope: &WorkerScope<Self>) {
+        self.scheduled = false;
+        let Some(id) = self.last else { return };
+        let start = js_sys::Date::now();
+        while js_sys::Date::now() - start < BACKGROUND_SLICE_MS {
+            let more = self
+                .state
+                .background_step(&mut |response| scope.respond(id, response));
+            if !more {
+                break;
+            }
+        }
+        self.schedule(scope);
+    }
 }
 
 impl Worker for EngineWorker {
-    /// A request to handle later, with the bridge to answer (decoded images come back this way).
-    type Message = (HandlerId, Request);
+    type Message = EngineMessage;
     type Input = Request;
     type Output = Response;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
+        let mut state = WorkerState::default();
+        state.defer_background_work();
         Self {
-            state: WorkerState::default(),
+            state,
+            last: None,
+            scheduled: false,
         }
     }
 
-    fn update(&mut self, scope: &WorkerScope<Self>, (id, msg): Self::Message) {
+    fn update(&mut self, scope: &WorkerScope<Self>, message: Self::Message) {
+        let (id, msg) = match message {
+            EngineMessage::Request(id, msg) => (id, msg),
+            EngineMessage::Background => return self.background(scope),
+        };
         // The decoded folder goes to the page first, so it can store it with the project.
         if let Request::OpenDecodedImages {
             images, skipped, ..
@@ -339,8 +410,7 @@ impl Worker for EngineWorker {
             let fingerprint = engine::project::fingerprint(&bytes);
             scope.respond(id, Response::ImagesDecoded { fingerprint, bytes });
         }
-        self.state
-            .handle(msg, &mut |response| scope.respond(id, response));
+        self.handle(scope, id, msg);
     }
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
@@ -385,8 +455,7 @@ impl Worker for EngineWorker {
             respond(Response::Uploaded { attachment, result });
             return;
         }
-        self.state
-            .handle(msg, &mut |response| scope.respond(id, response));
+        self.handle(scope, id, msg);
     }
 }
 
