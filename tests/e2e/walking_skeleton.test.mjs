@@ -29,6 +29,12 @@ test('label 10 samples with the keyboard: the curve grows, accuracy moves, nothi
   assert.equal(await points.count(), 11, 'one point for the seed labels and one per answer');
   const randomPath = await page.locator('svg[data-testid=learning-curve] [data-series=random]').getAttribute('d');
   assert.ok(randomPath && randomPath.startsWith('M'), 'the random baseline is drawn');
+  // It fills in between answers, run by run, and its legend says when all five are in.
+  await page.waitForFunction(
+    () => /\(mean of 5 runs\)/.test(document.querySelector('[data-testid=baseline-legend]')?.textContent ?? ''),
+    null,
+    { timeout: 30_000 },
+  );
   const after = await accuracy.getAttribute('data-value');
   assert.notEqual(after, before, 'the accuracy figure changed');
   assert.equal(await page.locator('[data-testid=error]').count(), 0);
