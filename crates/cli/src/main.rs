@@ -65,7 +65,8 @@ mod cli {
             #[command(flatten)]
             split: SplitArgs,
             /// Query strategy: random, least_confident, margin, entropy, qbc, qbc_consensus,
-            /// qbc_kl, coreset, density, ranked_batch, eer, eer_log.
+            /// qbc_kl, coreset, density, ranked_batch, eer, eer_log, adaptive (a bandit over
+            /// random, margin, entropy, density, core-set and qbc that plans for the budget).
             #[arg(long, default_value = "margin")]
             strategy: StrategyKind,
             /// Model: logistic, naive_bayes, knn, mlp.
@@ -322,7 +323,6 @@ mod cli {
                 if !(0.0..1.0).contains(&noise) {
                     return Err(format!("--noise must be in [0, 1), got {noise}"));
                 }
-                let parsed = strategy.strategy();
                 let loaded = load_labeled(&data)?;
                 eprintln!("activelab: {}", loaded.describe());
                 let mapping = loaded.mapping_report();
@@ -332,6 +332,14 @@ mod cli {
                         engine::simulation::with_imbalance(&loaded.dataset, share, split.first_seed)
                             .map_err(|e| e.to_string())?
                     }
+                };
+                // The adaptive strategy plans for the queries the budget leaves after the seed
+                // labels (one per class).
+                let parsed = match strategy.strategy() {
+                    Strategy::Adaptive { .. } => Strategy::Adaptive {
+                        horizon: budget.saturating_sub(dataset.n_classes()).max(1),
+                    },
+                    other => other,
                 };
                 let options = RunOptions { budget, noise };
                 let sets: Option<Vec<SeedSet>> = match &seed_file {
