@@ -19,6 +19,8 @@
 //! so a share of 0 changes nothing and a replay makes the same draws.
 
 mod adaptive;
+#[cfg(test)]
+mod adaptive_tests;
 mod config;
 mod log;
 mod pool;
