@@ -10,6 +10,7 @@
 //! ```
 
 mod data;
+mod review;
 
 fn main() -> std::process::ExitCode {
     cli::main()
@@ -100,6 +101,33 @@ mod cli {
             data: DataArgs,
             #[command(flatten)]
             split: SplitArgs,
+        },
+        /// Label review: rank the file's labels by how much out-of-fold models disagree with them
+        /// (confident learning), or, with --flip, check the ranking on deliberately flipped labels.
+        Review {
+            #[command(flatten)]
+            data: DataArgs,
+            /// Flip this share of the labels (seeded) and report how many flips the top of the
+            /// ranking holds, instead of listing the suspects.
+            #[arg(long)]
+            flip: Option<f64>,
+            /// The share of the ranking looked at (the "top-flagged" rows).
+            #[arg(long, default_value_t = 0.1)]
+            top: f64,
+            /// Folds of the out-of-fold refits.
+            #[arg(long, default_value_t = 5)]
+            folds: usize,
+            /// Model: logistic, naive_bayes, knn, mlp.
+            #[arg(long, default_value = "logistic")]
+            model: ModelKind,
+            /// Seeds of the flip check (`first_seed .. first_seed + seeds`).
+            #[arg(long, default_value_t = 10)]
+            seeds: u64,
+            #[arg(long, default_value_t = 0)]
+            first_seed: u64,
+            /// Print JSON instead of a table.
+            #[arg(long)]
+            json: bool,
         },
         /// Stream mode on a synthetic drifting stream (rotating hyperplane): compare asking for
         /// everything, random at the budget and the selective samplers.
@@ -297,6 +325,30 @@ mod cli {
                     serde_json::to_string(&file).map_err(|e| e.to_string())?
                 );
                 Ok(())
+            }
+            Command::Review {
+                data,
+                flip,
+                top,
+                folds,
+                model,
+                seeds,
+                first_seed,
+                json,
+            } => {
+                let loaded = load_labeled(&data)?;
+                eprintln!("activelab: {}", loaded.describe());
+                crate::review::run(
+                    &loaded.dataset,
+                    &crate::review::Args {
+                        flip,
+                        top,
+                        folds,
+                        model: model.spec(),
+                        seeds: first_seed..first_seed + seeds,
+                        json,
+                    },
+                )
             }
             Command::Stream {
                 rows,

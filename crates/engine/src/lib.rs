@@ -13,6 +13,7 @@
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
 //! | [`export`] | Write the labels (CSV with the original columns, JSON Lines) and the fitted model (JSON). |
 //! | [`project`] | Save a session as a versioned project file and restore it, refusing bad files. |
+//! | [`review`] | Rank the given labels by how much out-of-fold models disagree with them (confident learning). |
 //! | [`race`] | Race strategies over seeds, summarize in plain words with a paired test; stream comparison. |
 
 // crates/engine-browser compiles this source for the browser only; natively it is empty.
@@ -26,6 +27,7 @@ pub mod names;
 pub mod pca;
 pub mod project;
 pub mod race;
+pub mod review;
 pub mod session;
 pub mod simulation;
 pub mod stopping;

@@ -24,6 +24,7 @@ mod adaptive_tests;
 mod config;
 mod log;
 mod pool;
+mod review;
 mod round;
 #[cfg(test)]
 mod tests;
