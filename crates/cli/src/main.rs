@@ -10,6 +10,7 @@
 //! ```
 
 mod data;
+mod fraud;
 mod review;
 
 fn main() -> std::process::ExitCode {
@@ -122,6 +123,34 @@ mod cli {
             model: ModelKind,
             /// Seeds of the flip check (`first_seed .. first_seed + seeds`).
             #[arg(long, default_value_t = 10)]
+            seeds: u64,
+            #[arg(long, default_value_t = 0)]
+            first_seed: u64,
+            /// Print JSON instead of a table.
+            #[arg(long)]
+            json: bool,
+        },
+        /// A fraud-shaped stream: a rare class, labels that arrive late, drift in the rare class;
+        /// the samplers at one budget judged by the rare class's recall, precision and average
+        /// precision.
+        Fraud {
+            /// Rows in the stream.
+            #[arg(long, default_value_t = 6000)]
+            rows: usize,
+            /// Share of rows of the rare class.
+            #[arg(long, default_value_t = 0.02)]
+            rate: f64,
+            /// Rows between asking for a label and getting it.
+            #[arg(long, default_value_t = 100)]
+            delay: usize,
+            /// Row from which the rare class follows a new pattern (0 = no drift).
+            #[arg(long, default_value_t = 3000)]
+            drift_at: usize,
+            /// Share of rows that may be labeled.
+            #[arg(long, default_value_t = 0.05)]
+            budget: f64,
+            /// Number of seeds (streams), from --first-seed.
+            #[arg(long, default_value_t = 1)]
             seeds: u64,
             #[arg(long, default_value_t = 0)]
             first_seed: u64,
@@ -357,6 +386,26 @@ mod cli {
                 seed,
                 json,
             } => stream(rows, drift_at, budget, seed, json),
+            Command::Fraud {
+                rows,
+                rate,
+                delay,
+                drift_at,
+                budget,
+                seeds,
+                first_seed,
+                json,
+            } => {
+                let options = engine::fraud::FraudOptions {
+                    rows,
+                    positive_rate: rate,
+                    delay,
+                    drift_at: (drift_at > 0).then_some(drift_at),
+                    budget,
+                    ..engine::fraud::FraudOptions::default()
+                };
+                crate::fraud::run(&options, first_seed..first_seed + seeds, json)
+            }
             Command::Simulate {
                 data,
                 split,

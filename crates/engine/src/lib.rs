@@ -11,6 +11,7 @@
 //! | [`stopping`] | Say whether and why it may be time to stop. |
 //! | [`session`] | Hold the event log and derive the labeled state; run one round. |
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
+//! | [`fraud`] | A fraud-shaped stream (rare class, delayed labels, drift) and its samplers, judged by the rare class. |
 //! | [`export`] | Write the labels (CSV with the original columns, JSON Lines) and the fitted model (JSON). |
 //! | [`project`] | Save a session as a versioned project file and restore it, refusing bad files. |
 //! | [`review`] | Rank the given labels by how much out-of-fold models disagree with them (confident learning). |
@@ -21,6 +22,7 @@
 
 pub mod data;
 pub mod export;
+pub mod fraud;
 pub mod metrics;
 pub mod models;
 pub mod names;
