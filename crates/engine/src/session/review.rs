@@ -9,13 +9,13 @@ impl Session {
     /// person walks the list and keeps a label or changes it with [`super::Event::Relabel`].
     ///
     /// ```
-    /// use engine::data::import::{parse_csv, CsvOptions};
+    /// use engine::data::Dataset;
     /// use engine::review::ReviewOptions;
     /// use engine::session::{Event, Origin, Session, SessionConfig};
-    /// let csv = "x,y\n0,a\n0.1,a\n0.2,a\n0.3,a\n0.4,a\n5,b\n5.1,b\n5.2,b\n5.3,b\n5.4,b\n";
-    /// let data = parse_csv(csv.as_bytes(), &CsvOptions::named("toy")).unwrap();
-    /// let config = SessionConfig { test_fraction: 0.0, ..SessionConfig::default() };
-    /// let mut s = Session::new(data, config).unwrap();
+    /// let x = ndarray::array![[0.0], [0.1], [0.2], [0.3], [0.4], [5.0], [5.1], [5.2], [5.3], [5.4]];
+    /// let data = Dataset::new("toy", vec!["x".into()], x, vec!["a".into(), "b".into()],
+    ///     vec![None; 10]).unwrap(); // a file without labels: every row is in the pool
+    /// let mut s = Session::new(data, SessionConfig::default()).unwrap();
     /// for row in 0..10 {
     ///     let class = if row < 5 { 0 } else { 1 };
     ///     let class = if row == 2 { 1 } else { class }; // a slip of the finger
