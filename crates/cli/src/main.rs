@@ -10,6 +10,8 @@
 //! ```
 
 mod data;
+mod fraud;
+mod review;
 
 fn main() -> std::process::ExitCode {
     cli::main()
@@ -65,7 +67,8 @@ mod cli {
             #[command(flatten)]
             split: SplitArgs,
             /// Query strategy: random, least_confident, margin, entropy, qbc, qbc_consensus,
-            /// qbc_kl, coreset, density, ranked_batch, eer, eer_log.
+            /// qbc_kl, coreset, density, ranked_batch, eer, eer_log, adaptive (a bandit over
+            /// random, margin, entropy, density, core-set and qbc that plans for the budget).
             #[arg(long, default_value = "margin")]
             strategy: StrategyKind,
             /// Model: logistic, naive_bayes, knn, mlp.
@@ -99,6 +102,61 @@ mod cli {
             data: DataArgs,
             #[command(flatten)]
             split: SplitArgs,
+        },
+        /// Label review: rank the file's labels by how much out-of-fold models disagree with them
+        /// (confident learning), or, with --flip, check the ranking on deliberately flipped labels.
+        Review {
+            #[command(flatten)]
+            data: DataArgs,
+            /// Flip this share of the labels (seeded) and report how many flips the top of the
+            /// ranking holds, instead of listing the suspects.
+            #[arg(long)]
+            flip: Option<f64>,
+            /// The share of the ranking looked at (the "top-flagged" rows).
+            #[arg(long, default_value_t = 0.1)]
+            top: f64,
+            /// Folds of the out-of-fold refits.
+            #[arg(long, default_value_t = 5)]
+            folds: usize,
+            /// Model: logistic, naive_bayes, knn, mlp.
+            #[arg(long, default_value = "logistic")]
+            model: ModelKind,
+            /// Seeds of the flip check (`first_seed .. first_seed + seeds`).
+            #[arg(long, default_value_t = 10)]
+            seeds: u64,
+            #[arg(long, default_value_t = 0)]
+            first_seed: u64,
+            /// Print JSON instead of a table.
+            #[arg(long)]
+            json: bool,
+        },
+        /// A fraud-shaped stream: a rare class, labels that arrive late, drift in the rare class;
+        /// the samplers at one budget judged by the rare class's recall, precision and average
+        /// precision.
+        Fraud {
+            /// Rows in the stream.
+            #[arg(long, default_value_t = 6000)]
+            rows: usize,
+            /// Share of rows of the rare class.
+            #[arg(long, default_value_t = 0.02)]
+            rate: f64,
+            /// Rows between asking for a label and getting it.
+            #[arg(long, default_value_t = 100)]
+            delay: usize,
+            /// Row from which the rare class follows a new pattern (0 = no drift).
+            #[arg(long, default_value_t = 3000)]
+            drift_at: usize,
+            /// Share of rows that may be labeled.
+            #[arg(long, default_value_t = 0.05)]
+            budget: f64,
+            /// Number of seeds (streams), from --first-seed.
+            #[arg(long, default_value_t = 1)]
+            seeds: u64,
+            #[arg(long, default_value_t = 0)]
+            first_seed: u64,
+            /// Print JSON instead of a table.
+            #[arg(long)]
+            json: bool,
         },
         /// Stream mode on a synthetic drifting stream (rotating hyperplane): compare asking for
         /// everything, random at the budget and the selective samplers.
@@ -297,6 +355,30 @@ mod cli {
                 );
                 Ok(())
             }
+            Command::Review {
+                data,
+                flip,
+                top,
+                folds,
+                model,
+                seeds,
+                first_seed,
+                json,
+            } => {
+                let loaded = load_labeled(&data)?;
+                eprintln!("activelab: {}", loaded.describe());
+                crate::review::run(
+                    &loaded.dataset,
+                    &crate::review::Args {
+                        flip,
+                        top,
+                        folds,
+                        model: model.spec(),
+                        seeds: first_seed..first_seed + seeds,
+                        json,
+                    },
+                )
+            }
             Command::Stream {
                 rows,
                 drift_at,
@@ -304,6 +386,26 @@ mod cli {
                 seed,
                 json,
             } => stream(rows, drift_at, budget, seed, json),
+            Command::Fraud {
+                rows,
+                rate,
+                delay,
+                drift_at,
+                budget,
+                seeds,
+                first_seed,
+                json,
+            } => {
+                let options = engine::fraud::FraudOptions {
+                    rows,
+                    positive_rate: rate,
+                    delay,
+                    drift_at: (drift_at > 0).then_some(drift_at),
+                    budget,
+                    ..engine::fraud::FraudOptions::default()
+                };
+                crate::fraud::run(&options, first_seed..first_seed + seeds, json)
+            }
             Command::Simulate {
                 data,
                 split,
@@ -322,7 +424,6 @@ mod cli {
                 if !(0.0..1.0).contains(&noise) {
                     return Err(format!("--noise must be in [0, 1), got {noise}"));
                 }
-                let parsed = strategy.strategy();
                 let loaded = load_labeled(&data)?;
                 eprintln!("activelab: {}", loaded.describe());
                 let mapping = loaded.mapping_report();
@@ -332,6 +433,14 @@ mod cli {
                         engine::simulation::with_imbalance(&loaded.dataset, share, split.first_seed)
                             .map_err(|e| e.to_string())?
                     }
+                };
+                // The adaptive strategy plans for the queries the budget leaves after the seed
+                // labels (one per class).
+                let parsed = match strategy.strategy() {
+                    Strategy::Adaptive { .. } => Strategy::Adaptive {
+                        horizon: budget.saturating_sub(dataset.n_classes()).max(1),
+                    },
+                    other => other,
                 };
                 let options = RunOptions { budget, noise };
                 let sets: Option<Vec<SeedSet>> = match &seed_file {

@@ -301,3 +301,64 @@ fn a_bad_flag_or_a_bad_file_is_refused_with_the_reason() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("psychic"));
 }
+
+/// `simulate --strategy adaptive` runs, is seeded, and its settings name it.
+#[test]
+fn the_adaptive_strategy_simulates_and_is_seeded() {
+    let args = [
+        "simulate",
+        "--data",
+        &dataset("iris.csv"),
+        "--strategy",
+        "adaptive",
+        "--seeds",
+        "2",
+        "--budget",
+        "12",
+        "--json",
+    ];
+    let (a, b) = (json(&args), json(&args));
+    assert_eq!(a["settings"]["strategy"], "adaptive");
+    assert_eq!(orders(&a), orders(&b));
+    assert!(orders(&a).iter().all(|o| o.len() == 12));
+}
+
+/// `review --flip 0.1` finds most flips in the top 10 %; without --flip it lists suspects.
+#[test]
+fn the_label_review_finds_flipped_labels() {
+    let report = json(&[
+        "review",
+        "--data",
+        &dataset("wine.csv"),
+        "--flip",
+        "0.1",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    let recall = report["mean_recall"].as_f64().expect("mean_recall");
+    assert!(recall >= 0.6, "{recall}");
+    let (table, _) = ok(&["review", "--data", &dataset("iris.csv")]);
+    assert!(table.contains("most suspicious first"), "{table}");
+    let bad = activelab(&["review", "--data", &dataset("iris.csv"), "--flip", "0.9"]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("the share of flipped labels must be in (0, 0.5], got 0.9"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
+
+/// `fraud` keeps every selective sampler within its budget.
+#[test]
+fn the_fraud_stream_keeps_the_budget() {
+    let report = json(&["fraud", "--rows", "3000", "--drift-at", "1500", "--json"]);
+    let runs = report["runs"][0][1].as_array().expect("runs of seed 0");
+    assert_eq!(runs.len(), 4);
+    for run in &runs[1..] {
+        let asked = run["asked"].as_u64().expect("asked");
+        assert!(asked <= 150, "{run}");
+    }
+    assert_eq!(runs[0]["asked"], 3000);
+}

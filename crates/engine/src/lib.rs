@@ -11,8 +11,11 @@
 //! | [`stopping`] | Say whether and why it may be time to stop. |
 //! | [`session`] | Hold the event log and derive the labeled state; run one round. |
 //! | [`simulation`] | Replay the loop with an oracle and record curves. |
+//! | [`fraud`] | A fraud-shaped stream (rare class, delayed labels, drift) and its samplers, judged by the rare class. |
 //! | [`export`] | Write the labels (CSV with the original columns, JSON Lines) and the fitted model (JSON). |
+//! | [`probe`] | Say what random probes estimate, and whether the strategy is losing to random (with its interval). |
 //! | [`project`] | Save a session as a versioned project file and restore it, refusing bad files. |
+//! | [`review`] | Rank the given labels by how much out-of-fold models disagree with them (confident learning). |
 //! | [`race`] | Race strategies over seeds, summarize in plain words with a paired test; stream comparison. |
 
 // crates/engine-browser compiles this source for the browser only; natively it is empty.
@@ -20,12 +23,15 @@
 
 pub mod data;
 pub mod export;
+pub mod fraud;
 pub mod metrics;
 pub mod models;
 pub mod names;
 pub mod pca;
+pub mod probe;
 pub mod project;
 pub mod race;
+pub mod review;
 pub mod session;
 pub mod simulation;
 pub mod stopping;

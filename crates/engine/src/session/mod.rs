@@ -18,9 +18,13 @@
 //! interval when no test split exists. The draw uses its own random stream (seed and log length),
 //! so a share of 0 changes nothing and a replay makes the same draws.
 
+mod adaptive;
+#[cfg(test)]
+mod adaptive_tests;
 mod config;
 mod log;
 mod pool;
+mod review;
 mod round;
 #[cfg(test)]
 mod tests;
@@ -132,6 +136,8 @@ pub struct Session {
     /// The cold start's sample of the pool and its clusters, once computed (they depend only on
     /// the pool, the seed and the number of clusters).
     cold: std::cell::RefCell<Option<round::ColdCache>>,
+    /// The adaptive strategy's memory between rounds ([`adaptive`]).
+    adaptive: std::cell::RefCell<Option<adaptive::AdaptiveCache>>,
 }
 
 impl Session {
@@ -166,6 +172,7 @@ impl Session {
             state: LabelState::default(),
             warm: None,
             cold: Default::default(),
+            adaptive: Default::default(),
         })
     }
 
@@ -305,6 +312,9 @@ impl Session {
         }
         if config.model != self.config.model {
             self.warm = None;
+        }
+        if config.strategy.kind() != self.config.strategy.kind() {
+            self.reset_adaptive();
         }
         self.config = config;
         Ok(())

@@ -19,6 +19,7 @@ use super::{ColdStart, Origin, Session, SessionError, STREAM_COLD, STREAM_PROBE,
 use crate::metrics::accuracy;
 use crate::models::committee::CommitteeParams;
 use crate::models::{argmax_rows, Classifier, FittedModel};
+use crate::strategies::adaptive::AdaptiveChoice;
 use crate::strategies::batch::{diverse_top_batch, ranked_batch};
 use crate::strategies::density::{density_weighted_scores, information_density, DensityOptions};
 use crate::strategies::diversity::{k_center_greedy, ColdClusters};
@@ -91,6 +92,10 @@ pub struct Round {
     /// strategy's picks).
     #[serde(default)]
     pub probe: bool,
+    /// With the adaptive strategy: which strategies proposed the query and the bandit's current
+    /// mix (`None` for other strategies, and for a probe).
+    #[serde(default)]
+    pub adaptive: Option<AdaptiveChoice>,
 }
 
 /// A pool row's state in [`Session::round`]'s candidate search (a label wins over a skip).
@@ -188,12 +193,14 @@ impl Session {
         };
         let n_labels = labels.len();
         self.warm = model;
+        let adaptive = self.adaptive_choice(batch.first().filter(|q| !q.probe).map(|q| q.row));
         Ok(Round {
             n_labels,
             test_accuracy,
             query: batch.first().cloned(),
             probe: probe.is_some(),
             batch,
+            adaptive,
         })
     }
 
@@ -262,6 +269,7 @@ impl Session {
                         x_cand: x_cand.view(),
                         x_labeled: x_labeled.reborrow(),
                         y,
+                        candidates,
                     };
                     self.pick(scoring, rng)?
                 }
@@ -403,6 +411,7 @@ impl Session {
             Strategy::ExpectedErrorReduction { candidates, loss } => {
                 self.eer_scores(scoring, candidates, loss, rng)?
             }
+            Strategy::Adaptive { horizon } => return self.pick_adaptive(scoring, horizon, rng),
             simple => simple
                 .scores(proba, rng)
                 .unwrap_or_else(|| Uncertainty::Margin.scores(proba)),
@@ -439,6 +448,7 @@ impl Session {
             x_cand,
             x_labeled,
             y,
+            ..
         } = scoring;
         let n = x_cand.nrows();
         let mut chosen: Vec<usize> = sample(rng, n, n_candidates.clamp(1, n)).into_vec();
@@ -479,16 +489,18 @@ impl Session {
 
 /// What a strategy scores the candidates from once a model exists.
 #[derive(Clone, Copy)]
-struct Scoring<'a> {
-    model: &'a FittedModel,
+pub(super) struct Scoring<'a> {
+    pub(super) model: &'a FittedModel,
     /// The candidates' probabilities.
-    proba: ArrayView2<'a, f64>,
+    pub(super) proba: ArrayView2<'a, f64>,
     /// The candidates' standardized rows, when [`Session::needs_features`] says a strategy reads
     /// them (else an empty matrix).
-    x_cand: ArrayView2<'a, f64>,
-    x_labeled: ArrayView2<'a, f64>,
+    pub(super) x_cand: ArrayView2<'a, f64>,
+    pub(super) x_labeled: ArrayView2<'a, f64>,
     /// The labeled rows' classes.
-    y: &'a [usize],
+    pub(super) y: &'a [usize],
+    /// The candidates' pool positions (ascending).
+    pub(super) candidates: &'a [usize],
 }
 
 /// The probe draw of the round at log length `log_len` ([`STREAM_PROBE`]).

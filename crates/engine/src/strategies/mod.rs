@@ -11,11 +11,13 @@
 //! | [`density`] | information density (uncertainty × similarity^β) | scores + feature rows |
 //! | [`batch`] | top-M then diverse, ranked batch (Cardoso et al. 2017) | scores + feature rows |
 //! | [`eer`] | expected error reduction (Roy & McCallum 2001) | probabilities + a refit callback |
+//! | [`adaptive`] | active learning by learning (Hsu & Lin 2015): EXP4.P over the others | every arm's advice + rewards |
 //! | [`stream`] | budgeted stream-based selective sampling (Žliobaitė et al. 2014) | one row at a time |
 //!
 //! Score functions return one score per candidate row (feed them to [`top_k`]); the greedy
 //! selectors in [`diversity`] and [`batch`] return ordered [`Pick`]s directly.
 
+pub mod adaptive;
 pub mod batch;
 pub mod committee;
 pub mod density;
@@ -158,7 +160,14 @@ pub enum Strategy {
         candidates: usize,
         loss: eer::EerLoss,
     },
+    /// Active learning by learning (Hsu & Lin 2015, [`adaptive`]): a bandit (EXP4.P) learns which
+    /// of random, margin, entropy, information density, core-set and query-by-committee to follow,
+    /// rewarded by importance-weighted accuracy; it plans for `horizon` queries.
+    Adaptive { horizon: usize },
 }
+
+/// The horizon the adaptive strategy plans for when no budget is known (the studio).
+pub const ADAPTIVE_HORIZON: usize = 100;
 
 /// A strategy as a person chooses it: by name, with its default parameters
 /// ([`StrategyKind::strategy`]). Its serde form is its short name (`margin`, `qbc_kl`, …).
@@ -176,6 +185,7 @@ pub enum StrategyKind {
     RankedBatch,
     Eer,
     EerLog,
+    Adaptive,
 }
 
 impl Named for StrategyKind {
@@ -193,6 +203,7 @@ impl Named for StrategyKind {
         Self::RankedBatch,
         Self::Eer,
         Self::EerLog,
+        Self::Adaptive,
     ];
 
     fn name(self) -> &'static str {
@@ -209,6 +220,7 @@ impl Named for StrategyKind {
             Self::RankedBatch => "ranked_batch",
             Self::Eer => "eer",
             Self::EerLog => "eer_log",
+            Self::Adaptive => "adaptive",
         }
     }
 }
@@ -252,6 +264,9 @@ impl StrategyKind {
                 candidates: 50,
                 loss: eer::EerLoss::Log,
             },
+            Self::Adaptive => Strategy::Adaptive {
+                horizon: ADAPTIVE_HORIZON,
+            },
         }
     }
 
@@ -293,6 +308,7 @@ impl Strategy {
                 eer::EerLoss::ZeroOne => StrategyKind::Eer,
                 eer::EerLoss::Log => StrategyKind::EerLog,
             },
+            Strategy::Adaptive { .. } => StrategyKind::Adaptive,
         }
     }
 
@@ -320,6 +336,7 @@ impl Strategy {
                 eer::EerLoss::ZeroOne => "expected error reduction",
                 eer::EerLoss::Log => "expected log-loss reduction",
             },
+            Strategy::Adaptive { .. } => "adaptive (active learning by learning)",
         }
     }
 
