@@ -22,7 +22,7 @@
 //      opened through the file input, each pressed as soon as the sample is on screen and the
 //      studio idle: keypress -> next sample, while the random baseline fills in behind.
 // Nothing is asserted about time. JSON of every figure: BENCH_APP_JSON (env) or stdout's last line.
-import { writeFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { writeFileSync, appendFileSync, statSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchBrowser } from './server.mjs';
@@ -53,15 +53,19 @@ function writeCsv(dir, n, labeled = false) {
   const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   const centres = Array.from({ length: CLASSES }, () => Array.from({ length: FEATURES }, () => 2 * uniform() - 1));
   const header = Array.from({ length: FEATURES }, (_, j) => `f${j}`).join(',') + (labeled ? ',label' : '');
-  const parts = [header + '\n'];
-  for (let i = 0; i < n; i++) {
-    const c = centres[i % CLASSES];
-    const row = new Array(FEATURES);
-    for (let j = 0; j < FEATURES; j++) row[j] = (c[j] + 1.5 * gauss()).toFixed(6);
-    parts.push(row.join(',') + (labeled ? `,c${i % CLASSES}` : '') + '\n');
-  }
   const file = join(dir, `blobs_${n}${labeled ? '_labeled' : ''}.csv`);
-  writeFileSync(file, parts.join(''));
+  writeFileSync(file, header + '\n');
+  // In chunks: a million rows is more text than one JavaScript string may hold.
+  for (let start = 0; start < n; start += 50_000) {
+    const parts = [];
+    for (let i = start; i < Math.min(n, start + 50_000); i++) {
+      const c = centres[i % CLASSES];
+      const row = new Array(FEATURES);
+      for (let j = 0; j < FEATURES; j++) row[j] = (c[j] + 1.5 * gauss()).toFixed(6);
+      parts.push(row.join(',') + (labeled ? `,c${i % CLASSES}` : '') + '\n');
+    }
+    appendFileSync(file, parts.join(''));
+  }
   return file;
 }
 
@@ -144,13 +148,19 @@ async function importCsv(page, file) {
 }
 
 /** Open a labeled `file` (its label column found by the mapping step) to its first sample. */
+/** Open a labeled file through the mapping step; ms to the preview and from "Start labeling" to the first sample. */
 async function openLabeled(page, file) {
+  const wall = Date.now();
   await page.setInputFiles('[data-testid=open-file-input]', file);
-  await page.locator('[data-testid=preview-table]').waitFor({ timeout: 600_000 });
+  await page.locator('[data-testid=preview-table]').waitFor({ timeout: 1_800_000 });
+  const preview_ms = Date.now() - wall;
   await page.selectOption('[data-testid=map-label]', 'label');
+  const start = Date.now();
   await page.click('[data-testid=map-start]');
-  await page.locator('[data-testid=query]').waitFor({ timeout: 600_000 });
+  await page.locator('[data-testid=query]').waitFor({ timeout: 1_800_000 });
+  const start_to_first_sample_ms = Date.now() - start;
   await settled(page);
+  return { preview_ms, start_to_first_sample_ms };
 }
 
 /** Press a class key and wait for the next sample with the label counted. */
@@ -327,7 +337,16 @@ async function main() {
       for (const n of FIRST_SIZES) {
         const file = writeCsv(dir, n, true);
         const { context, page, errors } = await openApp(browser, server);
-        await openLabeled(page, file);
+        const rss = () => Math.max(0, ...rendererRss().map((r) => r.kb));
+        let peakRss = rss();
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            peakRss = Math.max(peakRss, rss());
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        })();
+        const open = await openLabeled(page, file);
         const t0 = await now(page);
         const lat = [];
         for (let i = 0; i < FIRST_KEYS; i++) {
@@ -340,7 +359,9 @@ async function main() {
           () => !/computing|so far/.test(document.querySelector('[data-testid=baseline-legend]')?.textContent ?? 'computing'),
           null, { timeout: 600_000 }).then(async () => (await now(page)) - t0);
         const legend = await page.locator('[data-testid=baseline-legend]').textContent();
-        result.first.push({ rows: n, keys_ms: lat.map((v) => Math.round(v)), max_ms: Math.max(...lat), ...summary(await longTasks(page, t0, t1)), baseline_done_ms: baselineDone, legend, errors });
+        sampling = false;
+        await sampler;
+        result.first.push({ rows: n, file_mb: statSync(file).size / 1e6, ...open, renderer_rss_peak_mb: peakRss / 1024, keys_ms: lat.map((v) => Math.round(v)), max_ms: Math.max(...lat), ...summary(await longTasks(page, t0, t1)), baseline_done_ms: baselineDone, legend, errors });
         await context.close();
       }
     }
@@ -359,7 +380,7 @@ async function main() {
     rows.push(['(c) peak memory during the import', f(result.import100k.renderer_rss_mb.peak) + ' MB renderer RSS', 'before ' + f(result.import100k.renderer_rss_mb.before) + ' MB; page JS heap peak ' + f(result.import100k.js_heap_mb.peak) + ' MB (before ' + f(result.import100k.js_heap_mb.before) + ')']);
   }
   for (const d of result.demos || []) rows.push(['(e) demo ' + d.file + ' from the start page: click -> first sample', f(d.click_to_first_sample_ms) + ' ms', 'long tasks > 50 ms: ' + d.over50 + ', longest ' + f(d.max) + ' ms']);
-  for (const r of result.first || []) rows.push(['(f) ' + r.rows / 1000 + 'k labeled rows: first ' + FIRST_KEYS + ' keypresses -> next sample', r.keys_ms.join(' / ') + ' ms', 'long tasks > 50 ms: ' + r.over50 + '; baseline complete ' + f(r.baseline_done_ms / 1000) + ' s after the first keypress began: "' + r.legend + '"']);
+  for (const r of result.first || []) rows.push(['(f) ' + r.rows / 1000 + 'k labeled rows: first ' + FIRST_KEYS + ' keypresses -> next sample', r.keys_ms.join(' / ') + ' ms', 'CSV ' + f(r.file_mb) + ' MB: preview ' + f(r.preview_ms / 1000) + ' s, "Start labeling" -> first sample ' + f(r.start_to_first_sample_ms / 1000) + ' s, peak renderer RSS ' + f(r.renderer_rss_peak_mb) + ' MB; long tasks > 50 ms: ' + r.over50 + '; baseline complete ' + f(r.baseline_done_ms / 1000) + ' s after the first keypress began: "' + r.legend + '"']);
   console.log('| measurement | value | details |\n|---|---:|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   const json = JSON.stringify(result);

@@ -50,8 +50,9 @@ pub const MISSING_TOKENS: [&str; 5] = ["", "na", "nan", "?", "null"];
 /// The most distinct values a label column may have.
 pub const MAX_CLASSES: usize = 1_000;
 
-/// The most values (`rows × features`) a feature table may hold: 20 million `f64` = 160 MB.
-pub const MAX_FEATURE_CELLS: u64 = 20_000_000;
+/// The most values (`rows × features`) a feature table may hold: 64 million `f64` = 512 MB (a
+/// million rows of 64 features; the wasm worker has 4 GiB of address space).
+pub const MAX_FEATURE_CELLS: u64 = 64_000_000;
 
 /// A `HashMap` with a fixed hasher: the same iteration order on every run and platform.
 pub(crate) type FixedMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;

@@ -506,14 +506,14 @@ fn text_columns_become_tfidf_features() {
         ..TextOptions::default()
     };
     let mut many = String::from("t,label\n");
-    for _ in 0..20 {
+    for _ in 0..70 {
         many.push_str("hello world,x\n");
     }
     assert_eq!(
         parse_text_csv(many.as_bytes(), &CsvOptions::named("t"), "t", &hashing)
             .unwrap_err()
             .to_string(),
-        "the features would be 20 rows × 1048576 columns = 20971520 values, more than the 20000000 allowed: ignore some columns, lower max_features, or use fewer rows"
+        "the features would be 70 rows × 1048576 columns = 73400320 values, more than the 64000000 allowed: ignore some columns, lower max_features, or use fewer rows"
     );
 }
 
