@@ -29,8 +29,8 @@ use engine::stopping::{
     evaluate, Criterion, PlateauRule, StabilizingRule, StoppingConfig, StoppingInput,
     UncertaintyRule,
 };
-use engine::strategies::uncertainty::entropy;
 use engine::strategies::adaptive::AdaptiveChoice;
+use engine::strategies::uncertainty::entropy;
 use engine::strategies::Strategy;
 use ndarray::ArrayView1;
 use serde::{Deserialize, Serialize};

@@ -3,9 +3,10 @@
 
 use crate::open::full_settings;
 use crate::protocol::Response;
-use crate::views::summary;
+use crate::views::{summary, ReviewItem, ReviewView};
 use crate::WorkerState;
 use engine::project::Settings;
+use engine::review::ReviewOptions;
 use engine::session::Event;
 
 impl WorkerState {
@@ -67,5 +68,41 @@ impl WorkerState {
         emit(Response::Configured(summary(session)));
         self.pending.clear();
         self.round(emit)
+    }
+
+    /// [`crate::Request::Review`]: the person's labels, most likely wrong first.
+    pub(crate) fn review(&self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        let session = self.session()?;
+        let options = ReviewOptions {
+            seed: session.config().seed,
+            ..ReviewOptions::default()
+        };
+        let data = session.data();
+        let view = match session.review_labels(&options) {
+            Ok(ranked) => ReviewView {
+                note: ranked
+                    .is_empty()
+                    .then(|| "No labels to review yet.".to_string()),
+                items: ranked
+                    .into_iter()
+                    .map(|s| ReviewItem {
+                        row: s.row,
+                        row_id: data.row_ids.get(s.row).cloned().unwrap_or_default(),
+                        features: data.row(s.row),
+                        given: s.given,
+                        suggested: s.suggested,
+                        self_confidence: s.self_confidence,
+                        score: s.score,
+                        flagged: s.flagged,
+                    })
+                    .collect(),
+            },
+            Err(e) => ReviewView {
+                items: Vec::new(),
+                note: Some(format!("The labels cannot be reviewed yet: {e}")),
+            },
+        };
+        emit(Response::Review(view));
+        Ok(())
     }
 }

@@ -98,6 +98,7 @@ impl WorkerState {
                 read,
             } => self.restore(name, csv, settings, events, curve, shown, read, emit),
             Request::Apply { event } => self.apply(event, emit),
+            Request::Review => self.review(emit),
             Request::Refit => {
                 self.open_session()?;
                 self.pending.clear();

@@ -363,11 +363,20 @@ fn the_why_panel_names_the_adaptive_strategy_s_proposers_and_weights() {
     assert_eq!(Some(why.row), view.query.as_ref().map(|q| q.row));
     let adaptive = why.adaptive.expect("an adaptive pick is explained");
     let names: Vec<&str> = adaptive.arms.iter().map(|a| a.name.as_str()).collect();
-    assert!(names.contains(&"random") && names.contains(&"margin"), "{names:?}");
+    assert!(
+        names.contains(&"random") && names.contains(&"margin"),
+        "{names:?}"
+    );
     let total: f64 = adaptive.arms.iter().map(|a| a.weight).sum();
-    assert!((total - 1.0).abs() < 1e-9, "the weights are a distribution: {total}");
+    assert!(
+        (total - 1.0).abs() < 1e-9,
+        "the weights are a distribution: {total}"
+    );
     // The random strategy's advice covers every row, so it always proposed the row.
-    assert!(adaptive.arms.iter().any(|a| a.name == "random" && a.proposed));
+    assert!(adaptive
+        .arms
+        .iter()
+        .any(|a| a.name == "random" && a.proposed));
     assert!(!adaptive.proposers().is_empty());
     assert!(adaptive.probability > 0.0 && adaptive.probability <= 1.0);
 }
