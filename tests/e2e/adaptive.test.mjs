@@ -14,7 +14,7 @@ test('the why panel explains an adaptive pick with the strategies\' weights', ()
   for (let i = 0; i < 3; i++) await labelKnown(page);
   const lead = page.locator('[data-testid=why-adaptive]');
   await lead.waitFor({ timeout: 60_000 });
-  assert.match(await lead.textContent(), /^Proposed by .*Random/);
+  assert.match(await lead.textContent(), /^Proposed by .*random.*chance of this sample/i);
   const arms = page.locator('[data-testid=why-arm]');
   assert.equal(await arms.count(), 6);
   const weights = await arms.locator('td[data-value]').evaluateAll((tds) => tds.map((td) => Number(td.dataset.value)));
