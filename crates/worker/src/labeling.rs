@@ -7,7 +7,7 @@ use crate::views::{summary, ReviewItem, ReviewView};
 use crate::WorkerState;
 use engine::project::Settings;
 use engine::review::ReviewOptions;
-use engine::session::Event;
+use engine::session::{Event, Origin};
 
 impl WorkerState {
     /// [`crate::Request::Apply`]: apply one event; a refused one leaves the session unchanged.
@@ -78,6 +78,14 @@ impl WorkerState {
             ..ReviewOptions::default()
         };
         let data = session.data();
+        // A demo's seed labels are the file's own and fixed: they inform the ranking but are not
+        // offered for review.
+        let seeds: std::collections::HashSet<usize> = session
+            .history()
+            .into_iter()
+            .filter(|h| h.origin == Origin::Seed)
+            .map(|h| h.row)
+            .collect();
         let view = match session.review_labels(&options) {
             Ok(ranked) => ReviewView {
                 note: ranked
@@ -85,6 +93,7 @@ impl WorkerState {
                     .then(|| "No labels to review yet.".to_string()),
                 items: ranked
                     .into_iter()
+                    .filter(|s| !seeds.contains(&s.row))
                     .map(|s| ReviewItem {
                         row: s.row,
                         row_id: data.row_ids.get(s.row).cloned().unwrap_or_default(),
