@@ -80,12 +80,16 @@ pub fn Controls() -> impl IntoView {
             </label>
             <label>
                 "Strategy "
-                <select data-testid="strategy-select" on:change=on_strategy prop:value=move || strategy.get().name()>
+                <select data-testid="strategy-select" on:change=on_strategy prop:value=move || strategy.get().name()
+                    aria-describedby="strategy-description">
                     {StrategyKind::ALL.iter().map(|&kind| view! {
-                        <option value=kind.name() selected=move || strategy.get() == kind>{kind.label()}</option>
+                        <option value=kind.name() selected=move || strategy.get() == kind title=strategy_description(kind)>{kind.label()}</option>
                     }).collect_view()}
                 </select>
             </label>
+            <p class="muted strategy-description" id="strategy-description" data-testid="strategy-description">
+                {move || strategy_description(strategy.get())}
+            </p>
             <label>
                 "Model "
                 <select data-testid="model-select" on:change=on_model prop:value=move || model.get().name()>
@@ -349,5 +353,40 @@ pub fn KeysEditor() -> impl IntoView {
                 view! { <p class="keys-message error" role="alert" data-testid="keys-message" data-ok="false">{text}</p> }.into_any()
             })}
         </form>
+    }
+}
+
+/// What a strategy does, in one line (shown under the strategy menu).
+pub fn strategy_description(kind: StrategyKind) -> &'static str {
+    match kind {
+        StrategyKind::Random => {
+            "Any unlabeled sample, uniformly: the baseline every strategy should beat."
+        }
+        StrategyKind::LeastConfident => "The sample whose most likely class is least likely.",
+        StrategyKind::Margin => "The sample torn between its two most likely classes.",
+        StrategyKind::Entropy => "The sample whose class probabilities are most spread out.",
+        StrategyKind::Qbc => {
+            "The sample a committee of bagged models disagrees on most (vote entropy)."
+        }
+        StrategyKind::QbcConsensus => {
+            "The sample whose committee-averaged probabilities are most spread out."
+        }
+        StrategyKind::QbcKl => {
+            "The sample where committee members differ most from their consensus (KL)."
+        }
+        StrategyKind::CoreSet => "The sample farthest from everything labeled: covers the data.",
+        StrategyKind::Density => {
+            "Uncertain samples in dense regions (entropy × similarity to the pool)."
+        }
+        StrategyKind::RankedBatch => "Uncertain samples, spread apart from the labeled ones.",
+        StrategyKind::Eer => {
+            "The sample whose label is expected to cut the model's future error most."
+        }
+        StrategyKind::EerLog => {
+            "The sample whose label is expected to cut the model's future log loss most."
+        }
+        StrategyKind::Adaptive => {
+            "Learns which of several strategies works on this data and follows it (ALBL)."
+        }
     }
 }

@@ -312,8 +312,40 @@ pub fn WhyPanel() -> impl IntoView {
             )
         };
         let has_model = !w.proba.is_empty();
+        let adaptive = w.adaptive.clone().map(|a| {
+            let lead = format!(
+                "Proposed by {} (chance of this sample {}).",
+                a.proposers().join(", "),
+                format_percent(a.probability)
+            );
+            let rows = a
+                .arms
+                .iter()
+                .map(|arm| {
+                    let share = format!("{:.2}rem", 4.0 * arm.weight.clamp(0.0, 1.0));
+                    view! {
+                        <tr data-testid="why-arm" data-name=arm.name.clone() data-proposed=arm.proposed.to_string()>
+                            <th scope="row">{arm.label.clone()}</th>
+                            <td data-value=arm.weight.to_string()>
+                                <span class="why-arm-bar" aria-hidden="true" style:width=share></span>
+                                {format_percent(arm.weight)}
+                            </td>
+                            <td>{if arm.proposed { "yes" } else { "no" }}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p data-testid="why-adaptive">{lead}</p>
+                <table class="why-arms" aria-label="Adaptive strategy weights">
+                    <thead><tr><th scope="col">"Strategy"</th><th scope="col">"Weight"</th><th scope="col">"Proposed this sample"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        });
         Some(view! {
             <p>{lead}</p>
+            {adaptive}
             {has_model.then(|| view! { <ul class="why-proba" aria-label="Class probabilities">{proba}</ul> })}
             <dl class="why-numbers">
                 {has_model.then(|| view! {

@@ -31,6 +31,8 @@ pub mod query;
 #[cfg(target_arch = "wasm32")]
 pub mod race;
 #[cfg(target_arch = "wasm32")]
+pub mod review;
+#[cfg(target_arch = "wasm32")]
 pub mod runlog;
 #[cfg(target_arch = "wasm32")]
 pub mod sample;

@@ -244,7 +244,10 @@ pub fn StudioView() -> impl IntoView {
             <Show when=at(3)>
                 <div class="columns">
                     <history::HistoryPanel/>
-                    <history::AddClassForm/>
+                    <div>
+                        <crate::review::ReviewPanel/>
+                        <history::AddClassForm/>
+                    </div>
                 </div>
             </Show>
             <Show when=at(4)><insight::InsightPanels/></Show>

@@ -122,7 +122,11 @@ pub fn install_label_keys() {
             return;
         }
         if key == "Escape" {
-            studio.help_open.set(false);
+            if studio.help_open.get_untracked() {
+                studio.help_open.set(false);
+            } else if studio.review_open() {
+                studio.close_review();
+            }
             return;
         }
         let typing = ev
@@ -144,6 +148,21 @@ pub fn install_label_keys() {
             .dataset
             .with_untracked(|d| d.as_ref().map_or(0, |d| d.class_names.len()));
         let action = keys.map.with_untracked(|m| m.resolve(&key, n_classes));
+        // Reviewing labels: the class keys change the label on screen, Enter or K keeps it.
+        if studio.review_open() {
+            match action {
+                Some(Action::Label(class)) => {
+                    ev.prevent_default();
+                    studio.review_change(class);
+                }
+                _ if key == "Enter" || key.eq_ignore_ascii_case("k") => {
+                    ev.prevent_default();
+                    studio.review_keep();
+                }
+                _ => {}
+            }
+            return;
+        }
         match action {
             Some(Action::Label(class)) => {
                 ev.prevent_default();

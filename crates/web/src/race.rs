@@ -252,7 +252,7 @@ pub fn race_table(curves: &[StrategyCurve]) -> Table {
 }
 
 /// Strategies offered in the race (expected error reduction is left out: too slow to race).
-pub const RACE_STRATEGIES: [StrategyKind; 9] = [
+pub const RACE_STRATEGIES: [StrategyKind; 10] = [
     StrategyKind::Random,
     StrategyKind::LeastConfident,
     StrategyKind::Margin,
@@ -262,6 +262,7 @@ pub const RACE_STRATEGIES: [StrategyKind; 9] = [
     StrategyKind::Density,
     StrategyKind::RankedBatch,
     StrategyKind::QbcKl,
+    StrategyKind::Adaptive,
 ];
 
 /// The "Simulate" tab; expects [`provide_race`] above it.

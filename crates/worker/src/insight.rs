@@ -29,6 +29,7 @@ use engine::stopping::{
     evaluate, Criterion, PlateauRule, StabilizingRule, StoppingConfig, StoppingInput,
     UncertaintyRule,
 };
+use engine::strategies::adaptive::AdaptiveChoice;
 use engine::strategies::uncertainty::entropy;
 use engine::strategies::Strategy;
 use ndarray::ArrayView1;
@@ -230,6 +231,63 @@ pub struct Why {
     pub committee_votes: Option<Vec<usize>>,
     /// The row's place on the map.
     pub map: Option<[f64; 2]>,
+    /// The adaptive strategy: which strategies proposed the row and each one's current weight
+    /// (`None` with any other strategy, and for probes).
+    #[serde(default)]
+    pub adaptive: Option<AdaptiveWhy>,
+}
+
+/// The adaptive strategy's pick, explained ([`engine::strategies::adaptive::AdaptiveChoice`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptiveWhy {
+    /// Every strategy of the mix, in the bandit's order.
+    pub arms: Vec<ArmShare>,
+    /// The row's probability under the mix.
+    pub probability: f64,
+    /// Already-labeled rows drawn before it this round (free observations).
+    pub free_draws: usize,
+}
+
+/// One strategy's share of the adaptive mix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArmShare {
+    /// Its short name (`margin`, `qbc`, …).
+    pub name: String,
+    /// Its display name.
+    pub label: String,
+    /// Its current weight: the chance it is followed this round.
+    pub weight: f64,
+    /// Its advice includes the row on screen.
+    pub proposed: bool,
+}
+
+impl AdaptiveWhy {
+    /// The view of a round's [`AdaptiveChoice`].
+    pub fn new(choice: &AdaptiveChoice) -> Self {
+        let arms = choice
+            .arms
+            .iter()
+            .map(|a| ArmShare {
+                name: a.arm.name().to_string(),
+                label: Strategy::from_name(a.arm.name())
+                    .map_or_else(|| a.arm.name().to_string(), |k| k.label().to_string()),
+                weight: a.probability,
+                proposed: choice.proposed_by.contains(&a.arm),
+            })
+            .collect();
+        Self {
+            arms,
+            probability: choice.probability,
+            free_draws: choice.free_draws,
+        }
+    }
+
+    /// The display names of the strategies that proposed the row, heaviest first.
+    pub fn proposers(&self) -> Vec<&str> {
+        let mut p: Vec<&ArmShare> = self.arms.iter().filter(|a| a.proposed).collect();
+        p.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        p.into_iter().map(|a| a.label.as_str()).collect()
+    }
 }
 
 /// What the insight keeps between rounds of one session.
@@ -582,6 +640,7 @@ impl InsightCache {
                 map: query_pos
                     .and_then(|p| self.coords.get(p))
                     .map(|&[x, y]| [f64::from(x), f64::from(y)]),
+                adaptive: None,
             }
         });
 

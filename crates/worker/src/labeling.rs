@@ -3,10 +3,11 @@
 
 use crate::open::full_settings;
 use crate::protocol::Response;
-use crate::views::summary;
+use crate::views::{summary, ReviewItem, ReviewView};
 use crate::WorkerState;
 use engine::project::Settings;
-use engine::session::Event;
+use engine::review::ReviewOptions;
+use engine::session::{Event, Origin};
 
 impl WorkerState {
     /// [`crate::Request::Apply`]: apply one event; a refused one leaves the session unchanged.
@@ -67,5 +68,50 @@ impl WorkerState {
         emit(Response::Configured(summary(session)));
         self.pending.clear();
         self.round(emit)
+    }
+
+    /// [`crate::Request::Review`]: the person's labels, most likely wrong first.
+    pub(crate) fn review(&self, emit: &mut dyn FnMut(Response)) -> Result<(), String> {
+        let session = self.session()?;
+        let options = ReviewOptions {
+            seed: session.config().seed,
+            ..ReviewOptions::default()
+        };
+        let data = session.data();
+        // A demo's seed labels are the file's own and fixed: they inform the ranking but are not
+        // offered for review.
+        let seeds: std::collections::HashSet<usize> = session
+            .history()
+            .into_iter()
+            .filter(|h| h.origin == Origin::Seed)
+            .map(|h| h.row)
+            .collect();
+        let view = match session.review_labels(&options) {
+            Ok(ranked) => ReviewView {
+                note: ranked
+                    .is_empty()
+                    .then(|| "No labels to review yet.".to_string()),
+                items: ranked
+                    .into_iter()
+                    .filter(|s| !seeds.contains(&s.row))
+                    .map(|s| ReviewItem {
+                        row: s.row,
+                        row_id: data.row_ids.get(s.row).cloned().unwrap_or_default(),
+                        features: data.row(s.row),
+                        given: s.given,
+                        suggested: s.suggested,
+                        self_confidence: s.self_confidence,
+                        score: s.score,
+                        flagged: s.flagged,
+                    })
+                    .collect(),
+            },
+            Err(e) => ReviewView {
+                items: Vec::new(),
+                note: Some(format!("The labels cannot be reviewed yet: {e}")),
+            },
+        };
+        emit(Response::Review(view));
+        Ok(())
     }
 }

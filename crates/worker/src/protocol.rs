@@ -4,7 +4,7 @@
 //! ([`crate::race::TaskRequest`]).
 
 use crate::insight::Insight;
-use crate::views::{BaselineView, DatasetSummary, RoundView};
+use crate::views::{BaselineView, DatasetSummary, ReviewView, RoundView};
 use engine::data::image::DecodedImage;
 use engine::data::preview::{Mapping, Preview};
 use engine::data::SkippedFile;
@@ -88,6 +88,10 @@ pub enum Request {
     /// has already stored: the one path every answer takes. Refused events come back as
     /// [`Response::Refused`], so the page can take them out of its log.
     Apply { event: Event },
+    /// Rank the person's labels by how likely each is wrong (out-of-fold confident learning,
+    /// [`engine::review`]): [`Response::Review`]. Changing one is an [`Request::Apply`] of
+    /// [`Event::Relabel`], stored first like every answer.
+    Review,
     /// Describe a file before opening it: [`Response::Preview`]. Empty `bytes` means the file
     /// sent before with [`Request::Upload`] (the first one).
     Preview {
@@ -240,6 +244,8 @@ pub enum Response {
     Insight(Box<Insight>),
     /// The random-sampling baseline on the same split and seed labels.
     Baseline(BaselineView),
+    /// The person's labels, most likely wrong first ([`Request::Review`]).
+    Review(ReviewView),
     /// Something went wrong; the message is meant for the person.
     Error(String),
     /// What a file looks like, before opening it.

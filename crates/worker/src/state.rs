@@ -5,7 +5,7 @@
 
 use crate::baseline::BaselineJob;
 use crate::content::{check_upload_size, Content, Upload};
-use crate::insight::{Insight, InsightCache};
+use crate::insight::{AdaptiveWhy, Insight, InsightCache};
 use crate::protocol::{Request, Response};
 use crate::views::{sample_view, summary, text_scale, HistoryItem, QueryView, RoundView};
 use crate::warm_up;
@@ -98,6 +98,7 @@ impl WorkerState {
                 read,
             } => self.restore(name, csv, settings, events, curve, shown, read, emit),
             Request::Apply { event } => self.apply(event, emit),
+            Request::Review => self.review(emit),
             Request::Refit => {
                 self.open_session()?;
                 self.pending.clear();
@@ -218,8 +219,10 @@ impl WorkerState {
             test_accuracy,
             batch,
             probe,
+            adaptive,
             ..
         } = session.round().map_err(|e| e.to_string())?;
+        let asked = batch.first().map(|q| q.row);
         // After a restore, the picks that were on screen come back as they were: a refit from
         // scratch on labels that now include part of the batch would pick others.
         let batch = restored_picks(session, std::mem::take(&mut self.pinned), batch);
@@ -257,7 +260,11 @@ impl WorkerState {
         // the model over the pool, the map, the test-split scores).
         self.emit_round(emit, true)?;
         let session = self.session.as_ref().ok_or(NOTHING_OPEN)?;
-        let insight = Box::new(self.insight.update(session, first.as_ref(), &self.curve));
+        let mut insight = Box::new(self.insight.update(session, first.as_ref(), &self.curve));
+        // The adaptive explanation belongs to the row the round drew (not a restored pin).
+        if let Some(why) = insight.why.as_mut().filter(|w| Some(w.row) == asked) {
+            why.adaptive = adaptive.as_ref().map(AdaptiveWhy::new);
+        }
         emit(Response::Insight(insight.clone()));
         self.last_insight = Some(insight);
         Ok(())

@@ -322,3 +322,31 @@ pub fn sample_view(session: &Session, scale: &[f64], row: usize, proba: &[f64]) 
         },
     }
 }
+
+/// The person's labels ranked for review ([`crate::Request::Review`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewView {
+    /// Most likely wrong first.
+    pub items: Vec<ReviewItem>,
+    /// Why there is nothing to review, when there is not.
+    pub note: Option<String>,
+}
+
+/// One labeled row as the review sees it ([`engine::review::Suspect`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub row: usize,
+    pub row_id: String,
+    /// Raw feature values, as in the file.
+    pub features: Vec<f64>,
+    /// The label the person gave.
+    pub given: usize,
+    /// The class the out-of-fold model finds most likely.
+    pub suggested: usize,
+    /// The out-of-fold probability of the given label.
+    pub self_confidence: f64,
+    /// `max_{j≠given} p_j − p_given`: higher = the model disagrees more.
+    pub score: f64,
+    /// Another class clears its confident-learning threshold.
+    pub flagged: bool,
+}

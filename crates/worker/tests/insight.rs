@@ -333,3 +333,50 @@ fn the_worker_sends_an_insight_after_every_round_and_undo_trims_the_curves() {
         .count();
     assert_eq!(labeled, 4);
 }
+
+#[test]
+fn the_why_panel_names_the_adaptive_strategy_s_proposers_and_weights() {
+    use engine::project::Settings;
+    use engine::session::SessionConfig;
+    use engine::strategies::StrategyKind;
+    let mut state = WorkerState::default();
+    let open = Request::Open {
+        name: "iris.csv".into(),
+        csv: IRIS.to_vec(),
+        seed: 42,
+    };
+    let (view, insight) = send(&mut state, open).pop().unwrap();
+    // Another strategy: nothing adaptive to explain.
+    assert_eq!(insight.unwrap().why.unwrap().adaptive, None);
+    let mut settings = Settings::from_config(&SessionConfig::default()).unwrap();
+    settings.seed = 42;
+    settings.strategy = StrategyKind::Adaptive;
+    let (mut view, mut insight) = send(&mut state, Request::Settings(settings))
+        .pop()
+        .unwrap_or((view, None));
+    for _ in 0..3 {
+        let q = view.query.as_ref().unwrap();
+        let class = q.known_label.unwrap_or(0);
+        (view, insight) = send(&mut state, label(q.row, class)).pop().unwrap();
+    }
+    let why = insight.unwrap().why.unwrap();
+    assert_eq!(Some(why.row), view.query.as_ref().map(|q| q.row));
+    let adaptive = why.adaptive.expect("an adaptive pick is explained");
+    let names: Vec<&str> = adaptive.arms.iter().map(|a| a.name.as_str()).collect();
+    assert!(
+        names.contains(&"random") && names.contains(&"margin"),
+        "{names:?}"
+    );
+    let total: f64 = adaptive.arms.iter().map(|a| a.weight).sum();
+    assert!(
+        (total - 1.0).abs() < 1e-9,
+        "the weights are a distribution: {total}"
+    );
+    // The random strategy's advice covers every row, so it always proposed the row.
+    assert!(adaptive
+        .arms
+        .iter()
+        .any(|a| a.name == "random" && a.proposed));
+    assert!(!adaptive.proposers().is_empty());
+    assert!(adaptive.probability > 0.0 && adaptive.probability <= 1.0);
+}

@@ -104,6 +104,7 @@ impl Studio {
                 self.dataset.set(Some(summary));
                 self.commit_pending(n_rows);
                 self.round.set(None);
+                self.review.set(None);
                 self.clear_insight();
                 self.baseline.set(None);
             }
@@ -132,6 +133,10 @@ impl Studio {
                 self.log_run();
             }
             Response::Insight(insight) => self.show_insight(insight),
+            Response::Review(view) => {
+                self.review.set(Some(super::review::ReviewQueue::new(view)));
+                self.busy.set(false);
+            }
             Response::Export(file) => {
                 self.busy.set(false);
                 if let Err(message) = crate::download(&file.file_name, &file.mime, &file.text) {

@@ -7,11 +7,13 @@
 //! | `intents` | What the person does (label, skip, undo, settings), each one typed intent. |
 //! | `persistence` | The write-ahead log in IndexedDB: an event is stored before the worker applies it. |
 //! | `projects` | The project lifecycle: open, restore, import, export, delete. |
+//! | [`review`] | The label review queue: walk the labels the model doubts, keep or change each. |
 
 mod client;
 mod intents;
 mod persistence;
 mod projects;
+pub mod review;
 
 use crate::runlog::RunLog;
 use crate::storage::{ProjectRecord, Storage};
@@ -44,6 +46,8 @@ pub struct Studio {
     pub error: RwSignal<Option<String>>,
     /// The keyboard help overlay is open.
     pub help_open: RwSignal<bool>,
+    /// The label review queue, while the person walks it.
+    pub review: RwSignal<Option<review::ReviewQueue>>,
     /// The open project (what IndexedDB holds of it).
     pub project: RwSignal<Option<ProjectRecord>>,
     /// Every stored project, most recent first.
@@ -88,6 +92,7 @@ impl Studio {
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
             help_open: RwSignal::new(false),
+            review: RwSignal::new(None),
             project: RwSignal::new(None),
             projects: RwSignal::new(Vec::new()),
             storage_note: RwSignal::new(None),
