@@ -59,17 +59,17 @@ pub(super) fn minimise(
         let m = preconditioner(f.hess_diag(&at.proba, x_squared.view()));
         let first = radius.is_none();
         let delta = *radius.get_or_insert_with(|| {
-            knob("R0", 1.0) * at.grad.iter().zip(&m).map(|(g, m)| g * g / m).sum::<f64>().sqrt()
+            at.grad
+                .iter()
+                .zip(&m)
+                .map(|(g, m)| g * g / m)
+                .sum::<f64>()
+                .sqrt()
         });
         // Solve the Newton system only as well as the gradient needs: to the final tolerance
         // near the optimum, loosely far from it (Eisenstat & Walker's superlinear forcing, on
         // the mean loss's scale).
-        let forcing = match knob("FORCE", 0.0) as i32 {
-            0 => (g_inf / rows).sqrt().min(0.5),
-            1 => (g_inf / rows).min(0.5),
-            2 => knob("ETA", 0.1),
-            _ => (g_inf / rows).powf(knob("POW", 0.5)).min(0.5),
-        };
+        let forcing = (g_inf / rows).sqrt().min(0.5);
         let cg_tol = (0.5 * tol).max(forcing * g_inf);
         let step = steihaug(f, &at, &m, delta, cg_tol, &mut stats);
         let trial: Vec<f64> = theta.iter().zip(&step.s).map(|(t, s)| t + s).collect();
@@ -80,9 +80,11 @@ pub(super) fn minimise(
         let predicted = -0.5 * (gs - dot(&step.s, &step.r));
         let actual = at.loss - next.loss;
         let s_norm = m_norm(&step.s, &m);
-        let mut delta = if first && knob("CAP", 1.0) > 0.0 { delta.min(s_norm) } else { delta };
+        let mut delta = if first { delta.min(s_norm) } else { delta };
         // Below the loss's rounding the decrease says nothing: then the gradient judges.
-        let ratio = if predicted > 1e-12 * at.loss.abs() {
+        let ratio = if !next.loss.is_finite() {
+            0.0
+        } else if predicted > 1e-12 * at.loss.abs() {
             actual / predicted
         } else if inf_norm(&next.grad) < g_inf {
             1.0
@@ -96,7 +98,7 @@ pub(super) fn minimise(
         } else {
             SIGMA1.max(-0.5 * (gs / curvature))
         };
-        delta = if !(ratio >= ETA0) {
+        delta = if ratio.is_nan() || ratio < ETA0 {
             (alpha * s_norm).min(SIGMA2 * delta)
         } else if ratio < ETA1 {
             (SIGMA1 * delta).max((alpha * s_norm).min(SIGMA2 * delta))
@@ -107,9 +109,6 @@ pub(super) fn minimise(
         } else {
             delta.max((alpha * s_norm).min(SIGMA3 * delta))
         };
-        if knob("TRACE", 0.0) > 0.0 {
-            eprintln!("  it {} g_inf {g_inf:.2e} cg_tol {cg_tol:.1e} hv {} boundary {} ratio {ratio:.3} s_norm {s_norm:.2e} delta {delta:.2e} next_g {:.2e}", stats.iterations, stats.hessian_products, step.boundary, inf_norm(&next.grad));
-        }
         radius = Some(delta);
         if ratio > ETA0 && next.loss.is_finite() {
             theta = trial;
@@ -169,7 +168,7 @@ fn steihaug(
             m_norm(&next, m) > delta
         };
         // No positive curvature along d (or past the border): the step ends on the border.
-        if !(dhd > 0.0) || beyond() {
+        if dhd.is_nan() || dhd <= 0.0 || beyond() {
             let tau = to_border(&s, &d, m, delta);
             axpy(&mut s, tau, &d);
             axpy(&mut r, -tau, &hd);
@@ -215,9 +214,4 @@ fn to_border(s: &[f64], d: &[f64], m: &[f64], delta: f64) -> f64 {
     } else {
         (rad - smd) / dmd
     }
-}
-
-/// TEMPORARY tuning knob.
-fn knob(name: &str, default: f64) -> f64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

@@ -1,7 +1,7 @@
 use super::objective::dot;
 use super::*;
-use crate::models::linalg::axpy;
 use crate::data::scale::Standardizer;
+use crate::models::linalg::axpy;
 use crate::testing::{bundled, iris, reference_as};
 use ndarray::Axis;
 use serde::Deserialize;
@@ -178,7 +178,11 @@ fn copes_with_a_single_labeled_class() {
     let m = LogisticParams::default().check().unwrap();
     for n_classes in [2, 3] {
         let fitted = m.fit(x.view(), &[1, 1, 1], n_classes, None).unwrap();
-        assert!(fitted.stats.converged, "{n_classes} classes: {:?}", fitted.stats);
+        assert!(
+            fitted.stats.converged,
+            "{n_classes} classes: {:?}",
+            fitted.stats
+        );
         assert!(fitted
             .coef
             .iter()
@@ -287,7 +291,11 @@ fn hessian_vector_product_matches_finite_differences() {
             let hv = f.hess_vec(&at.proba, &v);
             let eps = 1e-5;
             let shifted = |sign: f64| {
-                let t: Vec<f64> = theta.iter().zip(&v).map(|(t, v)| t + sign * eps * v).collect();
+                let t: Vec<f64> = theta
+                    .iter()
+                    .zip(&v)
+                    .map(|(t, v)| t + sign * eps * v)
+                    .collect();
                 f.eval(&t).grad
             };
             let (plus, minus) = (shifted(1.0), shifted(-1.0));
@@ -347,16 +355,28 @@ fn newton_reaches_the_lbfgs_optimum() {
             let fit = |tol: f64| {
                 let m = LogisticParams::default().tol(tol).check().unwrap();
                 let fitted = m.fit(xs, ys, k, None).unwrap();
-                assert!(fitted.stats.converged, "{name}, {rows} rows, tol {tol:e}: {:?}", fitted.stats);
+                assert!(
+                    fitted.stats.converged,
+                    "{name}, {rows} rows, tol {tol:e}: {:?}",
+                    fitted.stats
+                );
                 fitted
             };
             let (newton, exact) = (fit(1e-7), fit(1e-10));
             let l2 = if k == 2 { 2.0 } else { 1.0 };
-            let f = objective::Objective { x: xs, y: ys, k, l2 };
+            let f = objective::Objective {
+                x: xs,
+                y: ys,
+                k,
+                l2,
+            };
             let lbfgs_at = |tol: f64| {
                 let start = vec![0.0; k * (d + 1)];
                 let (theta, iters, converged) = lbfgs::lbfgs(&f, start, 100_000, tol * rows as f64);
-                assert!(converged, "{name}, {rows} rows: L-BFGS after {iters} iterations");
+                assert!(
+                    converged,
+                    "{name}, {rows} rows: L-BFGS after {iters} iterations"
+                );
                 from_theta(&theta, k, d)
             };
             let (lbfgs_tight, lbfgs_default) = (lbfgs_at(1e-9), lbfgs_at(1e-7));
@@ -372,7 +392,10 @@ fn newton_reaches_the_lbfgs_optimum() {
                 newton.stats
             );
             assert!(tight < 1e-7, "{name}, {rows} rows: tight |Δp| = {tight:e}");
-            assert!(ours <= before + 1e-7, "{name}, {rows} rows: {ours:e} vs {before:e}");
+            assert!(
+                ours <= before + 1e-7,
+                "{name}, {rows} rows: {ours:e} vs {before:e}"
+            );
         }
     }
 }
@@ -385,7 +408,12 @@ fn warm_start_after_one_more_row_converges_in_few_iterations() {
     for (name, x, y, k) in problems() {
         let rows = x.nrows().min(300);
         let before = model
-            .fit(x.slice(ndarray::s![..rows - 1, ..]), &y[..rows - 1], k, None)
+            .fit(
+                x.slice(ndarray::s![..rows - 1, ..]),
+                &y[..rows - 1],
+                k,
+                None,
+            )
             .unwrap();
         let (xs, ys) = (x.slice(ndarray::s![..rows, ..]), &y[..rows]);
         let warm = model.fit(xs, ys, k, Some(&before)).unwrap();
@@ -413,65 +441,22 @@ fn bench_fit_work() {
     let x = data.features.view();
     for tol in [1e-7, 1e-4] {
         let m = LogisticParams::default().tol(tol).check().unwrap();
-        let prev = m.fit(x.slice(ndarray::s![..490, ..]), &y[..490], 10, None).unwrap();
+        let prev = m
+            .fit(x.slice(ndarray::s![..490, ..]), &y[..490], 10, None)
+            .unwrap();
         let cold = m.fit(x, &y, 10, None).unwrap();
         let warm = m.fit(x, &y, 10, Some(&prev)).unwrap();
-        let f = objective::Objective { x, y: &y, k: 10, l2: 1.0 };
+        let f = objective::Objective {
+            x,
+            y: &y,
+            k: 10,
+            l2: 1.0,
+        };
         let start: Vec<f64> = prev.coef.iter().chain(&prev.intercept).copied().collect();
         let (_, lbfgs_iters, _) = lbfgs::lbfgs(&f, start, 1000, tol * 500.0);
-        eprintln!("tol {tol:e}: cold {:?}\n  warm {:?}\n  L-BFGS warm {lbfgs_iters} iterations", cold.stats, warm.stats);
+        eprintln!(
+            "tol {tol:e}: cold {:?}\n  warm {:?}\n  L-BFGS warm {lbfgs_iters} iterations",
+            cold.stats, warm.stats
+        );
     }
-}
-
-#[test]
-#[ignore = "tuning"]
-fn tune() {
-    let model = LogisticParams::default().check().unwrap();
-    let mut line = String::new();
-    let (mut tot_it, mut tot_hv) = (0, 0);
-    for (name, x, y, k) in problems() {
-        let rows = x.nrows().min(300);
-        let before = model
-            .fit(x.slice(ndarray::s![..rows - 1, ..]), &y[..rows - 1], k, None)
-            .unwrap();
-        let (xs, ys) = (x.slice(ndarray::s![..rows, ..]), &y[..rows]);
-        let warm = model.fit(xs, ys, k, Some(&before)).unwrap();
-        let cold = model.fit(xs, ys, k, None).unwrap();
-        line += &format!("{name}: cold {}/{} warm1 {}/{}; ", cold.stats.iterations, cold.stats.hessian_products, warm.stats.iterations, warm.stats.hessian_products);
-        tot_it += warm.stats.iterations; tot_hv += warm.stats.hessian_products;
-    }
-    let data = crate::data::synthetic::blobs(500, 50, 10, 1.5, &mut crate::rng(42, 0)).unwrap();
-    let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
-    let x = data.features.view();
-    for tol in [1e-7, 1e-4] {
-        let m = LogisticParams::default().tol(tol).check().unwrap();
-        let prev = m.fit(x.slice(ndarray::s![..490, ..]), &y[..490], 10, None).unwrap();
-        let cold = m.fit(x, &y, 10, None).unwrap();
-        let warm = m.fit(x, &y, 10, Some(&prev)).unwrap();
-        line += &format!("bench {tol:e}: cold {}/{}/{} warm {}/{}/{}; ", cold.stats.iterations, cold.stats.hessian_products, cold.stats.evaluations, warm.stats.iterations, warm.stats.hessian_products, warm.stats.evaluations);
-    }
-    eprintln!("TUNE {line} warm1 total {tot_it}/{tot_hv}");
-}
-
-#[test]
-#[ignore = "tuning"]
-fn tune_time() {
-    use std::time::Instant;
-    let data = crate::data::synthetic::blobs(500, 50, 10, 1.5, &mut crate::rng(42, 0)).unwrap();
-    let y: Vec<usize> = data.known_labels.iter().map(|l| l.unwrap()).collect();
-    let x = data.features.view();
-    let m = LogisticParams::default().check().unwrap();
-    let prev = m.fit(x.slice(ndarray::s![..490, ..]), &y[..490], 10, None).unwrap();
-    let f = objective::Objective { x, y: &y, k: 10, l2: 1.0 };
-    let start: Vec<f64> = prev.coef.iter().chain(&prev.intercept).copied().collect();
-    let med = |mut v: Vec<f64>| { v.sort_by(f64::total_cmp); v[v.len() / 2] };
-    let time = |g: &mut dyn FnMut()| med((0..31).map(|_| { let t = Instant::now(); g(); t.elapsed().as_secs_f64() * 1e3 }).collect());
-    let at = f.eval(&start);
-    let x2 = x.mapv(|v| v * v);
-    let e = time(&mut || { std::hint::black_box(f.eval(&start)); });
-    let h = time(&mut || { std::hint::black_box(f.hess_vec(&at.proba, &at.grad)); });
-    let dg = time(&mut || { std::hint::black_box(f.hess_diag(&at.proba, x2.view())); });
-    let n = time(&mut || { std::hint::black_box(m.fit(x, &y, 10, Some(&prev)).unwrap()); });
-    let l = time(&mut || { std::hint::black_box(lbfgs::lbfgs(&f, start.clone(), 1000, 1e-7 * 500.0)); });
-    eprintln!("TIME eval {e:.3} ms, Hv {h:.3} ms, diag {dg:.3} ms; warm fit newton {n:.2} ms, lbfgs {l:.2} ms");
 }
