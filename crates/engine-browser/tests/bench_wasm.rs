@@ -284,7 +284,7 @@ mod wasm {
         console_log!(
             "BENCH_WASM {{\"rows\":{n},\"reps\":{REPS},\"rows_same_as_native\":{same},\
              \"generate_ms\":{generated_ms:.1},\"fit_warm\":{fit_warm:.3},\"fit_cold\":{fit_cold:.3},\
-             \"n_iter_warm\":{},\"predict_proba\":{predict:.3},\"margin_scores\":{margin:.3},\
+             \"n_iter_warm\":{},\"hv_warm\":{},\"predict_proba\":{predict:.3},\"margin_scores\":{margin:.3},\
              \"top_k\":{top:.3},\"round_warm\":{warm:.3},\"round_cold\":{cold:.3},\
              \"round_session\":{session:.3},\"round_session_copy\":{session_copy:.3},\
              \"round_session_blocks\":{session_blocks:.3},\"proba_ndarray\":{proba_ndarray:.3},\
@@ -296,7 +296,8 @@ mod wasm {
              \"logits_pool_simd\":{logits_pool_simd:.3},\"simd128\":{},\
              \"fit_warm_tol1e-4\":{fit_warm_tol4:.3},\"round_warm_tol1e-4\":{round_warm_tol4:.3},\
              \"picks_warm\":{picks:?}}}",
-            current.n_iter,
+            current.stats.iterations,
+            current.stats.hessian_products,
             cfg!(target_feature = "simd128")
         );
     }

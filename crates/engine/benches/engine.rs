@@ -152,18 +152,25 @@ mod native {
         hits as f64 / y.len().max(1) as f64
     }
 
+    /// A fit's work: Newton iterations, Hessian-vector products, evaluations, convergence.
+    fn work(m: &LogisticRegression) -> String {
+        let s = m.stats;
+        format!(
+            "{} iterations, {} Hessian-vector products, {} evaluations (converged {})",
+            s.iterations, s.hessian_products, s.evaluations, s.converged
+        )
+    }
+
     /// What the fits did, printed once per pool size beside the timings.
     fn describe(w: &Workload) {
         let cold = fit(w.labeled(), w.labels(), None);
         let pool_y = &w.y[LABELED..];
         eprintln!(
             "workload: blobs({n}, {N_FEATURES}, {N_CLASSES}, {SPREAD}) seed {SEED}; fit on \
-             {LABELED} rows: cold {} iterations (converged {}), warm from {PREVIOUS} rows {} \
-             iterations (converged {}); pool accuracy {:.3}; max |p_cold − p_warm| on the pool {:.1e}",
-            cold.n_iter,
-            cold.converged,
-            w.current.n_iter,
-            w.current.converged,
+             {LABELED} rows: cold {}, warm from {PREVIOUS} rows {}; pool accuracy {:.3}; \
+             max |p_cold − p_warm| on the pool {:.1e}",
+            work(&cold),
+            work(&w.current),
             accuracy(&w.current, w.pool(), pool_y),
             (&cold.predict_proba(w.pool()) - &w.current.predict_proba(w.pool()))
                 .iter()
@@ -173,8 +180,9 @@ mod native {
         let loose = fit_tol(w.labeled(), w.labels(), None, SKLEARN_TOL);
         let loose_warm = fit_tol(w.labeled(), w.labels(), Some(&w.previous), SKLEARN_TOL);
         eprintln!(
-            "workload: with tol 1e-4: cold {} iterations, warm {} iterations",
-            loose.n_iter, loose_warm.n_iter
+            "workload: with tol 1e-4: cold {}, warm {}",
+            work(&loose),
+            work(&loose_warm)
         );
         let sorted = |mut v: Vec<usize>| {
             v.sort_unstable();

@@ -5,7 +5,7 @@
 //!
 //! | module | model | source |
 //! |---|---|---|
-//! | [`logistic`] | multinomial logistic regression, L2, L-BFGS, warm start | scikit-learn `LogisticRegression` |
+//! | [`logistic`] | multinomial logistic regression, L2, trust-region Newton, warm start | scikit-learn `LogisticRegression` |
 //! | [`naive_bayes`] | Gaussian naive Bayes | scikit-learn `GaussianNB` |
 //! | [`knn`] | k-nearest neighbours, uniform or distance votes | scikit-learn `KNeighborsClassifier` |
 //! | [`mlp`] | one-hidden-layer ReLU network, Adam, early stopping | scikit-learn `MLPClassifier` |

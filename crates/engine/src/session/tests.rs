@@ -456,6 +456,9 @@ fn every_strategy_copes_with_an_added_class() {
 /// A digest of every query (row, score, probabilities) of short oracle runs over every strategy,
 /// four models and two batch sizes: equal digests prove that a change left the rounds
 /// unchanged to the bit (the scikit-learn reference tests bound the values themselves).
+/// Last changed by the Newton solver for logistic regression: its probabilities differ in the
+/// last digits, and every one of the 92 runs picks the same rows with it, with L-BFGS at the
+/// same tolerance and with Newton converged to 1e-11 (the exact optimum's picks).
 #[cfg(not(target_arch = "wasm32"))]
 fn rounds_digest(keep_copy: bool) -> u64 {
     use crate::names::Named;
@@ -513,7 +516,7 @@ fn rounds_digest(keep_copy: bool) -> u64 {
 #[test]
 #[cfg(not(target_arch = "wasm32"))]
 fn rounds_are_unchanged_by_the_copy_free_pool() {
-    assert_eq!(rounds_digest(true), 4_752_754_485_684_469_280);
+    assert_eq!(rounds_digest(true), 16_083_582_676_381_600_980);
 }
 
 /// Rounds that standardize block by block (large datasets) are the rounds of a session with
@@ -521,5 +524,5 @@ fn rounds_are_unchanged_by_the_copy_free_pool() {
 #[test]
 #[cfg(not(target_arch = "wasm32"))]
 fn rounds_without_the_standardized_copy_are_the_same() {
-    assert_eq!(rounds_digest(false), 4_752_754_485_684_469_280);
+    assert_eq!(rounds_digest(false), 16_083_582_676_381_600_980);
 }
