@@ -427,6 +427,8 @@ mod tests {
     /// sampler's recall of the rare class beats random's at the same budget (mean over 10 seeds;
     /// `activelab fraud --seeds 10` prints the table of docs/performance.md).
     #[test]
+    // Minutes in the browser's debug build, past the test runner's 30 s renderer timeout.
+    #[cfg(not(target_arch = "wasm32"))]
     fn the_budget_is_kept_and_the_rare_class_is_found_better_than_at_random() {
         let options = FraudOptions::default();
         let cap = (options.budget * options.rows as f64).ceil() as usize;

@@ -126,8 +126,11 @@ pub fn warning(strategy: &str, c: &Comparison) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(not(target_arch = "wasm32"))]
     use crate::data::Dataset;
+    #[cfg(not(target_arch = "wasm32"))]
     use crate::session::{Event, Session, SessionConfig};
+    #[cfg(not(target_arch = "wasm32"))]
     use crate::strategies::Strategy;
 
     /// A known answer: rows with no information (one constant feature), 80 % of class 0. The
@@ -135,6 +138,8 @@ mod tests {
     /// labeled is exactly the share of that class among them. The probe estimate
     /// must cover the mean of those shares and sit close to it.
     #[test]
+    // Minutes in the browser's debug build, past the test runner's 30 s renderer timeout.
+    #[cfg(not(target_arch = "wasm32"))]
     fn the_probe_estimate_is_the_accuracy_on_the_rows_not_yet_labeled() {
         let n = 1000;
         let labels: Vec<Option<usize>> = (0..n).map(|i| Some(usize::from(i % 5 == 4))).collect();

@@ -37,13 +37,18 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(not(target_arch = "wasm32"))]
     use crate::review::ReviewOptions;
+    #[cfg(not(target_arch = "wasm32"))]
     use crate::session::{Event, Origin, Session, SessionConfig};
+    #[cfg(not(target_arch = "wasm32"))]
     use crate::testing::iris;
 
     /// A person labels 60 Iris rows, 5 of them wrongly on purpose; the review puts the 5 at the
     /// top of its queue, and walking it (change the flagged, keep the rest) leaves no wrong label.
     #[test]
+    // Minutes in the browser's debug build, past the test runner's 30 s renderer timeout.
+    #[cfg(not(target_arch = "wasm32"))]
     fn the_review_queue_finds_deliberately_wrong_labels_and_relabels_fix_them() {
         let data = iris();
         let mut s = Session::new(data.clone(), SessionConfig::default()).unwrap();

@@ -258,6 +258,7 @@ fn problems() -> Vec<(&'static str, Array2<f64>, Vec<usize>, usize)> {
 }
 
 /// A reproducible vector of `n` values in [−scale, scale].
+#[cfg(not(target_arch = "wasm32"))]
 fn noise(n: usize, seed: u64, scale: f64) -> Vec<f64> {
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     (0..n)
@@ -274,6 +275,8 @@ fn noise(n: usize, seed: u64, scale: f64) -> Vec<f64> {
 /// workload (the difference's own error is below 1e-6 of the product's size at this step).
 /// Checked to fail with the `p (p · u)` term dropped and with the penalty left out.
 #[test]
+// Minutes in the browser's debug build, past the test runner's 30 s renderer timeout.
+#[cfg(not(target_arch = "wasm32"))]
 fn hessian_vector_product_matches_finite_differences() {
     for (name, x, y, k) in problems() {
         let d = x.ncols();
@@ -326,6 +329,7 @@ fn hessian_vector_product_matches_finite_differences() {
 }
 
 /// A model from L-BFGS's flat parameters.
+#[cfg(not(target_arch = "wasm32"))]
 fn from_theta(theta: &[f64], k: usize, d: usize) -> LogisticRegression {
     LogisticRegression {
         coef: Array2::from_shape_vec((k, d), theta[..k * d].to_vec()).unwrap(),
@@ -335,6 +339,7 @@ fn from_theta(theta: &[f64], k: usize, d: usize) -> LogisticRegression {
 }
 
 /// The largest absolute difference between two models' probabilities on `x`.
+#[cfg(not(target_arch = "wasm32"))]
 fn proba_gap(a: &LogisticRegression, b: &LogisticRegression, x: ArrayView2<f64>) -> f64 {
     (&a.predict_proba(x) - &b.predict_proba(x))
         .iter()
@@ -347,6 +352,8 @@ fn proba_gap(a: &LogisticRegression, b: &LogisticRegression, x: ArrayView2<f64>)
 /// Newton is no farther from it than L-BFGS at the same tolerance (the engine's solver before),
 /// up to 1e-7 (on all of Wine and Breast Cancer both are 1–4e-6 away, elsewhere less).
 #[test]
+// Minutes in the browser's debug build, past the test runner's 30 s renderer timeout.
+#[cfg(not(target_arch = "wasm32"))]
 fn newton_reaches_the_lbfgs_optimum() {
     for (name, x, y, k) in problems() {
         for rows in [x.nrows() / 10, x.nrows()] {
